@@ -1,0 +1,298 @@
+// Tributary on Azure: a Flex Consumption Function App that runs the connectors, with the storage,
+// secrets, monitoring and (optionally) PostgreSQL it needs. `azd up` deploys this file; azd passes
+// the parameters from main.parameters.json and turns the UPPER_SNAKE outputs into environment values.
+// No key, password or connection string with a secret is created, read or output anywhere: every
+// connection is made with the app's managed identity (or, for local runs, the developer's Entra login).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; used in resource names and the azd-env-name tag.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the person (or pipeline) running azd, from AZURE_PRINCIPAL_ID. It gets the same data roles as the app so local runs work with an Entra login. Empty: no roles.')
+param principalId string = ''
+
+@description('User for a person signed in to azd; ServicePrincipal for a pipeline with federated credentials.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('Name of the resource group; empty means rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Create an Azure Database for PostgreSQL flexible server (Entra auth only) as the connectors\' destination. It is billed while it exists, even when idle.')
+param postgresEnabled bool = false
+
+@description('Days a deleted Key Vault stays recoverable (purge protection forbids purging it sooner). A new environment with the same name, subscription and region cannot be created until then.')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 7
+
+@description('Most instances the Function App scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory per Function App instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('A connector the Function App schedules.')
+type connectorSchedule = {
+  @description('Registered connector name, lower snake case.')
+  name: string
+
+  @description('NCRONTAB expression with six fields (second minute hour day month day-of-week), in UTC.')
+  schedule: string
+
+  @description('Whether the timer runs the connector. A disabled connector can still be synced on demand.')
+  enabled: bool
+}
+
+@description('The example connectors and their schedules: the one list the connector app settings are generated from. Only hello is enabled by default; the minutes are staggered so runs do not all start together.')
+param connectors connectorSchedule[] = [
+  { name: 'hello', schedule: '0 0 * * * *', enabled: true }
+  { name: 'simple_three_step_cursor', schedule: '0 3 * * * *', enabled: false }
+  { name: 'configuration', schedule: '0 6 * * * *', enabled: false }
+  { name: 'multiple_code_files', schedule: '0 9 * * * *', enabled: false }
+  { name: 'specified_types', schedule: '0 12 * * * *', enabled: false }
+  { name: 'unspecified_types', schedule: '0 15 * * * *', enabled: false }
+  { name: 'three_operations', schedule: '0 18 * * * *', enabled: false }
+  { name: 'hashes', schedule: '0 21 * * * *', enabled: false }
+  { name: 'base_64_encoding_decoding', schedule: '0 24 * * * *', enabled: false }
+  { name: 'truncate_operation', schedule: '0 27 * * * *', enabled: false }
+  { name: 'complex_configuration_options', schedule: '0 30 * * * *', enabled: false }
+  { name: 'schema_change', schedule: '0 33 * * * *', enabled: false }
+  { name: 'tracking_tables', schedule: '0 36 * * * *', enabled: false }
+  { name: 'time_window', schedule: '0 39 * * * *', enabled: false }
+  { name: 'errors', schedule: '0 42 * * * *', enabled: false }
+  { name: 'synthetic', schedule: '0 45 * * * *', enabled: false }
+]
+
+// azd finds the Function App to deploy to by this tag; it must equal the service name in azure.yaml.
+var serviceName = 'api'
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+var deploymentContainerName = 'app-package'
+var stateContainerName = 'tributary-state'
+var runsQueueName = 'tributary-runs'
+var postgresDatabaseName = 'tributary'
+
+// Resource names, fixed before deployment so role assignment scopes and What-If need no runtime values.
+var names = {
+  identity: 'id-tributary-${resourceToken}'
+  logAnalytics: 'log-tributary-${resourceToken}'
+  applicationInsights: 'appi-tributary-${resourceToken}'
+  storage: 'sttrib${resourceToken}'
+  keyVault: 'kv-trib-${resourceToken}'
+  postgres: 'psql-tributary-${resourceToken}'
+  plan: 'plan-tributary-${resourceToken}'
+  functionApp: 'func-tributary-${resourceToken}'
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: tags
+}
+
+module appIdentity 'modules/identity.bicep' = {
+  scope: rg
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    stateContainerName: stateContainerName
+    runsQueueName: runsQueueName
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  scope: rg
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+  }
+}
+
+module postgres 'modules/postgres.bicep' = if (postgresEnabled) {
+  scope: rg
+  params: {
+    name: names.postgres
+    location: location
+    tags: tags
+    databaseName: postgresDatabaseName
+    administratorName: names.identity
+    administratorPrincipalId: appIdentity.outputs.principalId
+    version: '17'
+    skuName: 'Standard_B1ms'
+    skuTier: 'Burstable'
+    storageSizeGB: 32
+  }
+}
+
+// Roles for the app identity, and the same for the deploying principal (see modules/roles.bicep).
+module appRoles 'modules/roles.bicep' = {
+  scope: rg
+  params: {
+    principalId: appIdentity.outputs.principalId
+    principalType: 'ServicePrincipal'
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+  }
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
+}
+
+module deployerRoles 'modules/roles.bicep' = if (!empty(principalId)) {
+  scope: rg
+  params: {
+    principalId: principalId
+    principalType: principalType
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+  }
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
+}
+
+// Identity-based connections: a service URI plus `credential = managedidentity` and the identity's
+// client id. No connection string with a key exists for any of them.
+var hostStorageSettings = {
+  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: appIdentity.outputs.clientId
+}
+
+// `TributaryStorage` is the queue trigger's connection name; the state store uses the same account.
+var tributarySettings = {
+  TributaryStorage__blobServiceUri: storage.outputs.blobEndpoint
+  TributaryStorage__queueServiceUri: storage.outputs.queueEndpoint
+  TributaryStorage__credential: 'managedidentity'
+  TributaryStorage__clientId: appIdentity.outputs.clientId
+  Tributary__StateStore__BlobServiceUri: storage.outputs.blobEndpoint
+  Tributary__KeyVaultUri: keyVault.outputs.uri
+  // Picked up by DefaultAzureCredential / ManagedIdentityCredential in the runtime's own SDK clients.
+  AZURE_CLIENT_ID: appIdentity.outputs.clientId
+}
+
+// Schedule and enabled flag of every connector, generated from the one list above.
+var connectorScheduleSettings = union(
+  toObject(connectors, connector => 'Connectors__${connector.name}__Schedule', connector => connector.schedule),
+  toObject(connectors, connector => 'Connectors__${connector.name}__Enabled', connector => connector.enabled ? 'true' : 'false')
+)
+
+// DuckDB, the default destination, is local only: on Azure every connector writes to PostgreSQL when it exists.
+var connectorDestinationSettings = postgresEnabled
+  ? toObject(connectors, connector => 'Connectors__${connector.name}__Destination', connector => 'postgres')
+  : {}
+
+// The PostgreSQL destination signs in as the app identity, whose role name is the identity's name.
+var postgresSettings = postgresEnabled
+  ? {
+      Tributary__Destination__Postgres__Host: postgres!.outputs.host
+      Tributary__Destination__Postgres__Database: postgres!.outputs.databaseName
+      Tributary__Destination__Postgres__Username: names.identity
+    }
+  : {}
+
+module functionApp 'modules/functionapp.bicep' = {
+  scope: rg
+  params: {
+    planName: names.plan
+    name: names.functionApp
+    location: location
+    tags: tags
+    serviceName: serviceName
+    identityResourceId: appIdentity.outputs.resourceId
+    identityClientId: appIdentity.outputs.clientId
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: names.applicationInsights
+    appSettings: union(
+      hostStorageSettings,
+      tributarySettings,
+      connectorScheduleSettings,
+      connectorDestinationSettings,
+      postgresSettings
+    )
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+  dependsOn: [
+    monitoring
+    // The host reaches storage, Key Vault and Application Insights as soon as it starts.
+    appRoles
+  ]
+}
+
+// Read by azd and by infra/hooks/postprovision.sh. Names, endpoints and ids only: nothing secret.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = appIdentity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_NAME string = appIdentity.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output TRIBUTARY_STATE_CONTAINER string = stateContainerName
+output TRIBUTARY_RUNS_QUEUE string = runsQueueName
+output TRIBUTARY_CONNECTOR_SETTINGS object = connectorScheduleSettings
+output POSTGRES_ENABLED bool = postgresEnabled
+output POSTGRES_HOST string = postgresEnabled ? postgres!.outputs.host : ''
+output POSTGRES_DATABASE string = postgresEnabled ? postgresDatabaseName : ''

@@ -1,0 +1,90 @@
+// The one storage account Tributary needs: the Functions runtime's host storage, the Flex Consumption
+// deployment package, the connector state (`tributary-state`) and the run queue (`tributary-runs`).
+// Shared-key access, anonymous blob access and TLS below 1.2 are all off, so only Entra identities
+// with a data role can read or write anything.
+
+@description('Name of the storage account (3-24 lower-case letters and digits).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Region for the account.')
+param location string
+
+@description('Tags applied to the account.')
+param tags object
+
+@description('Blob container that holds the deployment package azd uploads for Flex Consumption.')
+param deploymentContainerName string
+
+@description('Blob container for connector state, its history, leases and run records.')
+param stateContainerName string
+
+@description('Queue that carries sync requests and continuations to the queue-triggered function.')
+param runsQueueName string
+
+resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+
+  resource blobService 'blobServices' = {
+    name: 'default'
+    properties: {
+      // Lets an accidentally deleted state blob be restored for a week.
+      deleteRetentionPolicy: {
+        enabled: true
+        days: 7
+      }
+    }
+
+    resource deploymentContainer 'containers' = {
+      name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+
+    resource stateContainer 'containers' = {
+      name: stateContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+  }
+
+  resource queueService 'queueServices' = {
+    name: 'default'
+
+    resource runsQueue 'queues' = {
+      name: runsQueueName
+    }
+  }
+}
+
+@description('Name of the storage account.')
+output name string = storageAccount.name
+
+@description('Blob service endpoint, for the `__blobServiceUri` connection settings.')
+output blobEndpoint string = storageAccount.properties.primaryEndpoints.blob
+
+@description('Queue service endpoint, for the `__queueServiceUri` connection settings.')
+output queueEndpoint string = storageAccount.properties.primaryEndpoints.queue

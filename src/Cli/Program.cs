@@ -1,0 +1,3 @@
+using Tributary.Cli;
+
+return await TributaryCli.RunAsync(args, Console.Out, Console.Error, TimeProvider.System);

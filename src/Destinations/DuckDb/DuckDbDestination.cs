@@ -1,0 +1,499 @@
+using System.Diagnostics;
+using System.Text;
+using DuckDB.NET.Data;
+using DuckDB.NET.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
+using Tributary.Sdk;
+
+namespace Tributary.Destinations.DuckDb;
+
+/// <summary>
+/// Writes batches into a DuckDB database file: one schema per connector, one table per connector table, primary
+/// keys as PRIMARY KEY constraints, each column's Tributary type kept in its comment. Rows travel through the
+/// DuckDB appender into a temporary staging table and are merged with one set-based statement per batch; the
+/// first batch of a new table is appended straight into it. One connection, opened on first use.
+/// </summary>
+public sealed class DuckDbDestination : IDestination
+{
+    private const string StageTable = "tributary_stage";
+    private static readonly string Stage = "temp.main." + Sql.Quote(StageTable);
+
+    private readonly string _databasePath;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<string> _mergeOnly = new(StringComparer.Ordinal);
+    private DuckDBConnection? _connection;
+    private bool _disposed;
+
+    /// <summary>Creates the destination; nothing is opened until the first call.</summary>
+    /// <param name="options">Where the database file is.</param>
+    /// <param name="logger">Receives debug-level notes on each batch; none when omitted.</param>
+    /// <exception cref="ArgumentException"><see cref="DuckDbDestinationOptions.DatabasePath"/> is empty.</exception>
+    public DuckDbDestination(DuckDbDestinationOptions options, ILogger<DuckDbDestination>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath, nameof(options));
+        _databasePath = options.DatabasePath;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TableSchema>> GetTablesAsync(string schema, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schema);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return Catalog.ReadTables(Open(), schema);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">DuckDB refused the batch (the message names the table); nothing of it was written.</exception>
+    public async Task<long> WriteAsync(WriteBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var table = Sql.Table(batch.Schema, batch.Table.Name);
+            var direct = batch.Kind == OperationKind.Upsert && batch.RowCount > 0 && !_mergeOnly.Contains(table);
+            if (!TryWrite(batch, direct, cancellationToken, out var result))
+            {
+                // Some key already existed. DuckDB aborted the whole transaction, so write the batch again from the
+                // start, merging; a table whose batches meet existing keys is merged from then on.
+                _mergeOnly.Add(table);
+                Log.DirectAppendConflicted(_logger, batch.Schema, batch.Table.Name);
+                TryWrite(batch, direct: false, cancellationToken, out result);
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Log.BatchWritten(_logger, batch.Kind, batch.RowCount, batch.Schema, batch.Table.Name, result, elapsed.TotalMilliseconds);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the batch in one transaction. With <paramref name="direct"/>, an upsert's rows are appended straight
+    /// into the table, which holds only when none of their keys exists yet; false when one did, and the transaction
+    /// was rolled back.
+    /// </summary>
+    private bool TryWrite(WriteBatch batch, bool direct, CancellationToken cancellationToken, out long result)
+    {
+        var connection = Open();
+        var transaction = connection.BeginTransaction();
+        try
+        {
+            var created = ApplyChanges(connection, batch);
+            if (batch.Kind == OperationKind.Upsert && (created || direct))
+            {
+                try
+                {
+                    result = AppendDirect(connection, batch, created, cancellationToken);
+                }
+                catch (DuckDBException ex) when (!created && ex.ErrorType == DuckDBErrorType.Constraint && !cancellationToken.IsCancellationRequested)
+                {
+                    Rollback(transaction);
+                    result = 0;
+                    return false;
+                }
+            }
+            else
+            {
+                result = batch.Kind switch
+                {
+                    OperationKind.Upsert => Merge(connection, batch, cancellationToken),
+                    OperationKind.Update => Update(connection, batch, cancellationToken),
+                    OperationKind.Delete => Delete(connection, batch, cancellationToken),
+                    OperationKind.Truncate => Truncate(connection, batch, cancellationToken),
+                    _ => throw new ArgumentOutOfRangeException(nameof(batch), batch.Kind, "Unknown operation kind."),
+                };
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            transaction.Commit();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Rollback(transaction);
+            if (ex is DuckDBException && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The write was cancelled; nothing of the batch was written.", ex, cancellationToken);
+            }
+
+            if (ex is DuckDBException duck)
+            {
+                throw new InvalidOperationException(
+                    $"DuckDB could not write the {batch.Kind} batch of {batch.RowCount} rows to {Sql.Table(batch.Schema, batch.Table.Name)}; nothing of it was written: {duck.Message}",
+                    duck);
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DropSchemaAsync(string schema, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schema);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            Execute(Open(), $"DROP SCHEMA IF EXISTS {Sql.Quote(schema)} CASCADE");
+            _mergeOnly.RemoveWhere(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Closes the connection; the database file stays.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            _disposed = true;
+            CloseConnection();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private DuckDBConnection Open()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(_databasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new DuckDBConnectionStringBuilder { DataSource = _databasePath };
+        var connection = new DuckDBConnection(builder.ConnectionString);
+        try
+        {
+            connection.Open();
+
+            // Timestamps with a time zone convert to text (a widening to STRING) in UTC, whatever the machine's zone.
+            Execute(connection, "SET SESSION TimeZone = 'UTC'");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Log.Opened(_logger, _databasePath);
+        return _connection = connection;
+    }
+
+    private void CloseConnection()
+    {
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    private void Rollback(DuckDBTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+        {
+            // The connection's transaction state is unknown; start the next call on a fresh connection.
+            Log.RollbackFailed(_logger, ex);
+            CloseConnection();
+        }
+    }
+
+    /// <summary>Applies the batch's schema changes; true when it created the table (it is then empty and final).</summary>
+    private static bool ApplyChanges(DuckDBConnection connection, WriteBatch batch)
+    {
+        var schema = batch.Schema;
+        var table = batch.Table;
+        var target = Sql.Table(schema, table.Name);
+        foreach (var change in batch.Changes)
+        {
+            switch (change.Kind)
+            {
+                case SchemaChangeKind.CreateTable:
+                    Execute(connection, CreateTable(schema, table));
+                    return true;   // the table already has every column of batch.Table; later changes are in it
+
+                case SchemaChangeKind.AddColumn:
+                    var added = Column(change);
+                    Execute(connection,
+                        $"ALTER TABLE {target} ADD COLUMN {Sql.Quote(added.Name)} {Sql.TypeOf(added.Type)};\n" +
+                        Comment(schema, table.Name, added));
+                    break;
+
+                case SchemaChangeKind.WidenColumn:
+                    Widen(connection, batch, Column(change));
+                    break;
+
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(batch), change.Kind, "Unknown schema change.");
+            }
+        }
+
+        return false;
+    }
+
+    private static ColumnSchema Column(SchemaChange change) =>
+        change.Column ?? throw new ArgumentException($"The {change.Kind} change names no column.", nameof(change));
+
+    private static string CreateTable(string schema, TableSchema table)
+    {
+        var key = new HashSet<string>(table.PrimaryKey, StringComparer.Ordinal);
+        var sql = new StringBuilder()
+            .Append("CREATE SCHEMA IF NOT EXISTS ").Append(Sql.Quote(schema)).Append(";\n")
+            .Append("CREATE TABLE ").Append(Sql.Table(schema, table.Name)).Append(" (")
+            .Append(Sql.List(table.Columns, c => $"{Sql.Quote(c.Name)} {Sql.TypeOf(c.Type)}{(key.Contains(c.Name) ? " NOT NULL" : "")}"));
+        if (table.PrimaryKey.Count > 0)
+        {
+            sql.Append(", PRIMARY KEY (").Append(Sql.List(table.PrimaryKey, Sql.Quote)).Append(')');
+        }
+
+        sql.Append(");\n");
+        foreach (var column in table.Columns)
+        {
+            sql.Append(Comment(schema, table.Name, column)).Append('\n');
+        }
+
+        return sql.ToString();
+    }
+
+    private static string Comment(string schema, string table, ColumnSchema column) =>
+        $"COMMENT ON COLUMN {Sql.Table(schema, table)}.{Sql.Quote(column.Name)} IS {Sql.Literal(column.Type.ToString())};";
+
+    private static void Widen(DuckDBConnection connection, WriteBatch batch, ColumnSchema column)
+    {
+        var table = batch.Table.Name;
+        var target = Sql.Table(batch.Schema, table);
+        var current = Catalog.ReadColumnType(connection, batch.Schema, table, column.Name)
+            ?? throw new InvalidOperationException($"Cannot widen column '{column.Name}' of table {target}: the column does not exist.");
+        var physical = Sql.TypeOf(column.Type);
+        if (physical != Sql.TypeOf(current))
+        {
+            if (batch.Table.PrimaryKey.Contains(column.Name, StringComparer.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"Cannot widen primary-key column '{column.Name}' of table {target} from {current} to {column.Type}: DuckDB cannot change " +
+                    "the type of a column in a PRIMARY KEY constraint. Declare the key's type in the connector's schema and reset the connector.");
+            }
+
+            var to = column.Type.Type is DataType.String or DataType.Json or DataType.Xml
+                ? " USING " + Sql.ToText(column.Name, current)
+                : "";
+            Execute(connection, $"ALTER TABLE {target} ALTER COLUMN {Sql.Quote(column.Name)} SET DATA TYPE {physical}{to}");
+        }
+
+        Execute(connection, Comment(batch.Schema, table, column));
+    }
+
+    /// <summary>
+    /// Appends an upsert's rows straight into the table with the synced time and a cleared deleted flag. A table
+    /// created in this transaction has its columns in <see cref="WriteBatch.Table"/>'s order; an existing one's are
+    /// read from the catalog. A key that exists already fails the append (and aborts the transaction).
+    /// </summary>
+    private static long AppendDirect(DuckDBConnection connection, WriteBatch batch, bool created, CancellationToken cancellationToken)
+    {
+        var system = batch.SystemColumns;
+        var physical = created ? batch.Table.Columns : Catalog.ReadColumns(connection, batch.Schema, batch.Table.Name);
+        var columns = new AppendValue[physical.Count];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var column = physical[c];
+            columns[c] = column.Name == system.Synced ? RowAppender.Constant(batch.SyncedAt)
+                : column.Name == system.Deleted ? RowAppender.Constant(false)
+                : IndexOf(batch.Columns, column.Name) is var i and >= 0 ? RowAppender.From(batch.Values[i], column.Type, column.Name, batch.Table.Name)
+                : RowAppender.Constant(null);
+        }
+
+        AppendInto(connection, null, batch.Schema, batch.Table.Name, batch, columns, cancellationToken);
+        return batch.RowCount;
+    }
+
+    /// <summary>Stages the rows and merges them: new keys are inserted, existing rows replaced and revived.</summary>
+    private static long Merge(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.RowCount == 0)
+        {
+            return 0;
+        }
+
+        var system = batch.SystemColumns;
+        StageRows(connection, batch, cancellationToken);
+        var key = batch.Table.PrimaryKey;
+        var given = new HashSet<string>(batch.Columns, StringComparer.Ordinal);
+        var replaced = batch.Table.Columns
+            .Where(c => !key.Contains(c.Name, StringComparer.Ordinal) && c.Name != system.Synced && c.Name != system.Deleted)
+            .Select(c => $"{Sql.Quote(c.Name)} = {(given.Contains(c.Name) ? "excluded." + Sql.Quote(c.Name) : "NULL")}")
+            .Append($"{Sql.Quote(system.Synced)} = excluded.{Sql.Quote(system.Synced)}")
+            .Append($"{Sql.Quote(system.Deleted)} = false");
+
+        // ON CONFLICT finds existing rows through the primary key's index; MERGE joins the whole table, which is
+        // many times slower once keys are scattered over a large table.
+        Execute(connection,
+            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({Sql.List(batch.Columns, Sql.Quote)}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
+            $"SELECT {Sql.List(batch.Columns, Sql.Quote)}, $synced, false FROM {Stage}\n" +
+            $"ON CONFLICT ({Sql.List(key, Sql.Quote)}) DO UPDATE SET {Sql.List(replaced, x => x)}",
+            batch.SyncedAt, cancellationToken);
+        DropStage(connection);
+        return batch.RowCount;
+    }
+
+    private static long Update(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.RowCount == 0)
+        {
+            return 0;
+        }
+
+        StageRows(connection, batch, cancellationToken);
+        var key = batch.Table.PrimaryKey;
+        var changed = batch.Columns
+            .Where(c => !key.Contains(c, StringComparer.Ordinal))
+            .Select(c => $"{Sql.Quote(c)} = s.{Sql.Quote(c)}")
+            .Append($"{Sql.Quote(batch.SystemColumns.Synced)} = $synced");
+        var matched = Execute(connection,
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {Sql.List(changed, x => x)} FROM {Stage} AS s WHERE {KeyMatch(key)}",
+            batch.SyncedAt, cancellationToken);
+        DropStage(connection);
+        return matched;
+    }
+
+    private static long Delete(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.RowCount == 0)
+        {
+            return 0;
+        }
+
+        StageRows(connection, batch, cancellationToken);
+        var system = batch.SystemColumns;
+        var matched = Execute(connection,
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {Sql.Quote(system.Deleted)} = true, {Sql.Quote(system.Synced)} = $synced " +
+            $"FROM {Stage} AS s WHERE {KeyMatch(batch.Table.PrimaryKey)}",
+            batch.SyncedAt, cancellationToken);
+        DropStage(connection);
+        return matched;
+    }
+
+    private static long Truncate(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        var deleted = Sql.Quote(batch.SystemColumns.Deleted);
+        return Execute(connection,
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} SET {deleted} = true, {Sql.Quote(batch.SystemColumns.Synced)} = $synced " +
+            $"WHERE NOT coalesce({deleted}, false)",
+            batch.SyncedAt, cancellationToken);
+    }
+
+    /// <summary>Creates the temporary staging table with the batch's columns and appends the batch's rows to it.</summary>
+    private static void StageRows(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        var columns = new AppendValue[batch.Columns.Count];
+        var definitions = new string[batch.Columns.Count];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var name = batch.Columns[i];
+            var column = batch.Table.Find(name)
+                ?? throw new ArgumentException($"The batch carries column '{name}', which table '{batch.Table.Name}' does not have.", nameof(batch));
+            columns[i] = RowAppender.From(batch.Values[i], column.Type, name, batch.Table.Name);
+            definitions[i] = $"{Sql.Quote(name)} {Sql.TypeOf(column.Type)}";
+        }
+
+        Execute(connection, $"CREATE OR REPLACE TEMP TABLE {Sql.Quote(StageTable)} ({string.Join(", ", definitions)})");
+        AppendInto(connection, "temp", "main", StageTable, batch, columns, cancellationToken);
+    }
+
+    private static void DropStage(DuckDBConnection connection) => Execute(connection, $"DROP TABLE {Stage}");
+
+    private static void AppendInto(DuckDBConnection connection, string? catalog, string schema, string table, WriteBatch batch, AppendValue[] columns, CancellationToken cancellationToken)
+    {
+        var appender = connection.CreateAppender(catalog, schema, table);
+        try
+        {
+            RowAppender.Append(appender, batch.RowCount, columns, cancellationToken);
+            appender.Close();
+        }
+        catch
+        {
+            // Drop the half-filled chunk before closing, so nothing partial is flushed; the transaction rolls back.
+            try
+            {
+                appender.Clear();
+            }
+            catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+            {
+                // Already closed by the failure; the rollback discards whatever reached the table.
+            }
+
+            appender.Dispose();
+            throw;
+        }
+    }
+
+    private static string KeyMatch(IReadOnlyList<string> key) =>
+        string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.{Sql.Quote(k)}"));
+
+    private static int IndexOf(IReadOnlyList<string> columns, string name)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    internal static int Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs a set-based statement with <c>$synced</c> bound; cancelling interrupts it.</summary>
+    private static long Execute(DuckDBConnection connection, string sql, DateTimeOffset synced, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new DuckDBParameter("synced", synced));
+        using var interrupt = cancellationToken.Register(static c => ((DuckDBCommand)c!).Cancel(), command);
+        return command.ExecuteNonQuery();
+    }
+}

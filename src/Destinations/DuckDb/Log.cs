@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+using Tributary.Runtime.Destinations;
+
+namespace Tributary.Destinations.DuckDb;
+
+/// <summary>The DuckDB destination's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Opened DuckDB warehouse {DatabasePath}")]
+    public static partial void Opened(ILogger logger, string databasePath);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug,
+        Message = "Wrote {Kind} batch of {Rows} rows to {Schema}.{Table}: {Result} rows affected in {ElapsedMs:F1} ms")]
+    public static partial void BatchWritten(ILogger logger, OperationKind kind, int rows, string schema, string table, long result, double elapsedMs);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Rolling back a DuckDB transaction failed; the connection is reopened on the next call")]
+    public static partial void RollbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug,
+        Message = "An upsert into {Schema}.{Table} met existing keys; the batch is merged instead, and so are the table's later batches")]
+    public static partial void DirectAppendConflicted(ILogger logger, string schema, string table);
+}

@@ -1,0 +1,23 @@
+using Tributary.Runtime.Schema;
+
+namespace Tributary.Runtime.Destinations;
+
+/// <summary>
+/// A warehouse the runtime writes to. One narrow method over a batch: batching, ordering, type
+/// resolution and retries belong to the runtime. Implementations are used by one sync at a time.
+/// </summary>
+public interface IDestination : IAsyncDisposable
+{
+    /// <summary>The tables that already exist in <paramref name="schema"/>, with their columns and types; empty when the schema does not exist.</summary>
+    Task<IReadOnlyList<TableSchema>> GetTablesAsync(string schema, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies one batch in one transaction: first its schema changes, then its operation over every row.
+    /// Either all of it is committed or none of it.
+    /// </summary>
+    /// <returns>For updates and deletes, how many rows matched an existing key; for upserts, the row count; for a truncate, the rows it soft-deleted.</returns>
+    Task<long> WriteAsync(WriteBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>Drops <paramref name="schema"/> and every table in it. Nothing happens when it does not exist.</summary>
+    Task DropSchemaAsync(string schema, CancellationToken cancellationToken);
+}

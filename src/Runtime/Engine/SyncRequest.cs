@@ -1,0 +1,32 @@
+using Tributary.Runtime.State;
+using Tributary.Sdk;
+
+namespace Tributary.Runtime;
+
+/// <summary>One run of one connector.</summary>
+/// <param name="ConnectorName">The connector's registered name; also the destination schema and the state key.</param>
+/// <param name="Connector">A fresh connector instance.</param>
+/// <param name="Configuration">The connector's configuration.</param>
+public sealed record SyncRequest(string ConnectorName, Connector Connector, ConnectorConfiguration Configuration)
+{
+    /// <summary>What started the run, recorded in the run record: <c>cli</c>, <c>timer</c>, <c>http</c>, <c>continuation</c>. Default <c>manual</c>.</summary>
+    public string Trigger { get; init; } = "manual";
+
+    /// <summary>The sync a continuation belongs to (its first run's id); <see langword="null"/> starts a new sync.</summary>
+    public string? SyncId { get; init; }
+
+    /// <summary>
+    /// The time budget: the first checkpoint after it commits and pauses the run (<see cref="RunOutcome.Paused"/>).
+    /// <see langword="null"/> (the default): no budget.
+    /// </summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>
+    /// When a run that has not reached a checkpoint after its budget is stopped (<see cref="RunOutcome.TimedOut"/>).
+    /// Default: twice <see cref="TimeBudget"/>, so a connector that checkpoints regularly always reaches its next checkpoint.
+    /// </summary>
+    public TimeSpan? HardDeadline { get; init; }
+
+    /// <summary>Receives the run's counts after every committed batch. Optional.</summary>
+    public IProgress<RunRecord>? Progress { get; init; }
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Secrets;
+using Tributary.Runtime.State;
+
+namespace Tributary.Runtime;
+
+/// <summary>
+/// Runs connectors: takes the connector's lease, feeds it its state, writes what it emits to the destination
+/// in batches, commits its checkpoints, and leaves a run record. Thread-safe; one instance serves many runs.
+/// </summary>
+public sealed class SyncRunner
+{
+    /// <summary>The name of the resilient <see cref="HttpClient"/> connectors get.</summary>
+    public const string HttpClientName = "Tributary.Connector";
+
+    private static readonly Lazy<IHttpClientFactory> DefaultHttp = new(() =>
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient(HttpClientName).AddStandardResilienceHandler();
+        return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+    });
+
+    private readonly IDestination _destination;
+    private readonly IStateStore _store;
+    private readonly ISecretStore _secrets;
+    private readonly SyncRunnerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly IHttpClientFactory? _httpClientFactory;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="destination">Where rows land.</param>
+    /// <param name="store">Where state, history, leases and run records live.</param>
+    /// <param name="options">Batching and limits; validated here.</param>
+    /// <param name="secrets">Connector secrets; default: none (every read fails with a clear message).</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    /// <param name="loggerFactory">Logging; default none.</param>
+    /// <param name="httpClientFactory">Source of the connectors' <see cref="HttpClient"/> (named <see cref="HttpClientName"/>);
+    /// default one with the standard resilience handler.</param>
+    public SyncRunner(
+        IDestination destination,
+        IStateStore store,
+        SyncRunnerOptions? options = null,
+        ISecretStore? secrets = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IHttpClientFactory? httpClientFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(store);
+        _options = options ?? new SyncRunnerOptions();
+        _options.Validate();
+        _destination = destination;
+        _store = store;
+        _secrets = secrets ?? NoSecrets.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _httpClientFactory = httpClientFactory;
+    }
+
+    /// <summary>
+    /// Runs one sync to its end, its pause or its failure and returns its run record (also saved in the store).
+    /// A failure of the connector or of its data is reported in the record, not thrown.
+    /// </summary>
+    /// <exception cref="ConnectorBusyException">Another run of the connector holds its lease; nothing ran.</exception>
+    public async Task<RunRecord> RunAsync(SyncRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var lease = await _store.AcquireLeaseAsync(request.ConnectorName, cancellationToken);
+        var id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
+        var record = new RunRecord
+        {
+            Id = id,
+            SyncId = request.SyncId ?? id,
+            Connector = request.ConnectorName,
+            Trigger = request.Trigger,
+            StartedAt = _time.GetUtcNow(),
+            Outcome = RunOutcome.Running,
+        };
+        await _store.SaveRunAsync(record, cancellationToken);
+
+        using var session = new SyncSession(
+            request, _destination, _store, _secrets, _options, _time, _loggerFactory,
+            () => (_httpClientFactory ?? DefaultHttp.Value).CreateClient(HttpClientName),
+            record);
+        await session.RunAsync(lease, cancellationToken);
+        record.EndedAt = _time.GetUtcNow();
+        await _store.SaveRunAsync(record, CancellationToken.None);
+        return record;
+    }
+
+    private sealed class NoSecrets : ISecretStore
+    {
+        public static NoSecrets Instance { get; } = new();
+
+        public ValueTask<string?> GetAsync(string connector, string name, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+
+        public ValueTask SetAsync(string connector, string name, string value, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("No secret store is configured for this runner.");
+    }
+}

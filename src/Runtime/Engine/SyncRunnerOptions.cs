@@ -1,0 +1,32 @@
+using Tributary.Runtime.Schema;
+
+namespace Tributary.Runtime;
+
+/// <summary>How the sync engine batches, bounds memory and guards state.</summary>
+public sealed class SyncRunnerOptions
+{
+    /// <summary>Rows per table buffered before a batch is written. Default 50,000.</summary>
+    public int BatchSize { get; set; } = 50_000;
+
+    /// <summary>Operations queued between the connector and the engine before the connector waits. Default 8,192.</summary>
+    public int QueueCapacity { get; set; } = 8_192;
+
+    /// <summary>Names of the system columns: <see cref="SystemColumns.Tributary"/> (default) or <see cref="SystemColumns.Fivetran"/>.</summary>
+    public SystemColumns SystemColumns { get; set; } = SystemColumns.Tributary;
+
+    /// <summary>The largest state a checkpoint may save, in bytes of UTF-8 JSON. Default 10 MB.</summary>
+    public int MaxStateBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Consecutive runs stopped at the hard deadline without a checkpoint after which the connector is failed. Default 3.</summary>
+    public int MaxRunsWithoutCheckpoint { get; set; } = 3;
+
+    /// <summary>Throws when a value is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStateBytes, 2, nameof(MaxStateBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRunsWithoutCheckpoint, 1, nameof(MaxRunsWithoutCheckpoint));
+        ArgumentNullException.ThrowIfNull(SystemColumns);
+    }
+}

@@ -1,0 +1,615 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
+using Tributary.Runtime.Secrets;
+using Tributary.Runtime.State;
+using Tributary.Sdk;
+
+namespace Tributary.Runtime;
+
+/// <summary>
+/// One run: the <see cref="SyncContext"/> the connector writes to, and the single consumer that turns its
+/// operations into batches, writes them, and commits checkpoints. Connector → bounded queue → per-table
+/// batches → destination.
+/// </summary>
+internal sealed class SyncSession : SyncContext, IDisposable
+{
+    private readonly SyncRequest _request;
+    private readonly IDestination _destination;
+    private readonly IStateStore _store;
+    private readonly ISecretStore _secrets;
+    private readonly SyncRunnerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Func<HttpClient> _httpClient;
+    private readonly RunRecord _record;
+    private const int ChunkSize = 512;
+
+    private readonly Channel<List<Operation>> _queue;
+    private readonly SemaphoreSlim _gate = new(1, 1);   // orders chunks into the queue: operations stay in call order
+    private List<Operation> _chunk = new(ChunkSize);
+    private readonly Dictionary<string, TableWriter> _tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TableDefinition> _declared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _tableNames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _secretValues = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly long _started;
+    private readonly ILogger _connectorLogger;
+    private Dictionary<string, TableSchema> _existing = [];
+    private IConnectorLease? _lease;
+    private string? _stateVersion;
+    private JsonObject _state = [];
+    private Exception? _consumerFailure;
+    private volatile bool _paused;
+    private long _operations;   // applied by the consumer this run
+    private HttpClient? _http;
+    private (string Source, TableWriter Writer)? _lastTable;
+
+    public SyncSession(
+        SyncRequest request,
+        IDestination destination,
+        IStateStore store,
+        ISecretStore secrets,
+        SyncRunnerOptions options,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        Func<HttpClient> httpClient,
+        RunRecord record)
+    {
+        _request = request;
+        _destination = destination;
+        _store = store;
+        _secrets = secrets;
+        _options = options;
+        _time = time;
+        _httpClient = httpClient;
+        _record = record;
+        _log = loggerFactory.CreateLogger("Tributary.Sync");
+        _connectorLogger = new RedactingLogger(loggerFactory.CreateLogger("Tributary.Connector." + request.ConnectorName), _secretValues);
+        _started = time.GetTimestamp();
+        _queue = Channel.CreateBounded<List<Operation>>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity / ChunkSize))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public override ConnectorConfiguration Configuration => _request.Configuration;
+
+    public override JsonObject State => _state;
+
+    public override ILogger Logger => _connectorLogger;
+
+    public override TimeProvider TimeProvider => _time;
+
+    public override TimeSpan? RemainingTime => _request.TimeBudget is { } budget ? budget - _time.GetElapsedTime(_started) : null;
+
+    public override HttpClient HttpClient => _http ??= _httpClient();
+
+    /// <summary>Runs the connector to its end, its pause, its deadline or its failure; fills in the run record.</summary>
+    public async Task RunAsync(IConnectorLease lease, CancellationToken cancellationToken)
+    {
+        _lease = lease;
+        var deadline = _request.HardDeadline ?? _request.TimeBudget * 2;
+        using var deadlineSource = deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineSource.Token, _stop.Token);
+        var token = linked.Token;
+
+        Task? consumer = null;
+        try
+        {
+            var snapshot = await _store.ReadAsync(_request.ConnectorName, cancellationToken);
+            (_state, _stateVersion) = (snapshot.State, snapshot.Version);
+            foreach (var table in _request.Connector.Schema(_request.Configuration))
+            {
+                var name = ClaimTable(table.Name);
+                if (!_declared.TryAdd(name, table))
+                {
+                    throw new SyncException($"The schema declares table '{table.Name}' twice.");
+                }
+            }
+
+            _existing = (await _destination.GetTablesAsync(_request.ConnectorName, cancellationToken)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+            consumer = Task.Run(() => ConsumeAsync(token), CancellationToken.None);
+            Exception? producerFailure = null;
+            try
+            {
+                await _request.Connector.UpdateAsync(this, token).WaitAsync(token);
+            }
+            catch (Exception ex)
+            {
+                producerFailure = ex;
+            }
+
+            if (producerFailure is null)
+            {
+                await EnqueueAsync(null, token);   // the last, partly filled chunk
+            }
+
+            _queue.Writer.TryComplete();
+            if (producerFailure is null || _paused)
+            {
+                await consumer;
+                if (!_paused)
+                {
+                    await FlushAllAsync(token);
+                }
+
+                _record.Outcome = _paused ? RunOutcome.Paused : RunOutcome.Succeeded;
+            }
+            else
+            {
+                // The connector failed or was stopped: nothing after the last checkpoint is committed from here on.
+                await _stop.CancelAsync();
+                await consumer.ContinueWith(static _ => { }, TaskScheduler.Default);
+                throw _consumerFailure ?? producerFailure;
+            }
+        }
+        catch (Exception ex) when (deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is OperationCanceledException or ChannelClosedException)
+        {
+            _record.Outcome = RunOutcome.TimedOut;
+            _record.Error = $"The run passed its hard deadline ({deadline}) before a checkpoint; what it wrote is kept and the state did not move.";
+            await FailIfNeverCheckpointsAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            if (consumer is { IsCompleted: false })
+            {
+                await _stop.CancelAsync();
+                await consumer.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+
+            var root = _consumerFailure ?? ex;
+            _record.Outcome = RunOutcome.Failed;
+            _record.Error = Redact(Describe(root));
+            SyncLog.RunFailed(_log, _request.ConnectorName, _record.Id, _record.Error);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _gate.Dispose();
+    }
+
+    public override ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new Operation(Op.Upsert, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+
+    public override ValueTask UpdateAsync(string table, object row, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new Operation(Op.Update, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+
+    public override ValueTask DeleteAsync(string table, object keys, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new Operation(Op.Delete, TableName(table), RowReader.Read(Required(keys)), null), cancellationToken);
+
+    public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new Operation(Op.Truncate, TableName(table), default, null), cancellationToken);
+
+    public override async ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var snapshot = (state is JsonObject json ? json.DeepClone() : JsonSerializer.SerializeToNode(state)) as JsonObject
+            ?? throw new ArgumentException($"State must serialise to a JSON object; a {state.GetType().Name} does not.", nameof(state));
+        var barrier = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, barrier)), cancellationToken);
+        if (await barrier.Task.WaitAsync(cancellationToken))
+        {
+            await _stop.CancelAsync();
+            throw new OperationCanceledException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);
+        }
+    }
+
+    public override async ValueTask<string> GetSecretAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var value = await _secrets.GetAsync(_request.ConnectorName, name, cancellationToken)
+            ?? throw new ConfigurationException($"Connector '{_request.ConnectorName}' has no secret '{name}'.");
+        Remember(name, value);
+        return value;
+    }
+
+    public override async ValueTask SetSecretAsync(string name, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        Remember(name, value);
+        await _secrets.SetAsync(_request.ConnectorName, name, value, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds an operation to the current chunk; a full chunk, a checkpoint, or <see langword="null"/> (the end) sends
+    /// the chunk to the consumer, waiting while the queue is full. Chunks amortise the queue's cost over many rows.
+    /// </summary>
+    private ValueTask EnqueueAsync(Operation? operation, CancellationToken cancellationToken)
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The sync has stopped.", _stop.Token);
+        }
+
+        if (!_gate.Wait(0, CancellationToken.None))
+        {
+            return SlowAsync(operation, cancellationToken);
+        }
+
+        var full = Add(operation);
+        if (full is null || _queue.Writer.TryWrite(full))
+        {
+            _gate.Release();
+            return ValueTask.CompletedTask;
+        }
+
+        return SendAsync(full, cancellationToken);
+
+        async ValueTask SlowAsync(Operation? operation, CancellationToken cancellationToken)
+        {
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token))
+            {
+                await _gate.WaitAsync(linked.Token);
+            }
+
+            var full = Add(operation);
+            if (full is null || _queue.Writer.TryWrite(full))
+            {
+                _gate.Release();
+                return;
+            }
+
+            await SendAsync(full, cancellationToken);
+        }
+    }
+
+    // Called with the gate held; releases it.
+    private async ValueTask SendAsync(List<Operation> chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+            await _queue.Writer.WriteAsync(chunk, linked.Token);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // Called with the gate held. Returns the chunk to send, if it is ready.
+    private List<Operation>? Add(Operation? operation)
+    {
+        if (operation is { } op)
+        {
+            _chunk.Add(op);
+        }
+
+        if (_chunk.Count == 0 || (operation is { Kind: not Op.Checkpoint } && _chunk.Count < ChunkSize))
+        {
+            return null;
+        }
+
+        var full = _chunk;
+        _chunk = new List<Operation>(ChunkSize);
+        return full;
+    }
+
+    private async Task ConsumeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reader = _queue.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (reader.TryRead(out var chunk))
+                {
+                    foreach (var operation in chunk)
+                    {
+                        if (await ApplyAsync(operation, cancellationToken))
+                        {
+                            return;   // paused: nothing after this checkpoint is taken
+                        }
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _consumerFailure = ex;
+            _queue.Writer.TryComplete(ex);
+            await _stop.CancelAsync();
+            throw;
+        }
+    }
+
+    // Returns true when the run pauses at this operation (a checkpoint after the budget).
+    private async ValueTask<bool> ApplyAsync(Operation operation, CancellationToken cancellationToken)
+    {
+        if (operation.Kind == Op.Checkpoint)
+        {
+            var paused = await CommitAsync(operation.Checkpoint!.State, cancellationToken);
+            _paused = paused;
+            operation.Checkpoint.Done.TrySetResult(paused);
+            return paused;
+        }
+
+        _operations++;
+        var writer = Writer(operation.Table);
+        var counts = writer.Counts;
+        WriteBatch? ready;
+        switch (operation.Kind)
+        {
+            case Op.Upsert:
+                counts.Upserts++;
+                ready = writer.Upsert(operation.Row, _request.ConnectorName);
+                break;
+            case Op.Update or Op.Delete:
+                var kind = operation.Kind == Op.Update ? OperationKind.Update : OperationKind.Delete;
+                if (kind == OperationKind.Update)
+                {
+                    counts.Updates++;
+                }
+                else
+                {
+                    counts.Deletes++;
+                }
+
+                ready = writer.Change(kind, operation.Row, _request.ConnectorName, out var skipped);
+                if (skipped)
+                {
+                    counts.UnknownKeys++;
+                    SyncLog.UnknownKeys(_log, writer.Name, kind, 1);
+                }
+
+                break;
+            default:
+                counts.Truncates++;
+                ready = writer.Truncate(_request.ConnectorName);
+                break;
+        }
+
+        if (ready is not null)
+        {
+            await WriteAsync(ready, cancellationToken);
+        }
+
+        if (writer.Buffered >= _options.BatchSize)
+        {
+            await WriteAsync(writer.TakeBatch(_request.ConnectorName), cancellationToken);
+        }
+
+        return false;
+    }
+
+    private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)
+    {
+        await FlushAllAsync(cancellationToken);
+        var json = state.ToJsonString();
+        var bytes = Encoding.UTF8.GetByteCount(json);
+        if (bytes > _options.MaxStateBytes)
+        {
+            throw new SyncException($"The checkpointed state is {bytes:N0} bytes; the limit is {_options.MaxStateBytes:N0}. Keep cursors in state, not data.");
+        }
+
+        foreach (var (name, value) in _secretValues)
+        {
+            if (json.Contains(value, StringComparison.Ordinal))
+            {
+                throw new SyncException($"The checkpointed state holds the value of secret '{name}'; state is not encrypted, never put secrets in it.");
+            }
+        }
+
+        _lease!.ThrowIfLost();
+        var saved = await _store.WriteAsync(_request.ConnectorName, state, _stateVersion, cancellationToken);
+        _stateVersion = saved.Version;
+        _record.Checkpoints++;
+        _record.LastCheckpointAt = saved.SavedAt;
+        _record.StateBytes = bytes;
+        SyncLog.Checkpointed(_log, _request.ConnectorName, saved.Version!, bytes);
+        await _store.SaveRunAsync(_record, cancellationToken);
+        // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
+        return _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _operations > 0;
+    }
+
+    private async Task FlushAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var writer in _tables.Values)
+        {
+            if (writer.TakeBatch(_request.ConnectorName) is { } batch)
+            {
+                await WriteAsync(batch, cancellationToken);
+            }
+        }
+    }
+
+    private async Task WriteAsync(WriteBatch? batch, CancellationToken cancellationToken)
+    {
+        if (batch is null)
+        {
+            return;
+        }
+
+        _lease!.ThrowIfLost();
+        var matched = await _destination.WriteAsync(batch, cancellationToken);
+        foreach (var change in batch.Changes)
+        {
+            SyncLog.SchemaChanged(_log, batch.Schema, batch.Table.Name, change.ToString());
+        }
+
+        _record.SchemaChanges += batch.Changes.Count;
+        if (batch.Kind is OperationKind.Update or OperationKind.Delete && matched < batch.RowCount)
+        {
+            var unknown = batch.RowCount - matched;
+            Counts(batch.Table.Name).UnknownKeys += unknown;
+            SyncLog.UnknownKeys(_log, batch.Table.Name, batch.Kind, unknown);
+        }
+
+        _tables[batch.Table.Name].Recycle(batch);
+        _request.Progress?.Report(Snapshot());
+    }
+
+    private async Task FailIfNeverCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        var stops = 1;
+        await foreach (var run in _store.ListRunsAsync(_request.ConnectorName, cancellationToken))
+        {
+            if (run.Id == _record.Id)
+            {
+                continue;
+            }
+
+            if (run.Outcome != RunOutcome.TimedOut || stops >= _options.MaxRunsWithoutCheckpoint)
+            {
+                break;
+            }
+
+            stops++;
+        }
+
+        if (stops >= _options.MaxRunsWithoutCheckpoint)
+        {
+            _record.Outcome = RunOutcome.Failed;
+            _record.Error = $"Connector '{_request.ConnectorName}' reached no checkpoint within its time budget in {stops} consecutive runs; checkpoint more often.";
+        }
+    }
+
+    private TableWriter Writer(string sourceName)
+    {
+        if (ReferenceEquals(sourceName, _lastTable?.Source))
+        {
+            return _lastTable.Value.Writer;   // most runs write long stretches to one table
+        }
+
+        var name = _tableNames[sourceName];
+        if (!_tables.TryGetValue(name, out var writer))
+        {
+            _declared.TryGetValue(name, out var declaration);
+            _existing.TryGetValue(name, out var existing);
+            writer = new TableWriter(sourceName, name, declaration, existing, _options.SystemColumns, _time) { Counts = Counts(name) };
+            _tables.Add(name, writer);
+        }
+
+        _lastTable = (sourceName, writer);
+        return writer;
+    }
+
+    private string TableName(string table)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(table);
+        ClaimTable(table);
+        return table;
+    }
+
+    // Normalises a table name once; two source names for one destination table are an error.
+    private string ClaimTable(string source)
+    {
+        if (_tableNames.TryGetValue(source, out var known))
+        {
+            return known;
+        }
+
+        var name = Names.Normalize(source);
+        lock (_tableNames)
+        {
+            foreach (var (otherSource, otherName) in _tableNames)
+        {
+                if (otherName == name && otherSource != source)
+                {
+                    throw new SyncException($"Tables '{otherSource}' and '{source}' both normalise to '{name}'; rename one.");
+                }
+            }
+
+            _tableNames[source] = name;
+            return name;
+        }
+    }
+
+    private TableCounts Counts(string table)
+    {
+        if (!_record.Tables.TryGetValue(table, out var counts))
+        {
+            _record.Tables[table] = counts = new TableCounts();
+        }
+
+        return counts;
+    }
+
+    private RunRecord Snapshot() => new()
+    {
+        Id = _record.Id,
+        SyncId = _record.SyncId,
+        Connector = _record.Connector,
+        Trigger = _record.Trigger,
+        StartedAt = _record.StartedAt,
+        Outcome = _record.Outcome,
+        Checkpoints = _record.Checkpoints,
+        SchemaChanges = _record.SchemaChanges,
+        LastCheckpointAt = _record.LastCheckpointAt,
+        StateBytes = _record.StateBytes,
+        Tables = _record.Tables.ToDictionary(
+            p => p.Key,
+            p => new TableCounts { Upserts = p.Value.Upserts, Updates = p.Value.Updates, Deletes = p.Value.Deletes, Truncates = p.Value.Truncates, UnknownKeys = p.Value.UnknownKeys },
+            StringComparer.Ordinal),
+    };
+
+    private void Remember(string name, string value)
+    {
+        if (value.Length >= 4)
+        {
+            _secretValues[name] = value;
+        }
+    }
+
+    private string Redact(string text)
+    {
+        foreach (var value in _secretValues.Values)
+        {
+            text = text.Replace(value, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private static string Describe(Exception ex)
+    {
+        var root = ex is ChannelClosedException { InnerException: { } inner } ? inner : ex;
+        return root switch
+        {
+            SyncException or ConfigurationException or SourceUnavailableException or StateConflictException => root.Message,
+            _ => $"{root.Message} ({root.GetType().Name})",
+        };
+    }
+
+    private static object Required(object row) => row ?? throw new ArgumentNullException(nameof(row));
+
+    private enum Op
+    {
+        Upsert,
+        Update,
+        Delete,
+        Truncate,
+        Checkpoint,
+    }
+
+    private sealed record Checkpoint(JsonObject State, TaskCompletionSource<bool> Done);
+
+    private readonly record struct Operation(Op Kind, string Table, RowFields Row, Checkpoint? Checkpoint);
+}
+
+[DebuggerNonUserCode]
+internal static partial class SyncLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Checkpoint of {Connector} saved as version {Version} ({StateBytes} bytes)")]
+    public static partial void Checkpointed(ILogger logger, string connector, string version, long stateBytes);
+
+    [LoggerMessage(2, LogLevel.Information, "Schema change in {Schema}.{Table}: {Change}")]
+    public static partial void SchemaChanged(ILogger logger, string schema, string table, string change);
+
+    [LoggerMessage(3, LogLevel.Warning, "{Count} {Kind} operation(s) on {Table} named a key that does not exist; they changed nothing")]
+    public static partial void UnknownKeys(ILogger logger, string table, OperationKind kind, long count);
+
+    [LoggerMessage(4, LogLevel.Error, "Run {RunId} of {Connector} failed: {Error}")]
+    public static partial void RunFailed(ILogger logger, string connector, string runId, string error);
+}

@@ -1,0 +1,614 @@
+using System.Security.Cryptography;
+using System.Text;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
+using Tributary.Runtime.State;
+using Tributary.Sdk;
+
+namespace Tributary.Runtime;
+
+/// <summary>
+/// One destination table during a sync: resolves source names to columns, coerces and infers types, plans
+/// schema changes, and buffers operations of one kind into the next <see cref="WriteBatch"/>. Used by the
+/// engine's single consumer, so it needs no locking.
+/// </summary>
+internal sealed class TableWriter
+{
+    private readonly string _sourceName;
+    private readonly SystemColumns _system;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, ColumnType> _declared;
+    private readonly IReadOnlyList<string> _declaredKey;
+    private readonly Dictionary<string, int> _indexBySource = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, int> _rowByKey = new(KeyComparer.Instance);
+    private readonly List<SchemaChange> _pendingChanges = [];
+    private List<ColumnSchema> _columns = [];   // writable columns: every column but synced and deleted
+    private int[] _keyIndexes = [];
+    private bool[] _isKey = [];
+    private bool[] _isDeclared = [];
+    private string[]? _lastNames;
+    private int[] _lastMap = [];
+    private TableSchema? _schema;
+
+    private OperationKind _kind;
+    private int[] _batchColumns = [];           // writable indexes carried by the pending batch (updates, deletes)
+    private ColumnVector[]? _vectors;          // the pending batch, aligned with its columns
+    private int _rowCount;
+    private object?[] _scratch = [];            // one row being built, aligned with _columns
+    private readonly List<ColumnVector> _spare = [];   // vectors of written batches, ready for reuse
+
+    public TableWriter(string sourceName, string name, TableDefinition? declaration, TableSchema? existing, SystemColumns system, TimeProvider time)
+    {
+        _time = time;
+        _sourceName = sourceName;
+        Name = name;
+        _system = system;
+        _declared = new Dictionary<string, ColumnType>(StringComparer.Ordinal);
+        foreach (var (column, type) in declaration?.Columns ?? new Dictionary<string, ColumnType>())
+        {
+            if (!_declared.TryAdd(Names.Normalize(column), type))
+            {
+                throw new SyncException($"Table '{sourceName}' declares two columns that normalise to '{Names.Normalize(column)}'; rename one.");
+            }
+        }
+
+        _declaredKey = [.. (declaration?.PrimaryKey ?? []).Select(Names.Normalize)];
+        if (existing is not null)
+        {
+            Open(existing);
+        }
+    }
+
+    /// <summary>Normalised table name.</summary>
+    public string Name { get; }
+
+    /// <summary>This run's operation counts for the table.</summary>
+    public required TableCounts Counts { get; init; }
+
+    /// <summary>Whether the table exists (in the destination, or will with the next batch).</summary>
+    public bool Exists => _schema is not null;
+
+    /// <summary>Rows buffered for the next batch.</summary>
+    public int Buffered => _rowCount;
+
+    /// <summary>Whether a batch or a schema change waits to be written.</summary>
+    public bool HasPending => _rowCount > 0 || _pendingChanges.Count > 0 || _kind == OperationKind.Truncate && _truncatePending;
+
+    private bool _truncatePending;
+
+    /// <summary>Buffers an upsert. Returns the batch to write first when the schema must change or the kind differs.</summary>
+    public WriteBatch? Upsert(RowFields row, string schema)
+    {
+        var flushed = Switch(OperationKind.Upsert, null, schema);
+        var values = Build(row, full: true, out var changes);
+        if (changes is not null)
+        {
+            flushed ??= TakeBatch(schema);
+            Apply(changes);
+            values = Build(row, full: true, out _);
+        }
+
+        if (_schema is null)
+        {
+            throw new InvalidOperationException("The table has no schema after its first upsert.");
+        }
+
+        if (_declaredKey.Count == 0 && _keyIndexes.Length == 1 && _columns[_keyIndexes[0]].Name == _system.Id)
+        {
+            values[_keyIndexes[0]] = SurrogateId(values);
+        }
+
+        Add(values, null, KeyOf(values, row, "upsert"));
+        return flushed;
+    }
+
+    /// <summary>Buffers an update or a delete. Returns the batch to write first, if any; <see langword="null"/> with
+    /// <paramref name="skipped"/> set when the table does not exist (every key is unknown).</summary>
+    public WriteBatch? Change(OperationKind kind, RowFields row, string schema, out bool skipped)
+    {
+        skipped = _schema is null;
+        if (skipped)
+        {
+            return null;
+        }
+
+        var values = Build(row, full: false, out var changes, keysOnly: kind == OperationKind.Delete);
+        WriteBatch? flushed = null;
+        if (changes is not null)
+        {
+            flushed = TakeBatch(schema);
+            Apply(changes);
+            values = Build(row, full: false, out _, keysOnly: kind == OperationKind.Delete);
+        }
+
+        var carried = Carried(values, kind);
+        flushed ??= Switch(kind, carried, schema);
+        Add(values, _batchColumns, KeyOf(values, row, kind == OperationKind.Update ? "update" : "delete"));
+        return flushed;
+    }
+
+    /// <summary>Buffers a truncate. Returns the batch to write first, if any.</summary>
+    public WriteBatch? Truncate(string schema)
+    {
+        if (_schema is null)
+        {
+            return null;
+        }
+
+        var flushed = TakeBatch(schema);
+        _kind = OperationKind.Truncate;
+        _truncatePending = true;
+        return flushed;
+    }
+
+    /// <summary>The pending batch, or <see langword="null"/> when nothing waits; the buffer starts empty again.</summary>
+    public WriteBatch? TakeBatch(string schema)
+    {
+        if (!HasPending || _schema is null)
+        {
+            return null;
+        }
+
+        var columns = _kind == OperationKind.Upsert
+            ? [.. _columns.Select(c => c.Name)]
+            : _batchColumns.Select(i => _columns[i].Name).ToArray();
+        if (_kind == OperationKind.Truncate)
+        {
+            columns = [];
+        }
+
+        var vectors = _vectors ?? [.. columns.Select(c => Rent(_columns.Find(x => x.Name == c)!.Type))];
+        var batch = new WriteBatch(schema, _schema, _system, _kind, columns, vectors, _rowCount, [.. _pendingChanges], _time.GetUtcNow());
+        _pendingChanges.Clear();
+        _vectors = null;
+        _rowCount = 0;
+        _rowByKey.Clear();
+        _truncatePending = false;
+        _kind = OperationKind.Upsert;
+        return batch;
+    }
+
+    /// <summary>The schema as last planned, including changes not yet written.</summary>
+    public TableSchema? Schema => _schema;
+
+    private void Open(TableSchema existing)
+    {
+        _schema = existing;
+        _columns = [.. existing.Columns.Where(c => c.Name != _system.Synced && c.Name != _system.Deleted)];
+        _keyIndexes = [.. existing.PrimaryKey.Select(k => _columns.FindIndex(c => c.Name == k))];
+        Reindex();
+        var expectedKey = _declaredKey.Count > 0 ? _declaredKey : [_system.Id];
+        if (!expectedKey.SequenceEqual(existing.PrimaryKey))
+        {
+            throw new SyncException(
+                $"Table '{Name}' has primary key ({string.Join(", ", existing.PrimaryKey)}) in the destination, but the connector declares " +
+                $"({string.Join(", ", expectedKey)}). Reset the connector to rebuild it.");
+        }
+
+        // Declared columns the table lacks are added; declared types wider than the existing ones widen them.
+        var changes = new List<SchemaChange>();
+        foreach (var (name, declared) in _declared)
+        {
+            var index = _columns.FindIndex(c => c.Name == name);
+            if (index < 0)
+            {
+                changes.Add(new SchemaChange(SchemaChangeKind.AddColumn, new ColumnSchema(name, declared)));
+            }
+            else if (_columns[index].Type != declared && TypeSystem.Widen(_columns[index].Type, declared) == declared)
+            {
+                changes.Add(new SchemaChange(SchemaChangeKind.WidenColumn, new ColumnSchema(name, declared)));
+            }
+        }
+
+        if (changes.Count > 0)
+        {
+            Apply(changes);
+        }
+    }
+
+    private WriteBatch? Switch(OperationKind kind, int[]? carried, string schema)
+    {
+        var same = _kind == kind && !_truncatePending && (carried is null || carried.AsSpan().SequenceEqual(_batchColumns));
+        if (same || !HasPending)
+        {
+            if (!HasPending)
+            {
+                _kind = kind;
+                _batchColumns = carried ?? [];
+            }
+
+            return null;
+        }
+
+        var batch = TakeBatch(schema);
+        _kind = kind;
+        _batchColumns = carried ?? [];
+        return batch;
+    }
+
+    /// <summary>Hands a written batch's vectors back for the next batches.</summary>
+    public void Recycle(WriteBatch batch)
+    {
+        foreach (var vector in batch.Values)
+        {
+            vector.Clear();
+            _spare.Add(vector);
+        }
+    }
+
+    private ColumnVector Rent(ColumnType type)
+    {
+        var index = _spare.FindIndex(v => v.Type == type);
+        if (index < 0)
+        {
+            return ColumnVector.Create(type);
+        }
+
+        var vector = _spare[index];
+        _spare.RemoveAt(index);
+        return vector;
+    }
+
+    // Appends the row to the pending batch, or overwrites the row with the same key: the last operation on a key wins.
+    private void Add(object?[] values, int[]? columns, object key)
+    {
+        _vectors ??= columns is null
+            ? [.. _columns.Select(c => Rent(c.Type))]
+            : [.. columns.Select(i => Rent(_columns[i].Type))];
+        if (_rowByKey.TryGetValue(key, out var existing))
+        {
+            for (var i = 0; i < _vectors.Length; i++)
+            {
+                _vectors[i].Set(existing, values[columns is null ? i : columns[i]]);
+            }
+        }
+        else
+        {
+            _rowByKey.Add(key, _rowCount++);
+            for (var i = 0; i < _vectors.Length; i++)
+            {
+                _vectors[i].Append(values[columns is null ? i : columns[i]]);
+            }
+        }
+    }
+
+    // Key columns first, then the other columns the row sets, in table order.
+    private int[] Carried(object?[] values, OperationKind kind)
+    {
+        if (kind == OperationKind.Delete)
+        {
+            return _keyIndexes;
+        }
+
+        var carried = new List<int>(_keyIndexes);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!ReferenceEquals(values[i], Unset) && Array.IndexOf(_keyIndexes, i) < 0)
+            {
+                carried.Add(i);
+            }
+        }
+
+        return [.. carried];
+    }
+
+    private static readonly object Unset = new();
+
+    /// <summary>
+    /// Maps a row onto the table's writable columns, coercing each value. Columns the row does not set are NULL
+    /// (<paramref name="full"/>) or <see cref="Unset"/>. Returns schema changes instead when the row needs them.
+    /// </summary>
+    private object?[] Build(RowFields row, bool full, out List<SchemaChange>? changes, bool keysOnly = false)
+    {
+        changes = null;
+        var map = Map(row.Names);
+        if (_scratch.Length != _columns.Count)
+        {
+            _scratch = new object?[_columns.Count];
+        }
+
+        var values = _scratch;
+        Array.Fill(values, full ? null : Unset);
+
+        for (var i = 0; i < map.Length; i++)
+        {
+            var index = map[i];
+            var value = row.Values[i];
+            if (index < 0)
+            {
+                var name = Names.Normalize(row.Names[i]);
+                if (name == _system.Synced || name == _system.Deleted)
+                {
+                    throw new SyncException($"Table '{_sourceName}': column '{row.Names[i]}' is a system column name; rename it.");
+                }
+
+                value = TypeSystem.Unwrap(value);
+                var type = _declared.TryGetValue(name, out var declared) ? declared : TypeSystem.Infer(value);
+                if (!keysOnly && type is { } known)
+                {
+                    (changes ??= []).Add(new SchemaChange(SchemaChangeKind.AddColumn, new ColumnSchema(name, known)));
+                }
+
+                continue;   // an undeclared column that is only NULL is not created; a delete reads only its keys
+            }
+
+            if (keysOnly && !_isKey[index])
+            {
+                continue;
+            }
+
+            var column = _columns[index];
+            if (!_isDeclared[index] && !TypeSystem.IsCanonical(value, column.Type) && TypeSystem.Infer(value) is { } inferred)
+            {
+                var widened = TypeSystem.Widen(column.Type, inferred);
+                if (widened != column.Type)
+                {
+                    (changes ??= []).Add(new SchemaChange(SchemaChangeKind.WidenColumn, column with { Type = widened }));
+                    continue;
+                }
+            }
+
+            values[index] = Coerce(value, column, row);
+        }
+
+        if (changes is null && _schema is null)
+        {
+            // The first upsert creates the table: declared columns, then the row's own, then the system columns.
+            changes = [];
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// Source column positions → writable column indexes (-1: not a column yet). Rows of one POCO type share
+    /// their names array and most dictionary or JSON rows repeat the same keys, so the last map is reused.
+    /// </summary>
+    private int[] Map(string[] names)
+    {
+        if (_lastNames is not null && names.Length == _lastNames.Length)
+        {
+            var same = true;
+            for (var i = 0; i < names.Length && same; i++)
+            {
+                same = string.Equals(names[i], _lastNames[i], StringComparison.Ordinal);
+            }
+
+            if (same)
+            {
+                return _lastMap;
+            }
+        }
+
+        var map = new int[names.Length];
+        var seen = new Dictionary<string, string>(names.Length, StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++)
+        {
+            var source = names[i];
+            var name = Names.Normalize(source);
+            if (!seen.TryAdd(name, source))
+            {
+                throw new SyncException($"Table '{_sourceName}': columns '{seen[name]}' and '{source}' of one row both normalise to '{name}'; rename one.");
+            }
+
+            if (!_indexBySource.TryGetValue(source, out var index))
+            {
+                index = _columns.FindIndex(c => c.Name == name);
+                if (index >= 0)
+                {
+                    _indexBySource[source] = index;
+                }
+            }
+
+            map[i] = index;
+        }
+
+        // A map with unknown columns is not kept: they become columns after the schema change.
+        if (Array.IndexOf(map, -1) < 0)
+        {
+            (_lastNames, _lastMap) = (names, map);
+        }
+
+        return map;
+    }
+
+    private object? Coerce(object? value, ColumnSchema column, RowFields row)
+    {
+        try
+        {
+            return TypeSystem.Coerce(value, column.Type);
+        }
+        catch (FormatException ex)
+        {
+            throw new SyncException(
+                $"Table '{_sourceName}', column '{column.Name}'{DescribeKey(row)}: value '{Describe(value)}' cannot be converted to {column.Type}: {ex.Message}", ex);
+        }
+    }
+
+    private void Apply(List<SchemaChange> changes)
+    {
+        if (_schema is null)
+        {
+            CreateSchema(changes);
+            return;
+        }
+
+        foreach (var change in changes)
+        {
+            var column = change.Column!;
+            var index = _columns.FindIndex(c => c.Name == column.Name);
+            if (change.Kind == SchemaChangeKind.AddColumn && index < 0)
+            {
+                _columns.Add(column);
+            }
+            else if (change.Kind == SchemaChangeKind.WidenColumn && index >= 0)
+            {
+                if (Array.IndexOf(_keyIndexes, index) >= 0)
+                {
+                    throw new SyncException(
+                        $"Table '{_sourceName}': primary-key column '{column.Name}' would have to widen from {_columns[index].Type} to {column.Type}; declare its type in the schema.");
+                }
+
+                _columns[index] = column;
+            }
+            else
+            {
+                continue;
+            }
+
+            _pendingChanges.Add(change);
+        }
+
+        _schema = new TableSchema(Name, [.. ColumnsWithSystem()], _schema.PrimaryKey);
+        Reindex();
+    }
+
+    // Per-column flags for the hot path; the cached name map is stale after any change to the columns.
+    private void Reindex()
+    {
+        _isKey = [.. _columns.Select((_, i) => Array.IndexOf(_keyIndexes, i) >= 0)];
+        _isDeclared = [.. _columns.Select(c => _declared.ContainsKey(c.Name))];
+        _lastNames = null;
+    }
+
+    private void CreateSchema(List<SchemaChange> rowColumns)
+    {
+        var columns = new List<ColumnSchema>();
+        foreach (var (name, type) in _declared)
+        {
+            columns.Add(new ColumnSchema(name, type));
+        }
+
+        foreach (var key in _declaredKey.Where(k => !_declared.ContainsKey(k)))
+        {
+            var inferred = rowColumns.FirstOrDefault(c => c.Column!.Name == key)?.Column
+                ?? throw new SyncException($"Table '{_sourceName}': the first upsert has no value for primary-key column '{key}'.");
+            columns.Add(inferred);
+        }
+
+        foreach (var change in rowColumns)
+        {
+            if (columns.TrueForAll(c => c.Name != change.Column!.Name))
+            {
+                columns.Add(change.Column!);
+            }
+        }
+
+        if (_declaredKey.Count == 0)
+        {
+            columns.Add(new ColumnSchema(_system.Id, ColumnType.String));
+        }
+
+        _columns = columns;
+        var primaryKey = _declaredKey.Count > 0 ? _declaredKey : [_system.Id];
+        _keyIndexes = [.. primaryKey.Select(k => _columns.FindIndex(c => c.Name == k))];
+        _schema = new TableSchema(Name, [.. ColumnsWithSystem()], primaryKey);
+        Reindex();
+        _pendingChanges.Add(new SchemaChange(SchemaChangeKind.CreateTable, null));
+    }
+
+    private IEnumerable<ColumnSchema> ColumnsWithSystem()
+    {
+        // Existing tables keep their physical order: columns added later come after the system columns.
+        var existing = _schema?.Columns;
+        if (existing is null)
+        {
+            return _columns.Concat(_system.Trailing());
+        }
+
+        var ordered = new List<ColumnSchema>();
+        foreach (var column in existing)
+        {
+            ordered.Add(_columns.Find(c => c.Name == column.Name) ?? column);
+        }
+
+        ordered.AddRange(_columns.Where(c => ordered.TrueForAll(o => o.Name != c.Name)));
+        return ordered;
+    }
+
+    private object KeyOf(object?[] values, RowFields row, string operation)
+    {
+        if (_keyIndexes.Length == 1)
+        {
+            return values[_keyIndexes[0]] is { } single && !ReferenceEquals(single, Unset) ? single : throw MissingKey(0, row, operation);
+        }
+
+        var parts = new object[_keyIndexes.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = values[_keyIndexes[i]] is { } part && !ReferenceEquals(part, Unset) ? part : throw MissingKey(i, row, operation);
+        }
+
+        return new CompositeKey(parts);
+    }
+
+    private SyncException MissingKey(int keyPosition, RowFields row, string operation) => new(
+        $"Table '{_sourceName}': {operation} is missing primary-key column '{_columns[_keyIndexes[keyPosition]].Name}' " +
+        $"(every key column is required; the row has {string.Join(", ", row.Names)}).");
+
+    private string DescribeKey(RowFields row)
+    {
+        var parts = new List<string>();
+        foreach (var keyIndex in _keyIndexes)
+        {
+            var keyName = _columns[keyIndex].Name;
+            var position = Array.FindIndex(row.Names, n => Names.Normalize(n) == keyName);
+            if (position >= 0)
+            {
+                parts.Add($"{keyName}={Describe(row.Values[position])}");
+            }
+        }
+
+        return parts.Count == 0 ? string.Empty : $", key ({string.Join(", ", parts)})";
+    }
+
+    private static string Describe(object? value) => value is null ? "NULL" : TypeSystem.ToText(value);
+
+    private string SurrogateId(object?[] values)
+    {
+        // A stable hash of the row's non-null values by column name: identical rows collapse into one.
+        var builder = new StringBuilder();
+        foreach (var (column, value) in _columns.Zip(values).Where(p => p.Second is not null && p.First.Name != _system.Id).OrderBy(p => p.First.Name, StringComparer.Ordinal))
+        {
+            builder.Append(column.Name).Append('\u001f').Append(TypeSystem.ToText(value!)).Append('\u001e');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())).AsSpan(0, 16));
+    }
+
+    private sealed record CompositeKey(object[] Parts)
+    {
+        public bool Equals(CompositeKey? other) =>
+            other is not null && Parts.Length == other.Parts.Length && Parts.Zip(other.Parts).All(p => KeyComparer.Instance.Equals(p.First, p.Second));
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (var part in Parts)
+            {
+                hash.Add(KeyComparer.Instance.GetHashCode(part));
+            }
+
+            return hash.ToHashCode();
+        }
+    }
+
+    private sealed class KeyComparer : IEqualityComparer<object>
+    {
+        public static KeyComparer Instance { get; } = new();
+
+        public new bool Equals(object? x, object? y) => x is byte[] a && y is byte[] b ? a.AsSpan().SequenceEqual(b) : object.Equals(x, y);
+
+        public int GetHashCode(object obj)
+        {
+            if (obj is byte[] bytes)
+            {
+                var hash = new HashCode();
+                hash.AddBytes(bytes);
+                return hash.ToHashCode();
+            }
+
+            return obj.GetHashCode();
+        }
+    }
+}

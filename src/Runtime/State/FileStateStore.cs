@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Tributary.Runtime.State;
+
+/// <summary>
+/// The local state store: one folder per connector under <c>&lt;root&gt;/connectors/&lt;name&gt;/</c> with
+/// <c>state.json</c>, <c>history/</c>, <c>runs/</c> and a <c>lease.lock</c> held with an OS file lock, so a
+/// killed process never leaves a stale lease. Every file is replaced atomically (write, flush, rename).
+/// </summary>
+public sealed class FileStateStore : IStateStore
+{
+    private readonly string _root;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a store rooted at <paramref name="root"/> (the CLI's <c>--files</c> folder).</summary>
+    public FileStateStore(string root, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        _root = Path.GetFullPath(root);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public async Task<StateSnapshot> ReadAsync(string connector, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Folder(connector), "state.json");
+        return File.Exists(path) ? await ReadEnvelopeAsync(path, cancellationToken) : new StateSnapshot([], null, null);
+    }
+
+    /// <inheritdoc />
+    public async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        await using var writeLock = await LockAsync(Path.Combine(Folder(connector), "state.lock"), cancellationToken);
+        var current = await ReadAsync(connector, cancellationToken);
+        if (current.Version != expectedVersion)
+        {
+            throw new StateConflictException(
+                $"The state of '{connector}' is at version {current.Version ?? "none"}, not {expectedVersion ?? "none"}: another writer saved it first.");
+        }
+
+        var version = (current.Version is null ? 1 : long.Parse(current.Version, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+        var snapshot = new StateSnapshot(state, version, _timeProvider.GetUtcNow());
+        var bytes = Serialize(snapshot);
+        await WriteAtomicallyAsync(Path.Combine(Folder(connector), "history", version.PadLeft(12, '0') + ".json"), bytes, cancellationToken);
+        await WriteAtomicallyAsync(Path.Combine(Folder(connector), "state.json"), bytes, cancellationToken);
+        return snapshot;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StateSnapshot> HistoryAsync(string connector, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var path in ListDescending(Path.Combine(Folder(connector), "history")))
+        {
+            yield return await ReadEnvelopeAsync(path, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<StateSnapshot> RollbackAsync(string connector, string version, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Folder(connector), "history", version.PadLeft(12, '0') + ".json");
+        if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out _) || !File.Exists(path))
+        {
+            throw new KeyNotFoundException($"The state history of '{connector}' has no version '{version}'.");
+        }
+
+        var target = await ReadEnvelopeAsync(path, cancellationToken);
+        var current = await ReadAsync(connector, cancellationToken);
+        return await WriteAsync(connector, target.State, current.Version, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task ResetAsync(string connector, CancellationToken cancellationToken)
+    {
+        var folder = Folder(connector);
+        File.Delete(Path.Combine(folder, "state.json"));
+        var history = Path.Combine(folder, "history");
+        if (Directory.Exists(history))
+        {
+            Directory.Delete(history, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<IConnectorLease> AcquireLeaseAsync(string connector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new FileLease(OpenExclusive(Path.Combine(Folder(connector), "lease.lock")));
+        }
+        catch (IOException ex)
+        {
+            await Task.CompletedTask;
+            throw new ConnectorBusyException($"Connector '{connector}' is already running (its lease is held by another run).", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var name = string.Create(CultureInfo.InvariantCulture, $"{run.StartedAt.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}-{run.Id}.json");
+        return WriteAtomicallyAsync(Path.Combine(Folder(run.Connector), "runs", name), JsonSerializer.SerializeToUtf8Bytes(run, StateJson.Options), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var path in ListDescending(Path.Combine(Folder(connector), "runs")))
+        {
+            await using var stream = File.OpenRead(path);
+            var run = await JsonSerializer.DeserializeAsync<RunRecord>(stream, StateJson.Options, cancellationToken);
+            if (run is not null)
+            {
+                yield return run;
+            }
+        }
+    }
+
+    private string Folder(string connector)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connector);
+        if (!Schema.Names.IsSnakeCase(connector))
+        {
+            throw new ArgumentException($"'{connector}' is not a connector name (lower snake case).", nameof(connector));
+        }
+
+        return Path.Combine(_root, "connectors", connector);
+    }
+
+    private static IEnumerable<string> ListDescending(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal).Reverse()
+            : [];
+
+    private static byte[] Serialize(StateSnapshot snapshot) => JsonSerializer.SerializeToUtf8Bytes(
+        new JsonObject
+        {
+            ["version"] = snapshot.Version,
+            ["savedAt"] = snapshot.SavedAt,
+            ["state"] = snapshot.State.DeepClone(),
+        },
+        StateJson.Options);
+
+    private static async Task<StateSnapshot> ReadEnvelopeAsync(string path, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        try
+        {
+            var envelope = JsonNode.Parse(bytes)?.AsObject() ?? throw new JsonException("The file holds null.");
+            var state = envelope["state"]?.AsObject() ?? throw new JsonException("It has no \"state\" object.");
+            envelope.Remove("state");
+            return new StateSnapshot(state, envelope["version"]?.GetValue<string>(), envelope["savedAt"]?.GetValue<DateTimeOffset>());
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"State file '{path}' is not valid state JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            await stream.WriteAsync(bytes, cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static FileStream OpenExclusive(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+    }
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        // Held for the few milliseconds of a compare-and-write; wait for it rather than fail.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return OpenExclusive(path);
+            }
+            catch (IOException) when (attempt < 200)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
+            }
+        }
+    }
+
+    private sealed class FileLease(FileStream lockFile) : IConnectorLease
+    {
+        public void ThrowIfLost()
+        {
+            // An OS file lock is held until the handle closes; it cannot be lost while the process lives.
+        }
+
+        public ValueTask DisposeAsync() => lockFile.DisposeAsync();
+    }
+}

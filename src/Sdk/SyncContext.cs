@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Tributary.Sdk;
+
+/// <summary>
+/// The sync in progress, as a connector sees it: its configuration and state, and the operations that
+/// write to the destination.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Operations are safe to call from several threads. Each returns once the operation is queued; when the
+/// queue is full it waits (back-pressure). A row is a dictionary, an anonymous object, a POCO or record,
+/// or a <see cref="JsonObject"/>; its keys are the source column names.
+/// </para>
+/// <para>
+/// <see cref="CheckpointAsync"/> covers every operation that completed before it was called: it returns
+/// once they are durably in the destination and the state is saved. When the run's time budget is spent,
+/// the first checkpoint after it commits and then pauses the sync by throwing
+/// <see cref="OperationCanceledException"/>; let it propagate and the run continues from that state later.
+/// </para>
+/// </remarks>
+public abstract class SyncContext
+{
+    /// <summary>The connector's configuration.</summary>
+    public abstract ConnectorConfiguration Configuration { get; }
+
+    /// <summary>The state saved by the last checkpoint; an empty object on the first sync and after a reset.
+    /// The object is the connector's to read; changing it changes nothing until it is checkpointed.</summary>
+    public abstract JsonObject State { get; }
+
+    /// <summary>The sync's logger. Never log a secret.</summary>
+    public abstract ILogger Logger { get; }
+
+    /// <summary>The clock. Read the time from here, never from <c>DateTime.UtcNow</c>, so tests can control it.</summary>
+    public abstract TimeProvider TimeProvider { get; }
+
+    /// <summary>What remains of this run's time budget; <see langword="null"/> when the run has no budget.</summary>
+    public abstract TimeSpan? RemainingTime { get; }
+
+    /// <summary>An <see cref="HttpClient"/> with retries, timeouts and a circuit breaker already configured.
+    /// Do not dispose it per request.</summary>
+    public abstract HttpClient HttpClient { get; }
+
+    /// <summary>Reads a secret by name.</summary>
+    /// <exception cref="ConfigurationException">No secret has that name.</exception>
+    public abstract ValueTask<string> GetSecretAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new value for a secret, for example a rotated OAuth refresh token.</summary>
+    public abstract ValueTask SetSecretAsync(string name, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a row, or replaces the whole row with the same primary key. Columns not given become NULL.
+    /// A soft-deleted row with that key comes back to life.</summary>
+    public abstract ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes only the given columns of an existing row. Every primary-key column is required.
+    /// An unknown key is counted and logged, not an error.</summary>
+    public abstract ValueTask UpdateAsync(string table, object row, CancellationToken cancellationToken = default);
+
+    /// <summary>Soft-deletes a row: it stays, marked deleted. Every primary-key column is required.</summary>
+    public abstract ValueTask DeleteAsync(string table, object keys, CancellationToken cancellationToken = default);
+
+    /// <summary>Soft-deletes every row of the table written before this call; rows written after it stay.</summary>
+    public abstract ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits everything emitted so far, then saves <paramref name="state"/> (a <see cref="JsonObject"/>,
+    /// a dictionary or any object that serialises to a JSON object) for the next sync to start from.</summary>
+    /// <exception cref="OperationCanceledException">The time budget is spent: the checkpoint was committed and the
+    /// sync is paused; the run continues from this state.</exception>
+    public abstract ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,128 @@
+using Tributary.Connectors.Synthetic;
+using Tributary.Connectors.Tests.Support;
+using Xunit;
+
+namespace Tributary.Connectors.Tests.Synthetic;
+
+public sealed class SyntheticConnectorTests
+{
+    private const string Table = "synthetic_rows";
+
+    private static Dictionary<string, string> Configuration(long rows, long checkpointEvery) => new()
+    {
+        ["rows"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["checkpoint_every"] = checkpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    [Fact]
+    public async Task UpdateAsync_25RowsEvery10_WritesFormulaRowsAndThreeCheckpoints()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+
+        var run = await harness.RunAsync(new SyntheticConnector(), Configuration(25, 10));
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(25, run.Tables[Table].Upserts);
+        Assert.Equal(3, run.Checkpoints); // after rows 10, 20 and 25
+        RunAssert.JsonEqual("""{"next": 25}""", await harness.ReadStateAsync());
+        await AssertRowsAsync(harness, 25);
+
+        var types = await harness.ColumnTypesAsync(Table);
+        Assert.Equal("bigint", types["id"]);
+        Assert.Equal("varchar", types["name"]);
+        Assert.Equal("double", types["amount"]);
+        Assert.Equal("boolean", types["flag"]);
+        Assert.Equal("timestamp with time zone", types["created_at"]);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_StateNext_ResumesFromThere()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+        RunAssert.Succeeded(await harness.RunAsync(new SyntheticConnector(), Configuration(10, 10)));
+        RunAssert.JsonEqual("""{"next": 10}""", await harness.ReadStateAsync());
+
+        var run = await harness.RunAsync(new SyntheticConnector(), Configuration(25, 10));
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(15, run.Tables[Table].Upserts);
+        Assert.Equal(2, run.Checkpoints); // after 10 more rows (next = 20), and after the last (next = 25)
+        RunAssert.JsonEqual("""{"next": 25}""", await harness.ReadStateAsync());
+        await AssertRowsAsync(harness, 25);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_NothingLeft_WritesNothingAndKeepsNext()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+        RunAssert.Succeeded(await harness.RunAsync(new SyntheticConnector(), Configuration(25, 10)));
+
+        var run = await harness.RunAsync(new SyntheticConnector(), Configuration(25, 10));
+
+        RunAssert.Succeeded(run);
+        Assert.False(run.Tables.TryGetValue(Table, out var counts) && counts.Upserts > 0, "Nothing is upserted.");
+        Assert.Equal(1, run.Checkpoints);
+        RunAssert.JsonEqual("""{"next": 25}""", await harness.ReadStateAsync());
+        await AssertRowsAsync(harness, 25);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_Defaults_ThousandRowsOneFinalCheckpoint()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+
+        var run = await harness.RunAsync(new SyntheticConnector());
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(1000, run.Tables[Table].Upserts);
+        Assert.Equal(1, run.Checkpoints);
+        RunAssert.JsonEqual("""{"next": 1000}""", await harness.ReadStateAsync());
+        var count = Assert.Single(await harness.QueryAsync($"SELECT count(*) AS n, sum(amount) AS total FROM {harness.Qualified(Table)}"));
+        Assert.Equal(1000L, Convert.ToInt64(count["n"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(999 * 1000 / 2 * 0.25, (double)count["total"]!);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_SampleConfigurationFile_WritesThousandRows()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+
+        var run = await harness.RunAsync(new SyntheticConnector(), SampleConfiguration.Read("Synthetic"));
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(1000, run.Tables[Table].Upserts);
+    }
+
+    [Theory]
+    [InlineData("rows", "-1")]
+    [InlineData("rows", "many")]
+    [InlineData("checkpoint_every", "0")]
+    [InlineData("checkpoint_every", "-5")]
+    public async Task UpdateAsync_InvalidSetting_FailsNamingKey(string key, string value)
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+        var configuration = Configuration(25, 10);
+        configuration[key] = value;
+
+        var run = await harness.RunAsync(new SyntheticConnector(), configuration);
+
+        RunAssert.Failed(run, key);
+        Assert.False(await harness.TableExistsAsync(Table));
+    }
+
+    private static async Task AssertRowsAsync(ConnectorHarness harness, int count)
+    {
+        var rows = await harness.RowsAsync(Table, "id");
+        Assert.Equal(count, rows.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows[i];
+            Assert.Equal((long)i, row["id"]);
+            Assert.Equal($"name-{i}", row["name"]);
+            Assert.Equal(i * 0.25, row["amount"]);
+            Assert.Equal(i % 3 == 0, row["flag"]);
+            Assert.Equal(SyntheticConnector.Epoch.AddSeconds(i), row["created_at"]);
+            Assert.Equal(false, row[RunAssert.Deleted]);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text.Json.Nodes;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Tests.Support;
+using Tributary.Sdk;
+
+namespace Tributary.Runtime.Tests.Engine;
+
+/// <summary>The checkpoint barrier, concurrency and back-pressure, and the limits on state.</summary>
+public sealed class SyncRunnerCheckpointTests
+{
+    [Fact]
+    public async Task CheckpointAsync_AfterOperationsOnTwoTables_WritesThemBeforeSavingState()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await context.UpsertAsync("a", new { id = i }, ct);
+            }
+
+            await context.UpsertAsync("b", new { id = 1 }, ct);
+            await context.UpsertAsync("b", new { id = 2 }, ct);
+            await context.CheckpointAsync(new JsonObject { ["n"] = 1 }, ct);
+            await context.UpsertAsync("a", new { id = 10 }, ct);
+            await context.CheckpointAsync(new JsonObject { ["n"] = 2 }, ct);
+        });
+
+        RunAssert.Succeeded(run);
+        var events = harness.Events.Snapshot();
+        var firstState = events.ToList().IndexOf("""state {"n":1}""");
+        var secondState = events.ToList().IndexOf("""state {"n":2}""");
+        Assert.True(firstState >= 0 && secondState > firstState, string.Join(" | ", events));
+        Assert.Equal(
+            ["write a Upsert 3", "write b Upsert 2"],
+            events.Take(firstState).Order(StringComparer.Ordinal));
+        Assert.Equal(["write a Upsert 1"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
+        Assert.Equal(2, run.Checkpoints);
+    }
+
+    [Fact]
+    public async Task CheckpointAsync_StateSaved_NextRunReadsIt()
+    {
+        await using var harness = new EngineHarness();
+        RunAssert.Succeeded(await harness.RunAsync(async (context, ct) =>
+        {
+            Assert.Empty(context.State);
+            await context.CheckpointAsync(new Dictionary<string, object> { ["cursor"] = "2024-01-01" }, ct);
+        }));
+
+        JsonObject? seen = null;
+        RunAssert.Succeeded(await harness.RunAsync((context, _) =>
+        {
+            seen = context.State;
+            return Task.CompletedTask;
+        }));
+
+        RunAssert.JsonEqual("""{"cursor":"2024-01-01"}""", seen);
+    }
+
+    [Fact]
+    public async Task CheckpointAsync_StateMutatedAfterCall_SavedAsItWasAtCall()
+    {
+        await using var harness = new EngineHarness();
+
+        RunAssert.Succeeded(await harness.RunAsync(async (context, ct) =>
+        {
+            var state = new JsonObject { ["cursor"] = 1 };
+            var pending = context.CheckpointAsync(state, ct);
+            state["cursor"] = 2;
+            await pending;
+        }));
+
+        RunAssert.JsonEqual("""{"cursor":1}""", (await harness.ReadStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConnectorEndsWithoutCheckpoint_RowsWrittenStateUnchanged()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(async (context, ct) => await context.UpsertAsync("a", new { id = 1 }, ct));
+
+        RunAssert.Succeeded(run);
+        Assert.Single(harness.Rows("a"));
+        Assert.Null((await harness.ReadStateAsync()).Version);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConnectorThrowsAfterUpserts_NothingSinceCheckpointWritten()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            await context.UpsertAsync("a", new { id = 1 }, ct);
+            await context.CheckpointAsync(new { cursor = 1 }, ct);
+            await context.UpsertAsync("a", new { id = 2 }, ct);
+            throw new InvalidOperationException("source broke");
+        });
+
+        RunAssert.Failed(run);
+        Assert.Equal(1, Assert.Single(harness.Rows("a"))["id"]);
+        RunAssert.JsonEqual("""{"cursor":1}""", (await harness.ReadStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task RunAsync_FourThreadsUpsertingConcurrently_EveryRowLandsExactlyOnce()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.BatchSize = 1_000;
+        const int Threads = 4;
+        const int PerThread = 10_000;
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                var workers = Enumerable.Range(0, Threads).Select(t => Task.Run(
+                    async () =>
+                    {
+                        for (var i = 0; i < PerThread; i++)
+                        {
+                            await context.UpsertAsync("events", new { id = (t * PerThread) + i, worker = t }, ct);
+                        }
+                    },
+                    ct));
+                await Task.WhenAll(workers);
+                await context.CheckpointAsync(new { done = true }, ct);
+            },
+            new TableDefinition("events") { PrimaryKey = ["id"] });
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(Threads * PerThread, run.Tables["events"].Upserts);
+        var written = harness.Destination.BatchesOf("events").SelectMany(b => b.ValuesOf("id")).Cast<int>().ToList();
+        Assert.Equal(Threads * PerThread, written.Count);
+        Assert.Equal(Enumerable.Range(0, Threads * PerThread), written.Order());
+        Assert.Equal(Threads * PerThread, harness.Rows("events").Count);
+        var lastWrite = harness.Events.Snapshot().ToList().FindLastIndex(e => e.StartsWith("write", StringComparison.Ordinal));
+        var state = harness.Events.Snapshot().ToList().FindIndex(e => e.StartsWith("state", StringComparison.Ordinal));
+        Assert.True(state > lastWrite, "The checkpoint's state was saved before every row was written.");
+    }
+
+    [Fact]
+    public async Task UpsertAsync_QueueFull_WaitsThenCompletes()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.QueueCapacity = 1;
+        harness.Options.BatchSize = 10;
+        var destinationReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Destination.BeforeWrite = (_, ct) => destinationReleased.Task.WaitAsync(ct);
+        var sawBackPressure = false;
+        const int Rows = 3_000;
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                for (var i = 0; i < Rows; i++)
+                {
+                    var pending = context.UpsertAsync("events", new { id = i }, ct);
+                    if (!pending.IsCompleted)
+                    {
+                        // The destination is stuck and the queue is full: the connector is made to wait.
+                        sawBackPressure = true;
+                        destinationReleased.TrySetResult();
+                    }
+
+                    await pending;
+                }
+
+                destinationReleased.TrySetResult();
+                await context.CheckpointAsync(new { }, ct);
+            },
+            new TableDefinition("events") { PrimaryKey = ["id"] });
+
+        RunAssert.Succeeded(run);
+        Assert.True(sawBackPressure, "No upsert waited although the destination was held and the queue holds one chunk.");
+        Assert.Equal(Rows, harness.Rows("events").Count);
+        Assert.All(harness.Destination.BatchesOf("events"), b => Assert.True(b.Rows.Count <= 10, $"A batch of {b.Rows.Count} rows exceeds BatchSize."));
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchSizeReached_WritesBeforeCheckpoint()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.BatchSize = 100;
+
+        RunAssert.Succeeded(await harness.RunAsync(async (context, ct) =>
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                await context.UpsertAsync("a", new { id = i }, ct);
+            }
+
+            await context.CheckpointAsync(new { }, ct);
+        }));
+
+        Assert.Equal([100, 100, 50], harness.Destination.BatchesOf("a").Select(b => b.Rows.Count));
+        Assert.Equal(OperationKind.Upsert, harness.Destination.Batches[0].Kind);
+    }
+
+    [Fact]
+    public async Task CheckpointAsync_StateOverMaxStateBytes_FailsWithClearMessage()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.MaxStateBytes = 64;
+
+        var run = await harness.RunAsync(async (context, ct) =>
+            await context.CheckpointAsync(new { cursor = new string('x', 100) }, ct));
+
+        var error = RunAssert.Failed(run);
+        Assert.Contains("limit", error, StringComparison.Ordinal);
+        Assert.Contains("64", error, StringComparison.Ordinal);
+        Assert.Null((await harness.ReadStateAsync()).Version);
+    }
+
+    [Fact]
+    public async Task CheckpointAsync_StateWriteFails_RunFailsAndStateUnchanged()
+    {
+        await using var harness = new EngineHarness();
+        RunAssert.Succeeded(await harness.RunAsync(async (context, ct) => await context.CheckpointAsync(new { cursor = 1 }, ct)));
+        harness.Store.FailNextWrite = new IOException("disk full");
+
+        var run = await harness.RunAsync(async (context, ct) => await context.CheckpointAsync(new { cursor = 2 }, ct));
+
+        Assert.Contains("disk full", RunAssert.Failed(run), StringComparison.Ordinal);
+        RunAssert.JsonEqual("""{"cursor":1}""", (await harness.ReadStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task CheckpointAsync_StateNotAnObject_Fails()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(async (context, ct) => await context.CheckpointAsync(new[] { 1, 2 }, ct));
+
+        Assert.Contains("JSON object", RunAssert.Failed(run), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,283 @@
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Tests.Support;
+using Tributary.Sdk;
+
+namespace Tributary.Runtime.Tests.Engine;
+
+/// <summary>Upsert, update, delete and truncate reach the destination in order, as batches, with DESIGN §3's effect.</summary>
+public sealed class SyncRunnerOperationTests
+{
+    private static readonly TableDefinition Items = new("items") { PrimaryKey = ["id"] };
+
+    [Fact]
+    public async Task RunAsync_MixedOperations_WritesBatchesInCallOrder()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "one" }, ct);
+                await context.UpsertAsync("items", new { id = 2, name = "two" }, ct);
+                await context.UpsertAsync("items", new { id = 3, name = "three" }, ct);
+                await context.UpdateAsync("items", new Dictionary<string, object?> { ["id"] = 1, ["name"] = "one!" }, ct);
+                await context.DeleteAsync("items", new { id = 2 }, ct);
+                await context.TruncateAsync("items", ct);
+                await context.UpsertAsync("items", new { id = 4, name = "four" }, ct);
+                await context.CheckpointAsync(new { cursor = 4 }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var batches = harness.Destination.BatchesOf("items");
+        Assert.Equal(
+            [(OperationKind.Upsert, 3), (OperationKind.Update, 1), (OperationKind.Delete, 1), (OperationKind.Truncate, 0), (OperationKind.Upsert, 1)],
+            batches.Select(b => (b.Kind, b.Rows.Count)));
+        Assert.Equal(["id", "name"], batches[1].Columns);
+        Assert.Equal(["id"], batches[2].Columns);
+        Assert.Empty(batches[3].Columns);
+
+        var rows = harness.Rows("items").ToDictionary(r => (int)r["id"]!);
+        Assert.Equal("one!", rows[1]["name"]);
+        Assert.Equal(new object?[] { true, true, true, false }, new[] { 1, 2, 3, 4 }.Select(id => rows[id]["_tributary_deleted"]));
+
+        var counts = run.Tables["items"];
+        Assert.Equal((4L, 1L, 1L, 1L, 0L), (counts.Upserts, counts.Updates, counts.Deletes, counts.Truncates, counts.UnknownKeys));
+    }
+
+    [Fact]
+    public async Task RunAsync_SameKeyTwiceInBatch_LastUpsertWins()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "first" }, ct);
+                await context.UpsertAsync("items", new { id = 2, name = "other" }, ct);
+                await context.UpsertAsync("items", new { id = 1, name = "last" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var batch = Assert.Single(harness.Destination.BatchesOf("items"));
+        Assert.Equal(2, batch.Rows.Count);
+        Assert.Equal(new object?[] { "last", "other" }, batch.ValuesOf("name"));
+        Assert.Equal(3, run.Tables["items"].Upserts);
+    }
+
+    [Fact]
+    public async Task RunAsync_SameKeyUpdatedTwiceInBatch_LastUpdateWins()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+                await context.UpdateAsync("items", new { id = 1, name = "b" }, ct);
+                await context.UpdateAsync("items", new { id = 1, name = "c" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var update = Assert.Single(harness.Destination.BatchesOf("items"), b => b.Kind == OperationKind.Update);
+        Assert.Equal(new object?[] { "c" }, update.ValuesOf("name"));
+        Assert.Equal("c", Assert.Single(harness.Rows("items"))["name"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpsertLeavesOutColumn_ColumnBecomesNull()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a", note = "kept?" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+                await context.UpsertAsync("items", new { id = 1, name = "b" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var row = Assert.Single(harness.Rows("items"));
+        Assert.Equal("b", row["name"]);
+        Assert.Null(row["note"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpdateChangesOnlyGivenColumns_OthersKept()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a", note = "kept" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+                await context.UpdateAsync("items", new { id = 1, name = "b" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var row = Assert.Single(harness.Rows("items"));
+        Assert.Equal("b", row["name"]);
+        Assert.Equal("kept", row["note"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpdateAddsColumnWhileUpsertsPending_AppliesBoth()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a" }, ct);
+                await context.UpdateAsync("items", new { id = 1, score = 5 }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var row = Assert.Single(harness.Rows("items"));
+        Assert.Equal("a", row["name"]);
+        Assert.Equal(5, row["score"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpdateAddsColumnWhileUpdatesPending_AppliesBoth()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a" }, ct);
+                await context.UpsertAsync("items", new { id = 2, name = "b" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+                await context.UpdateAsync("items", new { id = 1, name = "a!" }, ct);
+                await context.UpdateAsync("items", new { id = 2, score = 7 }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var rows = harness.Rows("items").ToDictionary(r => (int)r["id"]!);
+        Assert.Equal("a!", rows[1]["name"]);
+        Assert.Equal(7, rows[2]["score"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpsertOfDeletedKey_RevivesRow()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a" }, ct);
+                await context.DeleteAsync("items", new { id = 1 }, ct);
+                await context.CheckpointAsync(new { }, ct);
+                await context.UpsertAsync("items", new { id = 1, name = "back" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var row = Assert.Single(harness.Rows("items"));
+        Assert.Equal("back", row["name"]);
+        Assert.Equal(false, row["_tributary_deleted"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_TruncateThenUpsert_OnlyLaterRowsLive()
+    {
+        await using var harness = new EngineHarness();
+        RunAssert.Succeeded(await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "old" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items));
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.TruncateAsync("items", ct);
+                await context.UpsertAsync("items", new { id = 2, name = "new" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(2, harness.Rows("items").Count);
+        Assert.Equal(2, Assert.Single(harness.LiveRows("items"))["id"]);
+        Assert.Equal(1, run.Tables["items"].Truncates);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpdateAndDeleteOfUnknownKeys_CountedAndLogged()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1, name = "a" }, ct);
+                await context.CheckpointAsync(new { }, ct);
+                await context.UpdateAsync("items", new { id = 99, name = "ghost" }, ct);
+                await context.DeleteAsync("items", new { id = 98 }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items);
+
+        RunAssert.Succeeded(run);
+        var counts = run.Tables["items"];
+        Assert.Equal((1L, 1L, 2L), (counts.Updates, counts.Deletes, counts.UnknownKeys));
+        Assert.Equal("a", Assert.Single(harness.Rows("items"))["name"]);
+        Assert.Contains(harness.Logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_UpdateOfTableNeverWritten_CountedAsUnknownKeyAndNoTable()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpdateAsync("ghosts", new { id = 1, name = "x" }, ct);
+                await context.DeleteAsync("ghosts", new { id = 2 }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            });
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(2, run.Tables["ghosts"].UnknownKeys);
+        Assert.False(harness.Destination.HasTable(EngineHarness.Connector, "ghosts"));
+    }
+
+    [Fact]
+    public async Task RunAsync_SyncedColumn_IsClockTime()
+    {
+        await using var harness = new EngineHarness();
+        var now = harness.Time.GetUtcNow();
+
+        RunAssert.Succeeded(await harness.RunAsync(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("items", new { id = 1 }, ct);
+                await context.CheckpointAsync(new { }, ct);
+            },
+            Items));
+
+        Assert.Equal(now, Assert.Single(harness.Rows("items"))["_tributary_synced"]);
+    }
+}

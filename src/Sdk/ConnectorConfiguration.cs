@@ -67,7 +67,12 @@ public sealed class ConnectorConfiguration : IReadOnlyDictionary<string, string>
         "an ISO-8601 date and time");
 
     /// <summary>A required absolute URI.</summary>
-    public Uri GetUri(string key) => Parse(key, GetString(key), static s => new Uri(s, UriKind.Absolute), "an absolute URI");
+    public Uri GetUri(string key) => Parse(key, GetString(key), static s =>
+    {
+        // On Unix "/v1/items" parses as a file URI; an absolute URI here must name its scheme.
+        var uri = new Uri(s, UriKind.Absolute);
+        return s.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase) ? uri : throw new UriFormatException("The value has no scheme.");
+    }, "an absolute URI");
 
     /// <summary>A required value that must be one of <paramref name="allowed"/> (ordinal, case-sensitive).</summary>
     public string GetOneOf(string key, params ReadOnlySpan<string> allowed)

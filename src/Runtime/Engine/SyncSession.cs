@@ -197,7 +197,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
             ?? throw new ArgumentException($"State must serialise to a JSON object; a {state.GetType().Name} does not.", nameof(state));
         var barrier = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, barrier)), cancellationToken);
-        if (await barrier.Task.WaitAsync(cancellationToken))
+        // The wait also ends when the run stops (a failed consumer never completes the barrier).
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        if (await barrier.Task.WaitAsync(stopped.Token))
         {
             await _stop.CancelAsync();
             throw new OperationCanceledException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);

@@ -122,7 +122,8 @@ internal sealed class TableWriter
         }
 
         var carried = Carried(values, kind);
-        flushed ??= Switch(kind, carried, schema);
+        var switched = Switch(kind, carried, schema);
+        flushed ??= switched;
         Add(values, _batchColumns, KeyOf(values, row, kind == OperationKind.Update ? "update" : "delete"));
         return flushed;
     }
@@ -206,21 +207,12 @@ internal sealed class TableWriter
         }
     }
 
+    // Starts buffering operations of this kind (and these columns); rows of another kind or column set are
+    // returned as a batch first. Pending schema changes alone ride with whatever batch comes next.
     private WriteBatch? Switch(OperationKind kind, int[]? carried, string schema)
     {
-        var same = _kind == kind && !_truncatePending && (carried is null || carried.AsSpan().SequenceEqual(_batchColumns));
-        if (same || !HasPending)
-        {
-            if (!HasPending)
-            {
-                _kind = kind;
-                _batchColumns = carried ?? [];
-            }
-
-            return null;
-        }
-
-        var batch = TakeBatch(schema);
+        var differs = _kind != kind || _truncatePending || (carried is not null && !carried.AsSpan().SequenceEqual(_batchColumns));
+        var batch = differs && (_rowCount > 0 || _truncatePending) ? TakeBatch(schema) : null;
         _kind = kind;
         _batchColumns = carried ?? [];
         return batch;

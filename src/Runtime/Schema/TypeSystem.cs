@@ -66,7 +66,8 @@ public static class TypeSystem
         {
             var scale = Math.Max(current.Scale, incoming.Scale);
             var integerDigits = Math.Max(IntegerDigits(current), IntegerDigits(incoming));
-            return ColumnType.Decimal(Math.Min(ColumnType.MaxPrecision, integerDigits + scale), scale);
+            // Past 38 digits no DECIMAL holds both exactly; text does.
+            return integerDigits + scale <= ColumnType.MaxPrecision ? ColumnType.Decimal(integerDigits + scale, scale) : ColumnType.String;
         }
 
         if (IsNumeric(a) && IsNumeric(b))

@@ -28,7 +28,14 @@ public sealed class LocalSecretStore(string root) : ISecretStore
 
         lock (_gate)
         {
-            return ValueTask.FromResult(Load()[connector]?[name]?.GetValue<string>());
+            try
+            {
+                return ValueTask.FromResult(Load()[connector]?[name]?.GetValue<string>());
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidDataException($"Secrets file '{_path}': '{connector}' must map to an object of secret names to string values.", ex);
+            }
         }
     }
 

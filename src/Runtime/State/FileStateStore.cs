@@ -77,6 +77,11 @@ public sealed class FileStateStore : IStateStore
     public Task ResetAsync(string connector, CancellationToken cancellationToken)
     {
         var folder = Folder(connector);
+        if (!Directory.Exists(folder))
+        {
+            return Task.CompletedTask;
+        }
+
         File.Delete(Path.Combine(folder, "state.json"));
         var history = Path.Combine(folder, "history");
         if (Directory.Exists(history))

@@ -1,0 +1,81 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Tributary.Runtime.Tests.Engine;
+
+public sealed class RowReaderTests
+{
+    public sealed record Person(int Id, string Name);
+
+    private static Dictionary<string, object?> AsDictionary(RowFields row) =>
+        row.Names.Zip(row.Values).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+
+    [Fact]
+    public void Read_AnonymousObject_PropertiesByName()
+    {
+        var row = AsDictionary(RowReader.Read(new { id = 1, name = "Ada" }));
+
+        Assert.Equal(1, row["id"]);
+        Assert.Equal("Ada", row["name"]);
+    }
+
+    [Fact]
+    public void Read_Record_PublicProperties()
+    {
+        var row = AsDictionary(RowReader.Read(new Person(2, "Grace")));
+
+        Assert.Equal(["Id", "Name"], row.Keys);
+        Assert.Equal(2, row["Id"]);
+    }
+
+    [Fact]
+    public void Read_Dictionary_KeysAndValues()
+    {
+        var row = AsDictionary(RowReader.Read(new Dictionary<string, object?> { ["a"] = 1, ["b"] = null }));
+
+        Assert.Equal(1, row["a"]);
+        Assert.Null(row["b"]);
+    }
+
+    [Fact]
+    public void Read_NonGenericDictionary_KeysAndValues()
+    {
+        var row = AsDictionary(RowReader.Read(new Hashtable { ["a"] = 1 }));
+
+        Assert.Equal(1, row["a"]);
+    }
+
+    [Fact]
+    public void Read_JsonObjectAndJsonElement_SameNames()
+    {
+        var json = """{"id": 1, "tags": ["x"]}""";
+
+        var fromNode = RowReader.Read(JsonNode.Parse(json)!.AsObject());
+        using var document = JsonDocument.Parse(json);
+        var fromElement = RowReader.Read(document.RootElement);
+
+        Assert.Equal(["id", "tags"], fromNode.Names);
+        Assert.Equal(["id", "tags"], fromElement.Names);
+    }
+
+    [Fact]
+    public void Read_SourceObjectChangedAfterwards_RowKeepsValues()
+    {
+        var source = new Dictionary<string, object?> { ["a"] = 1 };
+        var row = RowReader.Read(source);
+
+        source["a"] = 2;
+
+        Assert.Equal(1, AsDictionary(row)["a"]);
+    }
+
+    [Fact]
+    public void Read_NotARow_ThrowsArgumentException()
+    {
+        Assert.Throws<ArgumentException>(() => RowReader.Read("just text"));
+        Assert.Throws<ArgumentException>(() => RowReader.Read(new List<int> { 1 }));
+        Assert.Throws<ArgumentException>(() => RowReader.Read(new Hashtable { [1] = "non-string key" }));
+        Assert.Throws<ArgumentException>(() => RowReader.Read(new object()));
+    }
+}

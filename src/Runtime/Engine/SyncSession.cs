@@ -45,9 +45,11 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private IConnectorLease? _lease;
     private string? _stateVersion;
     private JsonObject _state = [];
-    private Exception? _consumerFailure;
+    private readonly Channel<Write> _writes = Channel.CreateBounded<Write>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+    private Exception? _failure;   // the first failure of the consumer or the writer: the run's root cause
     private volatile bool _paused;
     private long _operations;   // applied by the consumer this run
+    private int _schemaChanges; // committed by the writer this run
     private HttpClient? _http;
     private (string Source, TableWriter Writer)? _lastTable;
 
@@ -102,6 +104,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         var token = linked.Token;
 
         Task? consumer = null;
+        Task? writer = null;
         try
         {
             var snapshot = await _store.ReadAsync(_request.ConnectorName, cancellationToken);
@@ -116,6 +119,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             }
 
             _existing = (await _destination.GetTablesAsync(_request.ConnectorName, cancellationToken)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+            writer = Task.Run(() => WriteBatchesAsync(token), CancellationToken.None);
             consumer = Task.Run(() => ConsumeAsync(token), CancellationToken.None);
             Exception? producerFailure = null;
             try
@@ -141,35 +145,43 @@ internal sealed class SyncSession : SyncContext, IDisposable
                     await FlushAllAsync(token);
                 }
 
+                _writes.Writer.TryComplete();
+                if (_paused)
+                {
+                    // The pausing checkpoint drained the writer before it saved the state; pausing cancelled the rest.
+                    await StopAsync(null, writer);
+                }
+                else
+                {
+                    await writer;
+                }
+
                 _record.Outcome = _paused ? RunOutcome.Paused : RunOutcome.Succeeded;
             }
             else
             {
                 // The connector failed or was stopped: nothing after the last checkpoint is committed from here on.
-                await _stop.CancelAsync();
-                await consumer.ContinueWith(static _ => { }, TaskScheduler.Default);
-                throw _consumerFailure ?? producerFailure;
+                await StopAsync(consumer, writer);
+                throw _failure ?? producerFailure;
             }
         }
         catch (Exception ex) when (deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is OperationCanceledException or ChannelClosedException)
         {
             _record.Outcome = RunOutcome.TimedOut;
             _record.Error = $"The run passed its hard deadline ({deadline}) before a checkpoint; what it wrote is kept and the state did not move.";
+            await StopAsync(consumer, writer);
             await FailIfNeverCheckpointsAsync(cancellationToken);
         }
         catch (Exception ex)
         {
-            if (consumer is { IsCompleted: false })
-            {
-                await _stop.CancelAsync();
-                await consumer.ContinueWith(static _ => { }, TaskScheduler.Default);
-            }
-
-            var root = _consumerFailure ?? ex;
+            await StopAsync(consumer, writer);
+            var root = _failure ?? ex;
             _record.Outcome = RunOutcome.Failed;
             _record.Error = Redact(Describe(root));
             SyncLog.RunFailed(_log, _request.ConnectorName, _record.Id, _record.Error);
         }
+
+        _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
     }
 
     public void Dispose()
@@ -319,9 +331,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _consumerFailure = ex;
-            _queue.Writer.TryComplete(ex);
-            await _stop.CancelAsync();
+            await FailAsync(ex);
             throw;
         }
     }
@@ -361,7 +371,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 ready = writer.Change(kind, operation.Row, _request.ConnectorName, out var skipped);
                 if (skipped)
                 {
-                    counts.UnknownKeys++;
+                    writer.AddUnknownKeys(1);
                     SyncLog.UnknownKeys(_log, writer.Name, kind, 1);
                 }
 
@@ -388,6 +398,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)
     {
         await FlushAllAsync(cancellationToken);
+        await DrainAsync(cancellationToken);
+        _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
         var json = state.ToJsonString();
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > _options.MaxStateBytes)
@@ -426,30 +438,85 @@ internal sealed class SyncSession : SyncContext, IDisposable
         }
     }
 
+    // Hands a batch to the writer; waits while the writer still holds the previous one (back-pressure).
     private async Task WriteAsync(WriteBatch? batch, CancellationToken cancellationToken)
     {
-        if (batch is null)
+        if (batch is not null)
         {
-            return;
+            await _writes.Writer.WriteAsync(new Write(batch, _tables[batch.Table.Name], null), cancellationToken);
         }
+    }
 
-        _lease!.ThrowIfLost();
-        var matched = await _destination.WriteAsync(batch, cancellationToken);
-        foreach (var change in batch.Changes)
+    // Returns once every batch handed to the writer is committed.
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _writes.Writer.WriteAsync(new Write(null, null, drained), cancellationToken);
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        await drained.Task.WaitAsync(stopped.Token);
+    }
+
+    /// <summary>
+    /// The writer: commits batches to the destination one at a time, in order, while the consumer builds the next
+    /// one. Runs beside the consumer so coercion and the destination's work overlap.
+    /// </summary>
+    private async Task WriteBatchesAsync(CancellationToken cancellationToken)
+    {
+        try
         {
-            SyncLog.SchemaChanged(_log, batch.Schema, batch.Table.Name, change.ToString());
-        }
+            await foreach (var write in _writes.Reader.ReadAllAsync(cancellationToken))
+            {
+                if (write.Batch is not { } batch)
+                {
+                    write.Drained!.TrySetResult();
+                    continue;
+                }
 
-        _record.SchemaChanges += batch.Changes.Count;
-        if (batch.Kind is OperationKind.Update or OperationKind.Delete && matched < batch.RowCount)
+                _lease!.ThrowIfLost();
+                var matched = await _destination.WriteAsync(batch, cancellationToken);
+                foreach (var change in batch.Changes)
+                {
+                    SyncLog.SchemaChanged(_log, batch.Schema, batch.Table.Name, change.ToString());
+                }
+
+                Interlocked.Add(ref _schemaChanges, batch.Changes.Count);
+                if (batch.Kind is OperationKind.Update or OperationKind.Delete && matched < batch.RowCount)
+                {
+                    var unknown = batch.RowCount - matched;
+                    write.Owner!.AddUnknownKeys(unknown);
+                    SyncLog.UnknownKeys(_log, batch.Table.Name, batch.Kind, unknown);
+                }
+
+                write.Owner!.Recycle(batch);
+                _request.Progress?.Report(Snapshot());
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var unknown = batch.RowCount - matched;
-            Counts(batch.Table.Name).UnknownKeys += unknown;
-            SyncLog.UnknownKeys(_log, batch.Table.Name, batch.Kind, unknown);
+            await FailAsync(ex);
+            throw;
         }
+    }
 
-        _tables[batch.Table.Name].Recycle(batch);
-        _request.Progress?.Report(Snapshot());
+    // Records the root cause once and stops everything else: the connector's next call, the consumer, the writer.
+    private async Task FailAsync(Exception failure)
+    {
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        _queue.Writer.TryComplete(failure);
+        _writes.Writer.TryComplete(failure);
+        await _stop.CancelAsync();
+    }
+
+    private async Task StopAsync(Task? consumer, Task? writer)
+    {
+        await _stop.CancelAsync();
+        foreach (var task in new[] { consumer, writer })
+        {
+            if (task is not null)
+            {
+                await task.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
     }
 
     private async Task FailIfNeverCheckpointsAsync(CancellationToken cancellationToken)
@@ -530,16 +597,23 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
     private TableCounts Counts(string table)
     {
-        if (!_record.Tables.TryGetValue(table, out var counts))
+        lock (_record)
         {
-            _record.Tables[table] = counts = new TableCounts();
-        }
+            if (!_record.Tables.TryGetValue(table, out var counts))
+            {
+                _record.Tables[table] = counts = new TableCounts();
+            }
 
-        return counts;
+            return counts;
+        }
     }
 
-    private RunRecord Snapshot() => new()
+    private RunRecord Snapshot()
     {
+        lock (_record)
+        {
+            return new RunRecord
+            {
         Id = _record.Id,
         SyncId = _record.SyncId,
         Connector = _record.Connector,
@@ -547,14 +621,16 @@ internal sealed class SyncSession : SyncContext, IDisposable
         StartedAt = _record.StartedAt,
         Outcome = _record.Outcome,
         Checkpoints = _record.Checkpoints,
-        SchemaChanges = _record.SchemaChanges,
+        SchemaChanges = Volatile.Read(ref _schemaChanges),
         LastCheckpointAt = _record.LastCheckpointAt,
         StateBytes = _record.StateBytes,
         Tables = _record.Tables.ToDictionary(
             p => p.Key,
             p => new TableCounts { Upserts = p.Value.Upserts, Updates = p.Value.Updates, Deletes = p.Value.Deletes, Truncates = p.Value.Truncates, UnknownKeys = p.Value.UnknownKeys },
             StringComparer.Ordinal),
-    };
+            };
+        }
+    }
 
     private void Remember(string name, string value)
     {
@@ -598,6 +674,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private sealed record Checkpoint(JsonObject State, TaskCompletionSource<bool> Done);
 
     private readonly record struct Operation(Op Kind, string Table, RowFields Row, Checkpoint? Checkpoint);
+
+    /// <summary>A batch for the writer, with the table writer that gets its vectors back; or, alone, a drain marker.</summary>
+    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained);
 }
 
 [DebuggerNonUserCode]

@@ -218,27 +218,43 @@ internal sealed class TableWriter
         return batch;
     }
 
-    /// <summary>Hands a written batch's vectors back for the next batches.</summary>
+    /// <summary>Hands a written batch's vectors back for the next batches. Called by the engine's writer.</summary>
     public void Recycle(WriteBatch batch)
     {
         foreach (var vector in batch.Values)
         {
             vector.Clear();
-            _spare.Add(vector);
+        }
+
+        lock (_spare)
+        {
+            _spare.AddRange(batch.Values);
+        }
+    }
+
+    /// <summary>Counts updates and deletes whose key did not exist. Called by the consumer and the writer.</summary>
+    public void AddUnknownKeys(long count)
+    {
+        lock (Counts)
+        {
+            Counts.UnknownKeys += count;
         }
     }
 
     private ColumnVector Rent(ColumnType type)
     {
-        var index = _spare.FindIndex(v => v.Type == type);
-        if (index < 0)
+        lock (_spare)
         {
-            return ColumnVector.Create(type);
-        }
+            var index = _spare.FindIndex(v => v.Type == type);
+            if (index < 0)
+            {
+                return ColumnVector.Create(type);
+            }
 
-        var vector = _spare[index];
-        _spare.RemoveAt(index);
-        return vector;
+            var vector = _spare[index];
+            _spare.RemoveAt(index);
+            return vector;
+        }
     }
 
     // Appends the row to the pending batch, or overwrites the row with the same key: the last operation on a key wins.

@@ -1,41 +1,65 @@
 using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Npgsql;
+using NpgsqlTypes;
+using Tributary.Bench;
 using Tributary.Connectors.Synthetic;
 using Tributary.Destinations.DuckDb;
+using Tributary.Destinations.Postgres;
 using Tributary.Runtime;
 using Tributary.Runtime.State;
 using Tributary.Sdk;
 
-// Synthetic rows into DuckDB two ways, each in its own child process so peak memory is its own:
-//   engine — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
-//   raw    — the same rows straight through a DuckDB appender into a table of the same shape and key.
-// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N]
+// Synthetic rows two ways per destination, each in its own child process so peak memory is its own:
+//   engine    — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
+//   raw       — the same rows straight through a DuckDB appender into a table of the same shape and key;
+//   pg-engine — the synthetic connector through SyncRunner into PostgresDestination;
+//   pg-raw    — the same rows by one binary COPY into a PostgreSQL table of the same shape and key.
+// PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
+// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|all]
 var options = BenchOptions.Parse(args);
 if (options.Child is { } mode)
 {
     return await Child.RunAsync(mode, options);
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into DuckDB, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
-var raw = Parent.Measure("raw", options);
-var engine = Parent.Measure("engine", options);
-Console.WriteLine();
-Console.WriteLine("path      rows/s       seconds   peak RSS");
-foreach (var result in new[] { raw, engine })
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into {options.Destination}, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+var pairs = new List<(Result Raw, Result Engine)>();
+if (options.Destination is "duckdb" or "all")
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-8}  {result.RowsPerSecond,11:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
+    pairs.Add((Parent.Measure("raw", options), Parent.Measure("engine", options)));
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"engine / raw: {engine.RowsPerSecond / raw.RowsPerSecond:P0}"));
+if (options.Destination is "postgres" or "all")
+{
+    await using var cluster = await PostgresCluster.StartAsync();
+    var raw = Parent.Measure("pg-raw", options with { ConnectionString = await cluster.CreateDatabaseAsync("bench_raw") });
+    var engine = Parent.Measure("pg-engine", options with { ConnectionString = await cluster.CreateDatabaseAsync("bench_engine") });
+    pairs.Add((raw, engine));
+}
+
+Console.WriteLine();
+Console.WriteLine("path       rows/s       seconds   peak RSS");
+foreach (var result in pairs.SelectMany(p => new[] { p.Raw, p.Engine }))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-9}  {result.RowsPerSecond,11:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
+}
+
+foreach (var (raw, engine) in pairs)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}"));
+}
+
 return 0;
 
-internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Child, string Directory)
+internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Child, string Directory, string Destination = "duckdb", string? ConnectionString = null)
 {
     public static BenchOptions Parse(string[] args)
     {
         long rows = 1_000_000, checkpointEvery = 100_000;
-        string? child = null, directory = null;
+        string? child = null, directory = null, connectionString = null;
+        var destination = "duckdb";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,11 +68,18 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
                 case "--checkpoint-every": checkpointEvery = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--child": child = args[++i]; break;
                 case "--dir": directory = args[++i]; break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N and --checkpoint-every N.");
+                case "--destination": destination = args[++i]; break;
+                case "--connection-string": connectionString = args[++i]; break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N and --destination duckdb|postgres|all.");
             }
         }
 
-        return new BenchOptions(rows, checkpointEvery, child, directory ?? "");
+        if (destination is not ("duckdb" or "postgres" or "all"))
+        {
+            throw new ArgumentException($"Unknown destination '{destination}'. Use duckdb, postgres or all.");
+        }
+
+        return new BenchOptions(rows, checkpointEvery, child, directory ?? "", destination, connectionString);
     }
 }
 
@@ -76,6 +107,12 @@ internal static class Parent
                 start.ArgumentList.Add(argument);
             }
 
+            if (options.ConnectionString is { } connectionString)
+            {
+                start.ArgumentList.Add("--connection-string");
+                start.ArgumentList.Add(connectionString);
+            }
+
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
@@ -101,13 +138,22 @@ internal static class Child
     {
         var database = Path.Combine(options.Directory, "warehouse.db");
         var stopwatch = Stopwatch.StartNew();
-        if (mode == "raw")
+        switch (mode)
         {
-            Raw(database, options.Rows);
-        }
-        else
-        {
-            await EngineAsync(database, options);
+            case "raw":
+                Raw(database, options.Rows);
+                break;
+            case "engine":
+                await EngineAsync(database, options);
+                break;
+            case "pg-raw":
+                await PostgresRawAsync(Required(options.ConnectionString), options.Rows);
+                break;
+            case "pg-engine":
+                await PostgresEngineAsync(Required(options.ConnectionString), options);
+                break;
+            default:
+                throw new ArgumentException($"Unknown path '{mode}'.");
         }
 
         var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -115,9 +161,23 @@ internal static class Child
         return 0;
     }
 
+    private static string Required(string? connectionString) =>
+        connectionString ?? throw new ArgumentException("The PostgreSQL paths need --connection-string.");
+
     private static async Task EngineAsync(string database, BenchOptions options)
     {
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = database });
+        await SyncAsync(warehouse, options);
+    }
+
+    private static async Task PostgresEngineAsync(string connectionString, BenchOptions options)
+    {
+        await using var warehouse = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = connectionString });
+        await SyncAsync(warehouse, options);
+    }
+
+    private static async Task SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options)
+    {
         var runner = new SyncRunner(warehouse, new FileStateStore(options.Directory));
         var configuration = new ConnectorConfiguration(new Dictionary<string, string>
         {
@@ -162,6 +222,41 @@ internal static class Child
                 .AppendValue(false)
                 .EndRow();
         }
+    }
+
+    // The PostgreSQL baseline: the same rows, values and table shape (key and system columns included), one binary COPY.
+    private static async Task PostgresRawAsync(string connectionString, long rows)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand(
+            """
+            CREATE SCHEMA synthetic;
+            CREATE TABLE synthetic.synthetic_rows (
+                id bigint NOT NULL PRIMARY KEY, name text, amount double precision, flag boolean, created_at timestamptz,
+                _tributary_synced timestamptz, _tributary_deleted boolean);
+            """, connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var epoch = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var synced = TimeProvider.System.GetUtcNow().UtcDateTime;
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY synthetic.synthetic_rows (id, name, amount, flag, created_at, _tributary_synced, _tributary_deleted) FROM STDIN (FORMAT BINARY)");
+        for (long i = 0; i < rows; i++)
+        {
+            await importer.StartRowAsync();
+            await importer.WriteAsync(i, NpgsqlDbType.Bigint);
+            await importer.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"name-{i}"), NpgsqlDbType.Text);
+            await importer.WriteAsync(i * 0.25, NpgsqlDbType.Double);
+            await importer.WriteAsync(i % 3 == 0, NpgsqlDbType.Boolean);
+            await importer.WriteAsync(epoch.AddSeconds(i), NpgsqlDbType.TimestampTz);
+            await importer.WriteAsync(synced, NpgsqlDbType.TimestampTz);
+            await importer.WriteAsync(false, NpgsqlDbType.Boolean);
+        }
+
+        await importer.CompleteAsync();
     }
 
     private static long PeakRssKb()

@@ -49,6 +49,17 @@ internal static class CliOptions
         DefaultValueFactory = _ => new DirectoryInfo("files"),
     };
 
+    public static Option<string> Destination() => new Option<string>("--destination")
+    {
+        Description = "Where rows land: duckdb (DIR/warehouse.db) or postgres (--connection-string).",
+        DefaultValueFactory = _ => "duckdb",
+    }.AcceptOnlyFromAmong("duckdb", "postgres");
+
+    public static Option<string?> ConnectionString() => new("--connection-string")
+    {
+        Description = "The PostgreSQL connection string, for --destination postgres.",
+    };
+
     public static Option<FileInfo?> Configuration() => new("--configuration")
     {
         Description = "The connector's configuration: a JSON object of strings.",

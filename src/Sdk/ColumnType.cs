@@ -96,6 +96,43 @@ public readonly record struct ColumnType
         return new ColumnType(DataType.Decimal, precision, scale);
     }
 
+    /// <summary>Parses a type name as <see cref="ToString"/> writes it (any case): <c>LONG</c>, <c>DECIMAL(15,2)</c>, <c>UTC_DATETIME</c>.</summary>
+    /// <returns>Whether <paramref name="text"/> names a type.</returns>
+    public static bool TryParse(string? text, out ColumnType type)
+    {
+        type = default;
+        var name = text.AsSpan().Trim();
+        if (name.StartsWith("DECIMAL(", StringComparison.OrdinalIgnoreCase) && name.EndsWith(")"))
+        {
+            var arguments = name[8..^1];
+            var comma = arguments.IndexOf(',');
+            if (comma < 0
+                || !int.TryParse(arguments[..comma].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var precision)
+                || !int.TryParse(arguments[(comma + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var scale)
+                || precision is < 1 or > MaxPrecision || scale > precision)
+            {
+                return false;
+            }
+
+            type = Decimal(precision, scale);
+            return true;
+        }
+
+        foreach (var candidate in Named)
+        {
+            if (name.Equals(candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                type = candidate;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly ColumnType[] Named =
+        [Boolean, Short, Int, Long, Float, Double, NaiveDate, NaiveDateTime, UtcDateTime, Binary, Xml, String, Json];
+
     /// <summary>The type's name as the Fivetran SDK spells it: <c>LONG</c>, <c>DECIMAL(15,2)</c>, <c>UTC_DATETIME</c>.</summary>
     public override string ToString() => Type switch
     {

@@ -59,6 +59,29 @@ public sealed class ColumnTypeTests
         Assert.Equal(expected, type.ToString());
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void TryParse_EveryTypeName_RoundTrips(ColumnType type, string name)
+    {
+        Assert.True(ColumnType.TryParse(name, out var parsed));
+        Assert.Equal(type, parsed);
+        Assert.True(ColumnType.TryParse(" " + name.ToLowerInvariant() + " ", out parsed));
+        Assert.Equal(type, parsed);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("INTEGER")]
+    [InlineData("DECIMAL(39,0)")]
+    [InlineData("DECIMAL(10,11)")]
+    [InlineData("DECIMAL(10)")]
+    [InlineData("DECIMAL(a,b)")]
+    public void TryParse_NotATypeName_ReturnsFalse(string? text)
+    {
+        Assert.False(ColumnType.TryParse(text, out _));
+    }
+
     [Fact]
     public void Equality_SameDecimal_Equal()
     {

@@ -13,6 +13,8 @@ internal static class DebugCommand
     {
         var connector = CliOptions.Connector();
         var files = CliOptions.Files();
+        var destination = CliOptions.Destination();
+        var connectionString = CliOptions.ConnectionString();
         var configuration = CliOptions.Configuration();
         var maxDuration = new Option<string?>("--max-duration")
         {
@@ -20,7 +22,7 @@ internal static class DebugCommand
         };
         var command = new Command("debug", "Run a connector once against the local DuckDB warehouse and print an operations summary.")
         {
-            connector, files, configuration, maxDuration,
+            connector, files, destination, connectionString, configuration, maxDuration,
         };
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
@@ -28,7 +30,7 @@ internal static class DebugCommand
             catalog.Create(name);   // an unknown name fails here, before any file is touched
             var settings = CliOptions.LoadConfiguration(result.GetValue(configuration));
             var budget = CliOptions.ParseDuration(result.GetValue(maxDuration));
-            await using var workspace = new Workspace(result.GetRequiredValue(files), console.Time);
+            await using var workspace = new Workspace(result.GetRequiredValue(files), result.GetRequiredValue(destination), result.GetValue(connectionString), console.Time);
             using var loggerFactory = LoggerFactory.Create(builder => builder
                 .SetMinimumLevel(LogLevel.Information)
                 .AddProvider(new TextWriterLoggerProvider(console.Error, LogLevel.Information)));
@@ -61,7 +63,7 @@ internal static class DebugCommand
                     : $"Run stopped at its hard deadline without a checkpoint; retrying from the last checkpoint.");
             }
 
-            await Summary.WriteAsync(console.Out, runs, workspace.WarehousePath);
+            await Summary.WriteAsync(console.Out, runs, workspace.WarehouseName);
             var last = runs[^1];
             if (last.Outcome == RunOutcome.Succeeded)
             {
@@ -105,7 +107,7 @@ internal static class DebugCommand
 /// <summary>The operations summary that ends a debug run, summed over its continuations.</summary>
 internal static class Summary
 {
-    public static async Task WriteAsync(TextWriter output, IReadOnlyList<RunRecord> runs, string warehousePath)
+    public static async Task WriteAsync(TextWriter output, IReadOnlyList<RunRecord> runs, string warehouse)
     {
         long Sum(Func<TableCounts, long> count) => runs.Sum(r => r.Total(count));
         (string Name, long Calls)[] rows =
@@ -131,6 +133,6 @@ internal static class Summary
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"({unknown} update/delete operations named keys that do not exist and changed nothing)"));
         }
 
-        await output.WriteLineAsync($"Warehouse: {warehousePath} (schema {runs[0].Connector})");
+        await output.WriteLineAsync($"Warehouse: {warehouse} (schema {runs[0].Connector})");
     }
 }

@@ -170,16 +170,21 @@ internal static class ResetCommand
     {
         var connector = CliOptions.Connector();
         var files = CliOptions.Files();
-        var command = new Command("reset", "Drop a connector's tables from the local warehouse and delete its state (run records stay).") { connector, files };
+        var destination = CliOptions.Destination();
+        var connectionString = CliOptions.ConnectionString();
+        var command = new Command("reset", "Drop a connector's tables from the warehouse and delete its state (run records stay).")
+        {
+            connector, files, destination, connectionString,
+        };
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var name = result.GetRequiredValue(connector);
             catalog.Create(name);
-            await using var workspace = new Workspace(result.GetRequiredValue(files), console.Time);
+            await using var workspace = new Workspace(result.GetRequiredValue(files), result.GetRequiredValue(destination), result.GetValue(connectionString), console.Time);
             await using var lease = await workspace.Store.AcquireLeaseAsync(name, cancellationToken);
             await workspace.Warehouse.DropSchemaAsync(name, cancellationToken);
             await workspace.Store.ResetAsync(name, cancellationToken);
-            await console.Out.WriteLineAsync($"{name}: schema dropped from {workspace.WarehousePath} and state deleted; the next sync starts from scratch.");
+            await console.Out.WriteLineAsync($"{name}: schema dropped from {workspace.WarehouseName} and state deleted; the next sync starts from scratch.");
             return 0;
         }));
         return command;

@@ -44,8 +44,11 @@ internal static class Sql
         var c = Quote(column);
         return from.Type switch
         {
+            // .NET's round-trip text: whole numbers positional up to 17 digits (9 for FLOAT), NaN and ±Infinity by name.
             DataType.Float or DataType.Double =>
-                $"CASE WHEN isfinite({c}) AND {c} = trunc({c}) AND abs({c}) < 1e15 THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) ELSE upper(CAST({c} AS VARCHAR)) END",
+                $"CASE WHEN isnan({c}) THEN 'NaN' WHEN isinf({c}) THEN CASE WHEN {c} > 0 THEN 'Infinity' ELSE '-Infinity' END " +
+                $"WHEN {c} = trunc({c}) AND abs({c}) < {(from.Type == DataType.Float ? "1e9" : "1e17")} THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) " +
+                $"ELSE upper(CAST({c} AS VARCHAR)) END",
             DataType.NaiveDateTime => $"regexp_replace(strftime({c}, '%Y-%m-%dT%H:%M:%S.%f'), '\\.?0+$', '')",
             DataType.UtcDateTime => $"regexp_replace(strftime(timezone('UTC', {c}), '%Y-%m-%dT%H:%M:%S.%f'), '\\.?0+$', '') || 'Z'",
             DataType.Binary => $"to_base64({c})",

@@ -19,14 +19,15 @@ internal static class TributaryCli
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, ConnectorCatalog catalog, CancellationToken cancellationToken = default)
     {
         var console = new CliConsole(output, error, time);
+        var workspace = new WorkspaceOptions();
         var root = new RootCommand("Tributary: run data connectors locally against a DuckDB warehouse, like `fivetran debug`.")
         {
             ListCommand.Create(catalog, console),
             SchemaCommand.Create(catalog, console),
-            DebugCommand.Create(catalog, console),
-            ResetCommand.Create(catalog, console),
-            StateCommands.Create(catalog, console),
-            RunsCommand.Create(catalog, console),
+            DebugCommand.Create(catalog, console, workspace),
+            ResetCommand.Create(catalog, console, workspace),
+            StateCommands.Create(catalog, console, workspace),
+            RunsCommand.Create(catalog, console, workspace),
         };
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
@@ -43,23 +44,6 @@ internal static class CliOptions
 {
     public static Argument<string> Connector() => new("connector") { Description = "The connector's registered name (see `tributary list`)." };
 
-    public static Option<DirectoryInfo> Files() => new("--files")
-    {
-        Description = "Folder of the local warehouse (DIR/warehouse.db), state and run records.",
-        DefaultValueFactory = _ => new DirectoryInfo("files"),
-    };
-
-    public static Option<string> Destination() => new Option<string>("--destination")
-    {
-        Description = "Where rows land: duckdb (DIR/warehouse.db) or postgres (--connection-string).",
-        DefaultValueFactory = _ => "duckdb",
-    }.AcceptOnlyFromAmong("duckdb", "postgres");
-
-    public static Option<string?> ConnectionString() => new("--connection-string")
-    {
-        Description = "The PostgreSQL connection string, for --destination postgres.",
-    };
-
     public static Option<FileInfo?> Configuration() => new("--configuration")
     {
         Description = "The connector's configuration: a JSON object of strings.",
@@ -73,7 +57,7 @@ internal static class CliOptions
             {
                 return await body(result, cancellationToken);
             }
-            catch (Exception ex) when (ex is CliException or KeyNotFoundException or InvalidDataException or ConfigurationException or ConnectorBusyException or StateConflictException or SyncException)
+            catch (Exception ex) when (ex is CliException or KeyNotFoundException or InvalidDataException or ConfigurationException or ConnectorBusyException or StateConflictException or SyncException or global::Azure.RequestFailedException)
             {
                 await console.Error.WriteLineAsync($"error: {ex.Message}");
                 return 1;

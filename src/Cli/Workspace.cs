@@ -1,3 +1,6 @@
+using System.CommandLine;
+using Azure.Storage.Blobs;
+using Tributary.Azure.State;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
 using Tributary.Runtime.Destinations;
@@ -7,39 +10,93 @@ using Tributary.Runtime.State;
 namespace Tributary.Cli;
 
 /// <summary>
-/// What a command reads and writes: the state store, run records and secrets under <c>--files DIR</c>, and the
-/// warehouse — <c>DIR/warehouse.db</c> (DuckDB) or the PostgreSQL database of <c>--connection-string</c>.
+/// The options of every command that reads state or the warehouse, so each means the same everywhere:
+/// <c>--files</c>, <c>--state-store</c>, <c>--state-connection-string</c>, <c>--destination</c>, <c>--connection-string</c>.
 /// </summary>
-internal sealed class Workspace : IAsyncDisposable
+internal sealed class WorkspaceOptions
 {
-    public Workspace(DirectoryInfo files, string destination, string? connectionString, TimeProvider time)
+    public Option<DirectoryInfo> Files { get; } = new("--files")
     {
-        Root = files.FullName;
-        (Warehouse, WarehouseName) = destination switch
+        Description = "Folder of the local warehouse (DIR/warehouse.db), state, run records and secrets.json.",
+        DefaultValueFactory = _ => new DirectoryInfo("files"),
+    };
+
+    public Option<string> StateStore { get; } = new Option<string>("--state-store")
+    {
+        Description = "Where state, history, leases and run records live: file (under --files) or blob (Azure Blob Storage).",
+        DefaultValueFactory = _ => "file",
+    }.AcceptOnlyFromAmong("file", "blob");
+
+    public Option<string> StateConnectionString { get; } = new("--state-connection-string")
+    {
+        Description = "The Blob state store's connection string, for --state-store blob.",
+        DefaultValueFactory = _ => "UseDevelopmentStorage=true",
+    };
+
+    public Option<string> Destination { get; } = new Option<string>("--destination")
+    {
+        Description = "Where rows land: duckdb (DIR/warehouse.db) or postgres (--connection-string).",
+        DefaultValueFactory = _ => "duckdb",
+    }.AcceptOnlyFromAmong("duckdb", "postgres");
+
+    public Option<string?> ConnectionString { get; } = new("--connection-string")
+    {
+        Description = "The PostgreSQL connection string, for --destination postgres.",
+    };
+
+    /// <summary>Adds the state options, and the warehouse options when the command touches the warehouse.</summary>
+    public void AddTo(Command command, bool warehouse)
+    {
+        command.Add(Files);
+        command.Add(StateStore);
+        command.Add(StateConnectionString);
+        if (warehouse)
         {
-            "duckdb" => ((IDestination)new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = Path.Combine(Root, "warehouse.db") }), Path.Combine(Root, "warehouse.db")),
-            "postgres" => (CreatePostgres(connectionString), "PostgreSQL database " + Describe(connectionString!)),
-            _ => throw new CliException($"Unknown destination '{destination}'; expected duckdb or postgres."),
-        };
-        Directory.CreateDirectory(Root);
-        Store = new FileStateStore(Root, time);
-        Secrets = new LocalSecretStore(Root);
+            command.Add(Destination);
+            command.Add(ConnectionString);
+        }
     }
 
-    public string Root { get; }
+    /// <summary>The state store the options name: files under <c>--files</c>, or the Blob container <c>tributary-state</c>.</summary>
+    public IStateStore OpenStore(ParseResult result, TimeProvider time)
+    {
+        if (result.GetRequiredValue(StateStore) == "file")
+        {
+            return new FileStateStore(result.GetRequiredValue(Files).FullName, time);
+        }
 
-    /// <summary>Where rows land, for messages: the DuckDB file or the PostgreSQL database.</summary>
-    public string WarehouseName { get; }
+        try
+        {
+            return new BlobStateStore(new BlobServiceClient(result.GetRequiredValue(StateConnectionString)), timeProvider: time);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"--state-connection-string is not a storage connection string: {ex.Message}", ex);
+        }
+    }
 
-    public FileStateStore Store { get; }
+    /// <summary>The state store, the secrets and the warehouse the options name.</summary>
+    public Workspace Open(ParseResult result, TimeProvider time)
+    {
+        var root = result.GetRequiredValue(Files).FullName;
+        var store = OpenStore(result, time);
+        IDestination warehouse;
+        string name;
+        if (result.GetRequiredValue(Destination) == "postgres")
+        {
+            (warehouse, name) = OpenPostgres(result.GetValue(ConnectionString));
+        }
+        else
+        {
+            name = Path.Combine(root, "warehouse.db");
+            warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = name });
+        }
 
-    public LocalSecretStore Secrets { get; }
+        Directory.CreateDirectory(root);
+        return new Workspace(store, new LocalSecretStore(root), warehouse, name);
+    }
 
-    public IDestination Warehouse { get; }
-
-    public ValueTask DisposeAsync() => Warehouse.DisposeAsync();
-
-    private static PostgresDestination CreatePostgres(string? connectionString)
+    private static (IDestination, string) OpenPostgres(string? connectionString)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -48,18 +105,23 @@ internal sealed class Workspace : IAsyncDisposable
 
         try
         {
-            return new PostgresDestination(new PostgresDestinationOptions { ConnectionString = connectionString });
+            var destination = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = connectionString });
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return (destination, $"PostgreSQL database {builder.Database ?? builder.Username} on {builder.Host}:{builder.Port}");   // never the password
         }
         catch (ArgumentException ex)
         {
             throw new CliException(ex.Message, ex);
         }
     }
+}
 
-    // Host and database only: a connection string may hold a password.
-    private static string Describe(string connectionString)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        return $"{builder.Database ?? builder.Username} on {builder.Host}:{builder.Port}";
-    }
+/// <summary>What a sync command works on: the state store, the connector secrets and the warehouse.</summary>
+/// <param name="Store">State, history, leases and run records.</param>
+/// <param name="Secrets">Local secrets: environment variables or <c>DIR/secrets.json</c>.</param>
+/// <param name="Warehouse">Where rows land.</param>
+/// <param name="WarehouseName">The warehouse for messages: the DuckDB file, or the PostgreSQL database without credentials.</param>
+internal sealed record Workspace(IStateStore Store, ISecretStore Secrets, IDestination Warehouse, string WarehouseName) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Warehouse.DisposeAsync();
 }

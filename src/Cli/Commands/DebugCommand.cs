@@ -9,12 +9,9 @@ namespace Tributary.Cli.Commands;
 /// <summary><c>tributary debug &lt;connector&gt;</c>: one sync into the local warehouse, continued until it ends, then the summary.</summary>
 internal static class DebugCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console)
+    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspaceOptions)
     {
         var connector = CliOptions.Connector();
-        var files = CliOptions.Files();
-        var destination = CliOptions.Destination();
-        var connectionString = CliOptions.ConnectionString();
         var configuration = CliOptions.Configuration();
         var maxDuration = new Option<string?>("--max-duration")
         {
@@ -22,15 +19,16 @@ internal static class DebugCommand
         };
         var command = new Command("debug", "Run a connector once against the local DuckDB warehouse and print an operations summary.")
         {
-            connector, files, destination, connectionString, configuration, maxDuration,
+            connector, configuration, maxDuration,
         };
+        workspaceOptions.AddTo(command, warehouse: true);
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var name = result.GetRequiredValue(connector);
             catalog.Create(name);   // an unknown name fails here, before any file is touched
             var settings = CliOptions.LoadConfiguration(result.GetValue(configuration));
             var budget = CliOptions.ParseDuration(result.GetValue(maxDuration));
-            await using var workspace = new Workspace(result.GetRequiredValue(files), result.GetRequiredValue(destination), result.GetValue(connectionString), console.Time);
+            await using var workspace = workspaceOptions.Open(result, console.Time);
             using var loggerFactory = LoggerFactory.Create(builder => builder
                 .SetMinimumLevel(LogLevel.Information)
                 .AddProvider(new TextWriterLoggerProvider(console.Error, LogLevel.Information)));

@@ -64,17 +64,17 @@ internal static class SchemaCommand
 /// <summary><c>tributary runs &lt;connector&gt;</c>: the run records, newest first.</summary>
 internal static class RunsCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console)
+    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspace)
     {
         var connector = CliOptions.Connector();
-        var files = CliOptions.Files();
         var limit = new Option<int>("--limit") { Description = "How many runs to show.", DefaultValueFactory = _ => 20 };
-        var command = new Command("runs", "Show a connector's recent runs: outcome, duration, operations, error.") { connector, files, limit };
+        var command = new Command("runs", "Show a connector's recent runs: outcome, duration, operations, error.") { connector, limit };
+        workspace.AddTo(command, warehouse: false);
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var name = result.GetRequiredValue(connector);
             catalog.Create(name);
-            var store = new FileStateStore(result.GetRequiredValue(files).FullName, console.Time);
+            var store = workspace.OpenStore(result, console.Time);
             var shown = 0;
             await foreach (var run in store.ListRunsAsync(name, cancellationToken))
             {
@@ -109,13 +109,12 @@ internal static class StateCommands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Command Create(ConnectorCatalog catalog, CliConsole console)
+    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspace)
     {
         var state = new Command("state", "Show, list or roll back a connector's checkpointed state.");
 
         var connector = CliOptions.Connector();
-        var files = CliOptions.Files();
-        var show = new Command("show", "Print the current state.") { connector, files };
+        var show = new Command("show", "Print the current state.") { connector };
         show.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var snapshot = await Store(result).ReadAsync(Name(result), cancellationToken);
@@ -125,7 +124,7 @@ internal static class StateCommands
             return 0;
         }));
 
-        var history = new Command("history", "List every checkpoint, newest first.") { connector, files };
+        var history = new Command("history", "List every checkpoint, newest first.") { connector };
         history.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             await foreach (var entry in Store(result).HistoryAsync(Name(result), cancellationToken))
@@ -137,7 +136,7 @@ internal static class StateCommands
         }));
 
         var version = new Argument<string>("version") { Description = "The history version to make current again." };
-        var rollback = new Command("rollback", "Make an earlier checkpoint the current state; the next sync starts from it.") { connector, version, files };
+        var rollback = new Command("rollback", "Make an earlier checkpoint the current state; the next sync starts from it.") { connector, version };
         rollback.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var store = Store(result);
@@ -147,9 +146,12 @@ internal static class StateCommands
             return 0;
         }));
 
-        state.Add(show);
-        state.Add(history);
-        state.Add(rollback);
+        foreach (var command in new[] { show, history, rollback })
+        {
+            workspace.AddTo(command, warehouse: false);
+            state.Add(command);
+        }
+
         return state;
 
         string Name(ParseResult result)
@@ -159,28 +161,23 @@ internal static class StateCommands
             return name;
         }
 
-        FileStateStore Store(ParseResult result) => new(result.GetRequiredValue(files).FullName, console.Time);
+        IStateStore Store(ParseResult result) => workspace.OpenStore(result, console.Time);
     }
 }
 
 /// <summary><c>tributary reset &lt;connector&gt;</c>: drop its warehouse schema and its state, so the next sync starts over.</summary>
 internal static class ResetCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console)
+    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspaceOptions)
     {
         var connector = CliOptions.Connector();
-        var files = CliOptions.Files();
-        var destination = CliOptions.Destination();
-        var connectionString = CliOptions.ConnectionString();
-        var command = new Command("reset", "Drop a connector's tables from the warehouse and delete its state (run records stay).")
-        {
-            connector, files, destination, connectionString,
-        };
+        var command = new Command("reset", "Drop a connector's tables from the warehouse and delete its state (run records stay).") { connector };
+        workspaceOptions.AddTo(command, warehouse: true);
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var name = result.GetRequiredValue(connector);
             catalog.Create(name);
-            await using var workspace = new Workspace(result.GetRequiredValue(files), result.GetRequiredValue(destination), result.GetValue(connectionString), console.Time);
+            await using var workspace = workspaceOptions.Open(result, console.Time);
             await using var lease = await workspace.Store.AcquireLeaseAsync(name, cancellationToken);
             await workspace.Warehouse.DropSchemaAsync(name, cancellationToken);
             await workspace.Store.ResetAsync(name, cancellationToken);

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Tributary.Runtime;
 
-/// <summary>Wraps a connector's logger so the value of every secret the run has read or written is masked.</summary>
+/// <summary>Wraps a connector's logger so the value of every secret the run has read or written is masked
+/// (<paramref name="secrets"/> maps each value to its secret's name).</summary>
 internal sealed class RedactingLogger(ILogger inner, ConcurrentDictionary<string, string> secrets) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
@@ -26,7 +27,7 @@ internal sealed class RedactingLogger(ILogger inner, ConcurrentDictionary<string
 
     private string Mask(string text)
     {
-        foreach (var value in secrets.Values)
+        foreach (var value in secrets.Keys)
         {
             text = text.Replace(value, "***", StringComparison.Ordinal);
         }

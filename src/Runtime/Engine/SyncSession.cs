@@ -37,6 +37,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Dictionary<string, TableWriter> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableDefinition> _declared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _tableNames = new(StringComparer.Ordinal);
+    // Every secret value this run has read or written, to the secret's name: a rotated secret's old value stays masked too.
     private readonly ConcurrentDictionary<string, string> _secretValues = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly long _started;
@@ -407,7 +408,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             throw new SyncException($"The checkpointed state is {bytes:N0} bytes; the limit is {_options.MaxStateBytes:N0}. Keep cursors in state, not data.");
         }
 
-        foreach (var (name, value) in _secretValues)
+        foreach (var (value, name) in _secretValues)
         {
             if (json.Contains(value, StringComparison.Ordinal))
             {
@@ -636,13 +637,13 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         if (value.Length >= 4)
         {
-            _secretValues[name] = value;
+            _secretValues[value] = name;
         }
     }
 
     private string Redact(string text)
     {
-        foreach (var value in _secretValues.Values)
+        foreach (var value in _secretValues.Keys)
         {
             text = text.Replace(value, "***", StringComparison.Ordinal);
         }

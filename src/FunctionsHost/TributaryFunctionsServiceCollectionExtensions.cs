@@ -1,0 +1,106 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tributary.Azure.Queue;
+using Tributary.Azure.Secrets;
+using Tributary.Azure.State;
+using Tributary.Connectors.Hello;
+using Tributary.FunctionsHost.Api;
+using Tributary.FunctionsHost.Hosting;
+using Tributary.Runtime;
+using Tributary.Runtime.Secrets;
+using Tributary.Runtime.State;
+
+namespace Tributary.FunctionsHost;
+
+/// <summary>The composition root of the Functions host.</summary>
+public static class TributaryFunctionsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what the function classes need, from app settings: the Blob state store and run queue on the
+    /// <c>TributaryStorage</c> connection (<c>Tributary__StateStore__BlobServiceUri</c> for the state when set), Key Vault
+    /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connectors and their destinations,
+    /// and the run budget from host.json's <c>functionTimeout</c>. The one <see cref="TokenCredential"/> is a
+    /// <see cref="DefaultAzureCredential"/> for the app's managed identity, made only when a connection needs it; register
+    /// another <see cref="TokenCredential"/> first to replace it.
+    /// </summary>
+    /// <param name="services">The Functions application's services.</param>
+    /// <param name="configuration">The app settings.</param>
+    public static IServiceCollection AddTributaryFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<TributaryHostOptions>()
+            .Bind(configuration.GetSection(TributaryHostOptions.Section))
+            .Validate(static options =>
+            {
+                options.Validate();
+                return true;
+            })
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = configuration[$"{StorageConnection.Name}:clientId"] ?? configuration["AZURE_CLIENT_ID"],
+        }));
+        services.TryAddSingleton(_ => new ConnectorCatalog(typeof(HelloConnector).Assembly));
+        services.TryAddSingleton(_ => configuration.GetSection("Tributary:Runner").Get<SyncRunnerOptions>() ?? new SyncRunnerOptions());
+        services.AddHttpClient(SyncRunner.HttpClientName).AddStandardResilienceHandler();
+
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
+            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            return new BlobStateStore(
+                blobs,
+                new BlobStateStoreOptions { ContainerName = options.StateStore.ContainerName },
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<BlobStateStore>>());
+        });
+        services.TryAddSingleton<IStateStore>(provider => provider.GetRequiredService<BlobStateStore>());
+        services.TryAddSingleton(provider =>
+            new RunQueue(StorageConnection.CreateRunQueueClient(configuration, provider.GetRequiredService<TokenCredential>)));
+
+        services.TryAddSingleton<ISecretStore>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
+            return options.KeyVaultUri is { } vault
+                ? new KeyVaultSecretStore(new SecretClient(vault, provider.GetRequiredService<TokenCredential>()), provider.GetRequiredService<ILogger<KeyVaultSecretStore>>())
+                : new LocalSecretStore(options.Files);
+        });
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, DuckDbDestinationProvider>());
+        services.TryAddSingleton<DestinationFactory>();
+        services.TryAddSingleton<ConnectorDirectory>();
+        services.TryAddSingleton<IConnectorRunFactory, HostRunFactory>();
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
+            return FunctionBudget.FromHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"), options.TimeoutMargin);
+        });
+        services.TryAddSingleton(provider => new QueuedSyncProcessor(
+            provider.GetRequiredService<IConnectorRunFactory>(),
+            provider.GetRequiredService<RunQueue>(),
+            provider.GetRequiredService<QueuedSyncOptions>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<QueuedSyncProcessor>>(),
+            provider.GetRequiredService<BlobStateStore>()));
+        services.TryAddSingleton(provider => new PoisonedRunRecorder(
+            provider.GetRequiredService<IStateStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<PoisonedRunRecorder>>()));
+
+        services.TryAddSingleton<IWebhookHandler, SyncOnWebhook>();
+        services.TryAddSingleton<WebhookReceiver>();
+        services.TryAddSingleton<ConnectorApi>();
+        services.TryAddSingleton<ConnectorScheduler>();
+        return services;
+    }
+}

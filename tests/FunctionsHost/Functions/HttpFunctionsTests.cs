@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Tributary.Azure.Tests.Support;
+using Tributary.FunctionsHost.Functions;
+using Tributary.FunctionsHost.Tests.Support;
+using Tributary.Runtime.State;
+
+namespace Tributary.FunctionsHost.Tests.Functions;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private FakeKeyVault _vault = null!;
+    private FunctionsApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _vault = await FakeKeyVault.StartAsync();
+        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _vault.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ListConnectors_WithKey_Returns200WithEveryConnector()
+    {
+        using var response = await _app.CreateClient().GetAsync("/api/connectors");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var list = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+        var hello = list.Single(c => c!["name"]!.GetValue<string>() == "hello")!;
+        Assert.True(hello["enabled"]!.GetValue<bool>());
+        Assert.Equal("0 */5 * * * *", hello["schedule"]!.GetValue<string>());
+        Assert.Equal("duckdb", hello["destination"]!.GetValue<string>());
+        Assert.False(list.Single(c => c!["name"]!.GetValue<string>() == "synthetic")!["enabled"]!.GetValue<bool>());
+        Assert.Equal(18, list.Count);   // the 16 examples and the tests' paced_synthetic and stalling
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/connectors")]
+    [InlineData("GET", "/api/connectors/hello")]
+    [InlineData("POST", "/api/connectors/hello/sync")]
+    public async Task Endpoint_WithoutFunctionKey_Returns401(string method, string path)
+    {
+        using var response = await _app.CreateClient(withKey: false).SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task GetConnector_UnknownName_Returns404Problem()
+    {
+        using var response = await _app.CreateClient().GetAsync("/api/connectors/nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("No connector is named 'nope'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetConnector_BadRunsParameter_Returns400() =>
+        Assert.Equal(HttpStatusCode.BadRequest, (await _app.CreateClient().GetAsync("/api/connectors/hello?runs=0")).StatusCode);
+
+    [Fact]
+    public async Task StartSync_Hello_Returns202WithStatusUrlAndRunsThroughQueue()
+    {
+        var client = _app.CreateClient();
+
+        using var accepted = await client.PostAsync("/api/connectors/hello/sync", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var body = (await accepted.Content.ReadFromJsonAsync<JsonObject>())!;
+        var syncId = body["syncId"]!.GetValue<string>();
+        Assert.Equal(accepted.Headers.Location!.ToString(), body["status"]!.GetValue<string>());
+        Assert.EndsWith($"/api/connectors/hello?sync={syncId}", body["status"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var message = (await _app.DequeueAsync())!;
+        Assert.Equal(("hello", "http", syncId), (message.Connector, message.Trigger, message.SyncId));
+        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
+
+        using var status = await client.GetAsync(accepted.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        var json = (await status.Content.ReadFromJsonAsync<JsonObject>())!;
+        var run = Assert.Single(json["runs"]!.AsArray())!;
+        Assert.Equal("Succeeded", run["outcome"]!.GetValue<string>());
+        Assert.Equal(1, run["upserts"]!.GetValue<long>());
+        Assert.Equal(1, run["tables"]!["hello"]!["upserts"]!.GetValue<long>());
+        Assert.Equal(1, run["checkpoints"]!.GetValue<int>());
+        Assert.False(json["running"]!.GetValue<bool>());
+        Assert.Equal("1", json["state"]!["version"]!.GetValue<string>());
+        Assert.Equal(2, json["state"]!["bytes"]!.GetValue<long>());   // {}
+        Assert.NotNull(json["checkpointAt"]);
+    }
+
+    [Fact]
+    public async Task StartSync_UnknownConnector_Returns404AndQueuesNothing()
+    {
+        using var response = await _app.CreateClient().PostAsync("/api/connectors/nope/sync", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Theory]
+    [InlineData("{not json", "must be empty or a JSON object")]
+    [InlineData("[1,2]", "must be empty or a JSON object")]
+    [InlineData("{\"maxDurationn\":\"00:01:00\"}", "Unknown property 'maxDurationn'")]
+    [InlineData("{\"maxDuration\":\"soon\"}", "'maxDuration' is a positive time span")]
+    public async Task StartSync_MalformedBody_Returns400AndQueuesNothing(string body, string expected)
+    {
+        using var response = await _app.CreateClient().PostAsync("/api/connectors/hello/sync", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await _app.DequeueAsync());
+        Assert.Null((await _app.Store.ReadAsync("hello", CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task StartSync_MaxDuration_TravelsOnTheMessage()
+    {
+        using var response = await _app.CreateClient().PostAsync(
+            "/api/connectors/hello/sync", new StringContent("{\"maxDuration\":\"00:05:00\"}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(TimeSpan.FromMinutes(5), (await _app.DequeueAsync())!.MaxDuration);
+    }
+
+    [Fact]
+    public async Task StartSync_WhileRunHoldsLease_Returns409AndQueuesNothing()
+    {
+        await using var lease = await _app.Store.AcquireLeaseAsync("hello", CancellationToken.None);
+
+        using var response = await _app.CreateClient().PostAsync("/api/connectors/hello/sync", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("Connector 'hello' is running now", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task StartSync_TwoRequestsStartedTogether_ExactlyOneQueuedOtherRefused409()
+    {
+        var client = _app.CreateClient();
+
+        var responses = await Task.WhenAll(client.PostAsync("/api/connectors/hello/sync", null), client.PostAsync("/api/connectors/hello/sync", null));
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        var accepted = responses.Single(r => r.StatusCode == HttpStatusCode.Accepted);
+        var syncId = (await accepted.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>();
+        var refused = await responses.Single(r => r.StatusCode == HttpStatusCode.Conflict).Content.ReadAsStringAsync();
+        Assert.Contains($"Sync {syncId} of connector 'hello' is queued", refused, StringComparison.Ordinal);
+
+        // Exactly one message, one run; once it has ended the next request is queued again.
+        var message = (await _app.DequeueAsync())!;
+        Assert.Null(await _app.DequeueAsync());
+        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
+        Assert.Equal(syncId, Assert.Single(await ListRunsAsync()).SyncId);
+        using var next = await client.PostAsync("/api/connectors/hello/sync", null);
+        Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task RunSync_SecondMessageWhileRunHoldsLease_IsRefusedAndNothingRuns()
+    {
+        await using var lease = await _app.Store.AcquireLeaseAsync("hello", CancellationToken.None);   // a run in progress
+
+        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(new Azure.Queue.RunMessage("hello", "timer", "other-sync")), CancellationToken.None);
+
+        Assert.Empty(await ListRunsAsync());
+        Assert.Contains(_app.Logs.Lines, line => line.Contains("refused: another run holds its lease", StringComparison.Ordinal));
+    }
+
+    private async Task<List<RunRecord>> ListRunsAsync()
+    {
+        var runs = new List<RunRecord>();
+        await foreach (var run in _app.Store.ListRunsAsync("hello", CancellationToken.None))
+        {
+            runs.Add(run);
+        }
+
+        return runs;
+    }
+}

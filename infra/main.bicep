@@ -83,6 +83,7 @@ param connectors connectorSchedule[] = [
   { name: 'time_window', schedule: '0 39 * * * *', enabled: false }
   { name: 'errors', schedule: '0 42 * * * *', enabled: false }
   { name: 'synthetic', schedule: '0 45 * * * *', enabled: false }
+  { name: 'webhook_events', schedule: '0 48 * * * *', enabled: false }
 ]
 
 // azd finds the Function App to deploy to by this tag; it must equal the service name in azure.yaml.

@@ -31,7 +31,7 @@ param deploymentContainerName string
 @description('Application Insights component (local auth off) the app sends telemetry to.')
 param applicationInsightsName string
 
-@description('App settings as name/value pairs, without the Application Insights pair this module adds.')
+@description('App settings as name/value pairs, without the Application Insights pair and the DuckDB folder this module adds.')
 param appSettings object
 
 @description('Most instances the app scales out to.')
@@ -57,6 +57,14 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 var monitoringSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+// DuckDB, the destination when PostgreSQL is not deployed, writes its warehouse under Tributary__Files. The app folder
+// is read-only on Flex Consumption, so this points at the instance's temporary disk: that DuckDB warehouse is ephemeral
+// on Azure (lost whenever the instance is recycled, never shared between instances). PostgreSQL is the durable
+// destination; deploy it (postgresEnabled) to keep data.
+var runtimeSettings = {
+  Tributary__Files: '/tmp/tributary'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
@@ -93,7 +101,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: map(items(union(appSettings, monitoringSettings)), setting => {
+      appSettings: map(items(union(runtimeSettings, appSettings, monitoringSettings)), setting => {
         name: setting.key
         value: setting.value
       })

@@ -1,7 +1,7 @@
 // The one storage account Tributary needs: the Functions runtime's host storage, the Flex Consumption
-// deployment package, the connector state (`tributary-state`) and the run queue (`tributary-runs`).
-// Shared-key access, anonymous blob access and TLS below 1.2 are all off, so only Entra identities
-// with a data role can read or write anything.
+// deployment package, the connector state (`tributary-state`) and the run queue (`tributary-runs`) with its
+// poison queue. Shared-key access, anonymous blob access and TLS below 1.2 are all off, so only Entra
+// identities with a data role can read or write anything.
 
 @description('Name of the storage account (3-24 lower-case letters and digits).')
 @minLength(3)
@@ -20,7 +20,7 @@ param deploymentContainerName string
 @description('Blob container for connector state, its history, leases and run records.')
 param stateContainerName string
 
-@description('Queue that carries sync requests and continuations to the queue-triggered function.')
+@description('Queue that carries sync requests and continuations to the queue-triggered function; its poison queue is this name with `-poison`.')
 param runsQueueName string
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
@@ -76,6 +76,12 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
     resource runsQueue 'queues' = {
       name: runsQueueName
+    }
+
+    // Where the Functions host moves a run message after its last failed attempt; the RecordPoisonedRun function
+    // reads it and leaves a failed run record. Declared so it exists before the first poisoned message.
+    resource runsPoisonQueue 'queues' = {
+      name: '${runsQueueName}-poison'
     }
   }
 }

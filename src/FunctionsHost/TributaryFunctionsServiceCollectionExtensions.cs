@@ -24,7 +24,8 @@ public static class TributaryFunctionsServiceCollectionExtensions
     /// <summary>
     /// Registers what the function classes need, from app settings: the Blob state store and run queue on the
     /// <c>TributaryStorage</c> connection (<c>Tributary__StateStore__BlobServiceUri</c> for the state when set), Key Vault
-    /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connectors and their destinations,
+    /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connectors and their destinations
+    /// (<c>duckdb</c>, and <c>postgres</c> from <c>Tributary__Destination__Postgres__*</c> signed in with the credential below),
     /// and the run budget from host.json's <c>functionTimeout</c>. The one <see cref="TokenCredential"/> is a
     /// <see cref="DefaultAzureCredential"/> for the app's managed identity, made only when a connection needs it; register
     /// another <see cref="TokenCredential"/> first to replace it.
@@ -77,6 +78,10 @@ public static class TributaryFunctionsServiceCollectionExtensions
         });
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, DuckDbDestinationProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, PostgresDestinationProvider>(provider => new PostgresDestinationProvider(
+            provider.GetRequiredService<IOptions<TributaryHostOptions>>(),
+            provider.GetRequiredService<TokenCredential>,
+            provider.GetRequiredService<ILoggerFactory>())));
         services.TryAddSingleton<DestinationFactory>();
         services.TryAddSingleton<ConnectorDirectory>();
         services.TryAddSingleton<IConnectorRunFactory, HostRunFactory>();
@@ -97,7 +102,7 @@ public static class TributaryFunctionsServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<PoisonedRunRecorder>>()));
 
-        services.TryAddSingleton<IWebhookHandler, SyncOnWebhook>();
+        services.TryAddSingleton<IWebhookHandler, ConnectorWebhookHandler>();
         services.TryAddSingleton<WebhookReceiver>();
         services.TryAddSingleton<ConnectorApi>();
         services.TryAddSingleton<ConnectorScheduler>();

@@ -26,6 +26,22 @@ public abstract class Connector
     /// <param name="context">The sync in progress: configuration, state, operations, logging, secrets.</param>
     /// <param name="cancellationToken">Cancelled when the run is stopped or paused.</param>
     public abstract Task UpdateAsync(SyncContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Handles a webhook delivery the host has verified. Emit operations through <paramref name="context"/> — they are
+    /// committed like a sync's, and a checkpoint saves state (a cursor, the time of the last delivery) — or call
+    /// <see cref="WebhookContext.RequestSync"/> to have the host queue a sync. It runs under the connector's lease, never
+    /// beside a sync, and within a short time limit: the sender waits for the answer. The default asks for a sync and
+    /// ignores the body; a host may then queue the sync without running it.
+    /// </summary>
+    /// <param name="context">The delivery and the sync context it runs in.</param>
+    /// <param name="cancellationToken">Cancelled when the time limit passes or the host gives up on the request.</param>
+    public virtual Task HandleWebhookAsync(WebhookContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.RequestSync();
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Registers a <see cref="Connector"/> under a stable lower_snake_case name.</summary>

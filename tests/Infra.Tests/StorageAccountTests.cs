@@ -53,7 +53,7 @@ public sealed class StorageAccountTests(InfraFixture fixture)
             var queues = snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => q.String("name")).ToHashSet();
 
             Assert.Equal([$"{account}/default/app-package", $"{account}/default/tributary-state"], containers.Order());
-            Assert.Equal([$"{account}/default/tributary-runs"], queues);
+            Assert.Equal([$"{account}/default/tributary-runs", $"{account}/default/tributary-runs-poison"], queues.Order());
         }
     }
 }

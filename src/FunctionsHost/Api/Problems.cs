@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,6 +20,23 @@ internal static class Problems
         $"No connector is named '{name}'. Known connectors: {string.Join(", ", known)}.");
 
     public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    /// <summary>A 503 with a <c>Retry-After</c> header of <paramref name="retryAfter"/>, rounded up to whole seconds.</summary>
+    public static IActionResult Unavailable(string title, string detail, TimeSpan retryAfter) =>
+        new RetryAfterResult(Create(StatusCodes.Status503ServiceUnavailable, title, detail), retryAfter);
+
+    /// <summary>Adds <c>Retry-After</c> to another result.</summary>
+    private sealed class RetryAfterResult(IActionResult inner, TimeSpan retryAfter) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = Seconds(retryAfter).ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteResultAsync(context);
+        }
+    }
+
+    /// <summary>Whole seconds, rounded up, at least 1.</summary>
+    public static long Seconds(TimeSpan delay) => Math.Max(1, (long)Math.Ceiling(delay.TotalSeconds));
 }
 
 /// <summary>Sync ids: version 7 GUIDs, so they sort by time.</summary>

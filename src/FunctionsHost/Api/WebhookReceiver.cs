@@ -6,21 +6,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tributary.Azure.Secrets;
 using Tributary.FunctionsHost.Hosting;
+using Tributary.Runtime;
 using Tributary.Runtime.Secrets;
 
 namespace Tributary.FunctionsHost.Api;
 
-/// <summary>A verified webhook delivery.</summary>
-/// <param name="Connector">The connector it is for.</param>
-/// <param name="Body">The raw body, exactly as signed.</param>
-/// <param name="ContentType">The request's content type, if any.</param>
-public sealed record WebhookDelivery(string Connector, BinaryData Body, string? ContentType);
-
 /// <summary>What the host does with a verified delivery.</summary>
 public interface IWebhookHandler
 {
-    /// <summary>Hands the delivery on and returns the HTTP answer (202 on success).</summary>
-    Task<IActionResult> HandleAsync(HttpRequest request, WebhookDelivery delivery, CancellationToken cancellationToken);
+    /// <summary>Hands the delivery to <paramref name="connector"/> and returns the HTTP answer (202 on success).</summary>
+    /// <param name="request">The request, for the status URLs of the answer.</param>
+    /// <param name="connector">The connector the delivery is for.</param>
+    /// <param name="delivery">The verified delivery.</param>
+    /// <param name="cancellationToken">Cancelled when the sender gives up.</param>
+    Task<IActionResult> HandleAsync(HttpRequest request, string connector, WebhookDelivery delivery, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -28,7 +27,8 @@ public interface IWebhookHandler
 /// <c>X-Tributary-Signature: sha256=&lt;hex&gt;</c> must hold the HMAC-SHA256 of the raw body keyed with the connector's secret
 /// <c>webhook_secret</c> (Key Vault: <c>&lt;connector&gt;--webhook-secret</c>), compared in constant time. Answers 404 for an
 /// unknown connector, 401 for a missing or wrong signature, 413 for a body over the limit, 500 when the connector has no
-/// webhook secret, 503 when the secret store cannot be read; nothing is handed on in any of those cases.
+/// webhook secret, 503 when the secret store cannot be read; nothing is handed on in any of those cases. A verified delivery
+/// goes to the <see cref="IWebhookHandler"/> with its body, content type and headers, less the signature and credentials.
 /// </summary>
 public sealed partial class WebhookReceiver(
     ConnectorDirectory connectors,
@@ -44,6 +44,11 @@ public sealed partial class WebhookReceiver(
     public const string SecretName = "webhook_secret";
 
     private const string Scheme = "sha256=";
+
+    /// <summary>Headers never handed to a connector.</summary>
+    private static readonly HashSet<string> HiddenHeaders = new(
+        [SignatureHeader, "Authorization", "Proxy-Authorization", "Cookie", "x-functions-key"],
+        StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Checks and hands on one delivery; see the class summary for the answers.</summary>
     public async Task<IActionResult> ReceiveAsync(HttpRequest request, string name, CancellationToken cancellationToken)
@@ -94,8 +99,14 @@ public sealed partial class WebhookReceiver(
             return Unauthorized("The signature does not match the body.");
         }
 
-        return await handler.HandleAsync(request, new WebhookDelivery(name, BinaryData.FromBytes(body), request.ContentType), cancellationToken);
+        return await handler.HandleAsync(request, name, new WebhookDelivery(body, request.ContentType, Headers(request)), cancellationToken);
     }
+
+    /// <summary>The headers a connector may read: all but the signature and credentials; several values joined by commas.</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> Headers(HttpRequest request) =>
+        request.Headers
+            .Where(static header => !HiddenHeaders.Contains(header.Key))
+            .Select(static header => KeyValuePair.Create(header.Key, header.Value.ToString()));
 
     /// <summary>Whether <paramref name="signature"/> is <c>sha256=</c> and the hex HMAC-SHA256 of <paramref name="body"/> under
     /// <paramref name="secret"/>; the comparison takes the same time wherever the first difference is.</summary>
@@ -132,37 +143,4 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(3102, LogLevel.Error, "Webhook for {Connector} cannot be verified: {Error}")]
     private static partial void LogSecretUnavailable(ILogger logger, string connector, string error);
-}
-
-/// <summary>
-/// Until the SDK gives connectors a webhook hook, a verified delivery queues a sync of the connector (trigger <c>webhook</c>),
-/// which reads the source from its state; the payload itself is not kept. When a sync is already queued it covers the
-/// delivery: the answer names it and nothing more is queued. See the SDK change proposed with issue 3.
-/// </summary>
-internal sealed partial class SyncOnWebhook(
-    Azure.State.BlobStateStore store,
-    Azure.Queue.RunQueue queue,
-    Azure.Queue.QueuedSyncOptions queueOptions,
-    TimeProvider time,
-    ILogger<SyncOnWebhook> logger) : IWebhookHandler
-{
-    public async Task<IActionResult> HandleAsync(HttpRequest request, WebhookDelivery delivery, CancellationToken cancellationToken)
-    {
-        var syncId = SyncIds.New(time);
-        if (await store.TryReserveRunAsync(delivery.Connector, syncId, queueOptions.ReservationStaleAfter, cancellationToken) is { } queued)
-        {
-            syncId = queued;
-        }
-        else
-        {
-            await queue.EnqueueAsync(new Azure.Queue.RunMessage(delivery.Connector, "webhook", syncId) { RequestedAt = time.GetUtcNow() }, cancellationToken);
-        }
-
-        LogQueued(logger, delivery.Connector, syncId, delivery.Body.ToMemory().Length);
-        var status = SyncIds.StatusUrl(request, delivery.Connector, syncId);
-        return new AcceptedResult(status, new SyncAccepted(delivery.Connector, syncId, status));
-    }
-
-    [LoggerMessage(3110, LogLevel.Information, "Webhook for {Connector} ({Bytes} bytes) verified; sync {SyncId} is queued for it")]
-    private static partial void LogQueued(ILogger logger, string connector, string syncId, int bytes);
 }

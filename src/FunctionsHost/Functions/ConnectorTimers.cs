@@ -91,4 +91,9 @@ public sealed class ConnectorTimers(ConnectorScheduler scheduler)
     [Function("timer_synthetic")]
     public Task Synthetic([TimerTrigger("%Connectors:synthetic:Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         scheduler.OnTimerAsync("synthetic", timer.IsPastDue, cancellationToken);
+
+    /// <summary>Runs <c>webhook_events</c> on <c>Connectors__webhook_events__Schedule</c>.</summary>
+    [Function("timer_webhook_events")]
+    public Task WebhookEvents([TimerTrigger("%Connectors:webhook_events:Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        scheduler.OnTimerAsync("webhook_events", timer.IsPastDue, cancellationToken);
 }

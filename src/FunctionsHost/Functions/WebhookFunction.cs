@@ -6,10 +6,11 @@ using Tributary.FunctionsHost.Api;
 namespace Tributary.FunctionsHost.Functions;
 
 /// <summary><c>POST /api/connectors/{name}/webhook</c>: no function key — the HMAC signature of the body guards it.</summary>
-/// <param name="receiver">Verifies and hands on the delivery.</param>
+/// <param name="receiver">Verifies the delivery and runs the connector's webhook handler on it.</param>
 public sealed class WebhookFunction(WebhookReceiver receiver)
 {
-    /// <summary>Verifies the delivery and hands it to the connector; 202 when accepted.</summary>
+    /// <summary>Verifies the delivery and runs the connector's handler inline; 202 when handled, 503 with <c>Retry-After</c> while
+    /// the connector is running.</summary>
     [Function("Webhook")]
     public Task<IActionResult> Receive(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connectors/{name}/webhook")] HttpRequest request,

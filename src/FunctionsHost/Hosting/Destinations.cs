@@ -1,6 +1,9 @@
+using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Tributary.Destinations.DuckDb;
+using Tributary.Destinations.Postgres;
 using Tributary.Runtime.Destinations;
 using Tributary.Sdk;
 
@@ -8,7 +11,8 @@ namespace Tributary.FunctionsHost.Hosting;
 
 /// <summary>
 /// Makes one kind of destination (<c>Connectors__&lt;name&gt;__Destination</c> names it). The extension point for more
-/// destinations: register another implementation as a singleton (PostgreSQL's comes with its own issue).
+/// destinations: register another implementation as a singleton. A provider never connects when it creates a destination;
+/// the destination opens on its first use.
 /// </summary>
 internal interface IDestinationProvider
 {
@@ -19,7 +23,8 @@ internal interface IDestinationProvider
     IDestination Create(string connector);
 }
 
-/// <summary>The local DuckDB warehouse, <c>&lt;Tributary:Files&gt;/warehouse.db</c>: for development; on Azure its disk is not kept.</summary>
+/// <summary>The local DuckDB warehouse, <c>&lt;Tributary:Files&gt;/warehouse.db</c>: for development; on Azure its disk is not kept
+/// (PostgreSQL is the durable destination there).</summary>
 internal sealed class DuckDbDestinationProvider(IOptions<TributaryHostOptions> options, ILoggerFactory loggerFactory) : IDestinationProvider
 {
     public string Name => "duckdb";
@@ -27,6 +32,52 @@ internal sealed class DuckDbDestinationProvider(IOptions<TributaryHostOptions> o
     public IDestination Create(string connector) => new DuckDbDestination(
         new DuckDbDestinationOptions { DatabasePath = Path.Combine(options.Value.Files, "warehouse.db") },
         loggerFactory.CreateLogger<DuckDbDestination>());
+}
+
+/// <summary>
+/// Azure Database for PostgreSQL (<c>postgres</c>): a <see cref="PostgresDestination"/> per run on the server the
+/// <c>Tributary__Destination__Postgres__Host|Database|Username</c> settings name, with <c>SslMode=Require</c>, signed in with
+/// Entra tokens from the host's <see cref="TokenCredential"/> (the managed identity whose name is the username).
+/// </summary>
+/// <param name="options">The host's settings.</param>
+/// <param name="credential">The host's credential, asked for only when a PostgreSQL destination is made.</param>
+/// <param name="loggerFactory">Logging for the destination.</param>
+internal sealed class PostgresDestinationProvider(IOptions<TributaryHostOptions> options, Func<TokenCredential> credential, ILoggerFactory loggerFactory)
+    : IDestinationProvider
+{
+    public string Name => "postgres";
+
+    /// <exception cref="ConfigurationException">A PostgreSQL setting is missing.</exception>
+    public IDestination Create(string connector) =>
+        new PostgresDestination(CreateOptions(connector), loggerFactory.CreateLogger<PostgresDestination>());
+
+    /// <summary>The destination's options for <paramref name="connector"/>'s runs.</summary>
+    /// <exception cref="ConfigurationException">A PostgreSQL setting is missing; the message names every missing one.</exception>
+    internal PostgresDestinationOptions CreateOptions(string connector)
+    {
+        var settings = options.Value.Destination.Postgres;
+        string[] missing =
+        [
+            .. new[] { ("Host", settings.Host), ("Database", settings.Database), ("Username", settings.Username) }
+                .Where(static setting => string.IsNullOrWhiteSpace(setting.Item2))
+                .Select(static setting => "Tributary__Destination__Postgres__" + setting.Item1),
+        ];
+        if (missing.Length > 0)
+        {
+            throw new ConfigurationException(
+                $"Connector '{connector}' writes to PostgreSQL (Connectors__{connector}__Destination), but {string.Join(", ", missing)} " +
+                $"{(missing.Length == 1 ? "is" : "are")} not set. Deploy with PostgreSQL enabled, or name another destination.");
+        }
+
+        var connection = new NpgsqlConnectionStringBuilder
+        {
+            Host = settings.Host,
+            Database = settings.Database,
+            Username = settings.Username,
+            SslMode = SslMode.Require,
+        };
+        return new PostgresDestinationOptions { ConnectionString = connection.ConnectionString, Credential = credential() };
+    }
 }
 
 /// <summary>Picks the destination provider a connector's settings name.</summary>

@@ -20,6 +20,9 @@ public sealed class TributaryHostOptions
     /// <summary>Webhook limits.</summary>
     public WebhookSettings Webhooks { get; set; } = new();
 
+    /// <summary>Where the destinations other than the local DuckDB warehouse are.</summary>
+    public DestinationSettings Destination { get; set; } = new();
+
     /// <summary>
     /// Time kept back from <c>functionTimeout</c> (host.json): a run's budget is the timeout minus this, and its hard deadline
     /// the timeout minus a quarter of this. Default: a fifth of the timeout, at least 30 seconds.
@@ -31,6 +34,8 @@ public sealed class TributaryHostOptions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Files, nameof(Files));
         ArgumentOutOfRangeException.ThrowIfLessThan(Webhooks.MaxBodyBytes, 1, "Webhooks.MaxBodyBytes");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Webhooks.HandlerTimeout, TimeSpan.Zero, "Webhooks.HandlerTimeout");
+        ArgumentOutOfRangeException.ThrowIfLessThan(Webhooks.RetryAfter, TimeSpan.FromSeconds(1), "Webhooks.RetryAfter");
         if (TimeoutMargin is { } margin)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(margin, TimeSpan.Zero, nameof(TimeoutMargin));
@@ -53,4 +58,39 @@ public sealed class WebhookSettings
 {
     /// <summary>The largest body accepted; a larger one is answered 413. Default 1 MiB.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long a connector's webhook handler may run inline before it is stopped (what it committed stays) and the delivery
+    /// is answered 503. Default 10 seconds: the sender waits for the answer, and many senders give up after 10 seconds.
+    /// </summary>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The <c>Retry-After</c> of a 503 answer (the connector is running, or its handler ran out of time); whole
+    /// seconds, at least 1. Default 30 seconds.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Destination settings: <c>Tributary__Destination__…</c>.</summary>
+public sealed class DestinationSettings
+{
+    /// <summary>The PostgreSQL destination.</summary>
+    public PostgresSettings Postgres { get; set; } = new();
+}
+
+/// <summary>
+/// The PostgreSQL destination, <c>Tributary__Destination__Postgres__…</c>, which the infrastructure sets when it deploys Azure
+/// Database for PostgreSQL. The host connects with <c>SslMode=Require</c> and signs in with Entra tokens from its
+/// <see cref="global::Azure.Core.TokenCredential"/> (the managed identity); no password is configured anywhere. All three are
+/// required once a connector names <c>postgres</c> as its destination; none has a default.
+/// </summary>
+public sealed class PostgresSettings
+{
+    /// <summary>The server's host name, such as <c>psql-tributary-….postgres.database.azure.com</c>.</summary>
+    public string? Host { get; set; }
+
+    /// <summary>The database, such as <c>tributary</c>.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>The role to sign in as: the managed identity's name (its Entra administrator role on the server).</summary>
+    public string? Username { get; set; }
 }

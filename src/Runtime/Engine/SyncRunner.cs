@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tributary.Runtime.Destinations;
 using Tributary.Runtime.Secrets;
 using Tributary.Runtime.State;
+using Tributary.Sdk;
 
 namespace Tributary.Runtime;
 
@@ -66,9 +67,39 @@ public sealed class SyncRunner
     /// A failure of the connector or of its data is reported in the record, not thrown.
     /// </summary>
     /// <exception cref="ConnectorBusyException">Another run of the connector holds its lease; nothing ran.</exception>
-    public async Task<RunRecord> RunAsync(SyncRequest request, CancellationToken cancellationToken)
+    public Task<RunRecord> RunAsync(SyncRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return RunSessionAsync(request, (context, token) => request.Connector.UpdateAsync(context, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the connector's <see cref="Connector.HandleWebhookAsync"/> on a verified delivery exactly as a sync runs its
+    /// update: under the connector's lease, its operations batched and committed, its checkpoints saving state, a run record
+    /// left. The request's <see cref="SyncRequest.HardDeadline"/> bounds the handler (a host sets it short: the sender waits);
+    /// a <see cref="SyncRequest.TimeBudget"/> would pause it at the first checkpoint after the budget, which ends the handler.
+    /// A failure of the handler or of its data is reported in the record, not thrown.
+    /// </summary>
+    /// <param name="request">The connector, its configuration, the trigger to record (a host uses <c>webhook</c>) and the limits.</param>
+    /// <param name="delivery">The verified delivery.</param>
+    /// <param name="cancellationToken">Cancelled when the host gives up on the request.</param>
+    /// <exception cref="ConnectorBusyException">Another run of the connector holds its lease; the handler did not run.</exception>
+    public async Task<WebhookRunResult> HandleWebhookAsync(SyncRequest request, WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(delivery);
+        WebhookSession? webhook = null;
+        var record = await RunSessionAsync(
+            request,
+            (context, token) => request.Connector.HandleWebhookAsync(webhook = new WebhookSession(context, delivery), token),
+            cancellationToken);
+        return new WebhookRunResult(record, webhook?.SyncRequested ?? false);
+    }
+
+    // Takes the lease, runs what the connector does with its context (its update or its webhook handler) in a session, and
+    // leaves the run record.
+    private async Task<RunRecord> RunSessionAsync(SyncRequest request, Func<SyncContext, CancellationToken, Task> produce, CancellationToken cancellationToken)
+    {
         await using var lease = await _store.AcquireLeaseAsync(request.ConnectorName, cancellationToken);
         var id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
         var record = new RunRecord
@@ -86,7 +117,7 @@ public sealed class SyncRunner
             request, _destination, _store, _secrets, _options, _time, _loggerFactory,
             () => (_httpClientFactory ?? DefaultHttp.Value).CreateClient(HttpClientName),
             record);
-        await session.RunAsync(lease, cancellationToken);
+        await session.RunAsync(lease, produce, cancellationToken);
         record.EndedAt = _time.GetUtcNow();
         await _store.SaveRunAsync(record, CancellationToken.None);
         return record;

@@ -96,7 +96,10 @@ internal sealed class SyncSession : SyncContext, IDisposable
     public override HttpClient HttpClient => _http ??= _httpClient();
 
     /// <summary>Runs the connector to its end, its pause, its deadline or its failure; fills in the run record.</summary>
-    public async Task RunAsync(IConnectorLease lease, CancellationToken cancellationToken)
+    /// <param name="lease">The connector's lease, held by the runner.</param>
+    /// <param name="produce">What the connector does with this context: its update, or its webhook handler.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public async Task RunAsync(IConnectorLease lease, Func<SyncContext, CancellationToken, Task> produce, CancellationToken cancellationToken)
     {
         _lease = lease;
         var deadline = _request.HardDeadline ?? _request.TimeBudget * 2;
@@ -125,7 +128,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             Exception? producerFailure = null;
             try
             {
-                await _request.Connector.UpdateAsync(this, token).WaitAsync(token);
+                await produce(this, token).WaitAsync(token);
             }
             catch (Exception ex)
             {

@@ -39,7 +39,7 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("0 */5 * * * *", hello["schedule"]!.GetValue<string>());
         Assert.Equal("duckdb", hello["destination"]!.GetValue<string>());
         Assert.False(list.Single(c => c!["name"]!.GetValue<string>() == "synthetic")!["enabled"]!.GetValue<bool>());
-        Assert.Equal(18, list.Count);   // the 16 examples and the tests' paced_synthetic and stalling
+        Assert.Equal(20, list.Count);   // the 17 examples and the tests' paced_synthetic, stalling and scripted_webhook
     }
 
     [Theory]

@@ -95,7 +95,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         {
             var error = await Assert.ThrowsAsync<ConfigurationException>(() => _app.Function<RunSyncFunction>().Run(QueueMessages.Of(message, attempt), CancellationToken.None));
             Assert.Contains("names destination 'duckbd'", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Known destinations: duckdb.", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Known destinations: duckdb, postgres.", error.Message, StringComparison.Ordinal);
         }
 
         Assert.Null((await _app.Store.ReadAsync("errors", CancellationToken.None)).Version);

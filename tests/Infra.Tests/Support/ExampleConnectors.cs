@@ -21,6 +21,7 @@ internal static class ExampleConnectors
         "time_window",
         "errors",
         "synthetic",
+        "webhook_events",
     ];
 
     /// <summary>The only connector whose timer is on by default.</summary>

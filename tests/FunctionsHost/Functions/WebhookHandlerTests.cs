@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Tributary.Azure.Secrets;
+using Tributary.Azure.Tests.Support;
+using Tributary.FunctionsHost.Api;
+using Tributary.FunctionsHost.Tests.Support;
+using Tributary.Runtime.State;
+
+namespace Tributary.FunctionsHost.Tests.Functions;
+
+/// <summary>A verified delivery runs the connector's own webhook handler inline, through the engine, under its lease.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string Secret = "whsec-fedcba9876543210";
+    private FakeKeyVault _vault = null!;
+    private FunctionsApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _vault = await FakeKeyVault.StartAsync();
+        _vault.Set(KeyVaultSecretName.For("webhook_events", WebhookReceiver.SecretName), Secret);
+        _vault.Set(KeyVaultSecretName.For("scripted_webhook", WebhookReceiver.SecretName), Secret);
+        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _vault.DisposeAsync();
+    }
+
+    private Warehouse Warehouse => new(Path.Combine(_app.Files, "warehouse.db"));
+
+    [Fact]
+    public async Task Webhook_SignedDeliveryToWebhookEvents_LandsRowsAndStateThenReturns202()
+    {
+        using var response = await PostAsync("webhook_events", """[{"id":"e1","type":"created"},{"id":"e2","type":"paid"}]""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var runId = body["runId"]!.GetValue<string>();
+        Assert.Null(body["syncId"]);
+        Assert.EndsWith($"/api/connectors/webhook_events?sync={runId}", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(
+            ["e1 created", "e2 paid"],
+            (await Warehouse.QueryAsync("SELECT id || ' ' || type FROM webhook_events.event ORDER BY id")).Select(row => (string)row[0]!));
+        var state = await _app.Store.ReadAsync("webhook_events", CancellationToken.None);
+        Assert.Equal(_app.Time.GetUtcNow(), state.State["last_delivery_at"]!.GetValue<DateTimeOffset>());
+        var run = Assert.Single(await RunsAsync("webhook_events"));
+        Assert.Equal((runId, "webhook", RunOutcome.Succeeded, 1), (run.Id, run.Trigger, run.Outcome, run.Checkpoints));
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task Webhook_HandlerRequestsSync_CommitsItsRowsAndQueuesWebhookSync()
+    {
+        using var response = await PostAsync("scripted_webhook", """{"action":"sync","id":7}""", ("X-Event-Kind", "push"), ("Authorization", "Bearer abc"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var message = (await _app.DequeueAsync())!;
+        Assert.Equal(("scripted_webhook", "webhook", body["syncId"]!.GetValue<string>()), (message.Connector, message.Trigger, message.SyncId));
+        Assert.NotNull(body["runId"]);
+        var row = Assert.Single(await Warehouse.QueryAsync("SELECT id, headers FROM scripted_webhook.ping"));
+        Assert.Equal(7, Convert.ToInt32(row[0], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("content-length,content-type,host,x-event-kind", row[1]);   // never the signature or a credential
+    }
+
+    [Fact]
+    public async Task Webhook_HandlerRequestsSyncWhileOneIsQueued_NamesTheQueuedSync()
+    {
+        using var first = await PostAsync("scripted_webhook", """{"action":"sync","id":1}""");
+        using var second = await PostAsync("scripted_webhook", """{"action":"sync","id":2}""");
+
+        var firstSync = (await first.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(firstSync, (await second.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>());
+        Assert.Equal(firstSync, (await _app.DequeueAsync())!.SyncId);
+        Assert.Null(await _app.DequeueAsync());
+        Assert.Equal(2, (await RunsAsync("scripted_webhook")).Count);
+    }
+
+    [Fact]
+    public async Task Webhook_WhileConnectorRuns_Returns503WithRetryAfterAndRunsNothing()
+    {
+        await using (await _app.Store.AcquireLeaseAsync("webhook_events", CancellationToken.None))
+        {
+            using var response = await PostAsync("webhook_events", """{"id":"e1"}""");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter!.Delta);
+            Assert.Contains("is running now", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Warehouse.DatabasePath));
+        Assert.Empty(await RunsAsync("webhook_events"));
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task Webhook_HandlerFails_Returns500NamingTheRunNotTheErrorAndQueuesNothing()
+    {
+        using var response = await PostAsync("scripted_webhook", """{"action":"fail"}""");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        var run = Assert.Single(await RunsAsync("scripted_webhook"));
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Contains("secret-looking failure detail", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"Run {run.Id}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-looking", text, StringComparison.Ordinal);
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task Webhook_HandlerRunsOutOfTime_Returns503WithRetryAfterAndKeepsState()
+    {
+        using var response = await PostAsync("scripted_webhook", """{"action":"stall"}""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Contains("did not handle the delivery within 00:00:10", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(RunOutcome.TimedOut, Assert.Single(await RunsAsync("scripted_webhook")).Outcome);
+        Assert.Null((await _app.Store.ReadAsync("scripted_webhook", CancellationToken.None)).Version);
+        Assert.Null(await _app.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task Webhook_ConnectorWithoutHandler_QueuesSyncWithoutRunningIt()
+    {
+        _vault.Set(KeyVaultSecretName.For("hello", WebhookReceiver.SecretName), Secret);
+
+        using var response = await PostAsync("hello", """{"event":"changed"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Null(body["runId"]);
+        Assert.Equal(body["syncId"]!.GetValue<string>(), (await _app.DequeueAsync())!.SyncId);
+        Assert.Empty(await RunsAsync("hello"));
+    }
+
+    [Theory]
+    [InlineData(typeof(Connectors.Webhook.WebhookEventsConnector), true)]
+    [InlineData(typeof(ScriptedWebhookConnector), true)]
+    [InlineData(typeof(Connectors.Hello.HelloConnector), false)]
+    public void HandlesWebhooks_OverrideOfHandleWebhookAsync_IsDetected(Type connector, bool expected) =>
+        Assert.Equal(expected, ConnectorWebhookHandler.HandlesWebhooks(connector));
+
+    private async Task<HttpResponseMessage> PostAsync(string connector, string json, params (string Name, string Value)[] headers)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/connectors/{connector}/webhook") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add(WebhookReceiver.SignatureHeader, WebhookReceiver.Sign(body, Secret));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await _app.CreateClient(withKey: false).SendAsync(request);
+    }
+
+    private async Task<List<RunRecord>> RunsAsync(string connector)
+    {
+        var runs = new List<RunRecord>();
+        await foreach (var run in _app.Store.ListRunsAsync(connector, CancellationToken.None))
+        {
+            runs.Add(run);
+        }
+
+        return runs;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tributary.Azure.Tests.Support;
+using Tributary.Destinations.DuckDb;
+using Tributary.Destinations.Postgres;
+using Tributary.FunctionsHost.Hosting;
+using Tributary.Runtime.Destinations;
+using Tributary.Sdk;
+
+namespace Tributary.FunctionsHost.Tests.Hosting;
+
+/// <summary>Each connector gets the destination its <c>Connectors__&lt;name&gt;__Destination</c> names; PostgreSQL signs in with the host's credential.</summary>
+public sealed class DestinationProviderTests
+{
+    private static readonly Dictionary<string, string?> PostgresSettings = new()
+    {
+        ["Tributary:Destination:Postgres:Host"] = "psql-tributary-abc.postgres.database.azure.com",
+        ["Tributary:Destination:Postgres:Database"] = "tributary",
+        ["Tributary:Destination:Postgres:Username"] = "id-tributary-abc",
+    };
+
+    [Fact]
+    public async Task Create_PerConnectorDestinationSetting_PicksPostgresOrDuckDbWithoutConnecting()
+    {
+        var credential = new CountingTokenCredential();
+        using var services = Services(credential, new()
+        {
+            ["Connectors:hello:Destination"] = "postgres",
+            ["Connectors:synthetic:Destination"] = "DuckDB",
+        });
+
+        await using var hello = Create(services, "hello");
+        await using var synthetic = Create(services, "synthetic");
+        await using var errors = Create(services, "errors");
+
+        Assert.IsType<PostgresDestination>(hello);
+        Assert.IsType<DuckDbDestination>(synthetic);
+        Assert.IsType<DuckDbDestination>(errors);   // no setting: the default
+        Assert.Empty(credential.Scopes);
+    }
+
+    [Fact]
+    public void CreateOptions_FromSettings_NamesServerDatabaseIdentityRequiresSslAndUsesHostCredential()
+    {
+        var credential = new CountingTokenCredential();
+        using var services = Services(credential);
+
+        var options = Provider(services).CreateOptions("hello");
+
+        var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        Assert.Equal(
+            ("psql-tributary-abc.postgres.database.azure.com", "tributary", "id-tributary-abc", SslMode.Require, null),
+            (connection.Host, connection.Database, connection.Username, connection.SslMode, connection.Password));
+        Assert.Same(credential, options.Credential);
+        Assert.Equal(PostgresDestinationOptions.AzurePostgresScope, options.TokenScope);
+    }
+
+    [Fact]
+    public void Create_PostgresWithoutSettings_FailsNamingTheMissingSettings()
+    {
+        using var services = Services(new CountingTokenCredential(), new()
+        {
+            ["Tributary:Destination:Postgres:Host"] = null,
+            ["Tributary:Destination:Postgres:Username"] = "",
+            ["Connectors:hello:Destination"] = "postgres",
+        });
+
+        var error = Assert.Throws<ConfigurationException>(() => Create(services, "hello"));
+
+        Assert.Contains("Connector 'hello' writes to PostgreSQL", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Tributary__Destination__Postgres__Host, Tributary__Destination__Postgres__Username are not set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostgresDestination_FirstUse_AsksHostCredentialForAPostgresToken()
+    {
+        var credential = new CountingTokenCredential();
+        using var services = Services(credential, new()
+        {
+            ["Tributary:Destination:Postgres:Host"] = $"127.0.0.1:{FreePort.Next()}",   // nothing listens: no network, no server
+            ["Connectors:hello:Destination"] = "postgres",
+        });
+        await using var destination = Create(services, "hello");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => destination.GetTablesAsync("hello", CancellationToken.None));
+
+        Assert.Equal([PostgresDestinationOptions.AzurePostgresScope], credential.Scopes.Distinct());
+    }
+
+    private static ServiceProvider Services(TokenCredential credential, Dictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>(PostgresSettings) { ["Tributary:Files"] = Path.GetTempPath() };
+        foreach (var (key, value) in settings ?? [])
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(credential);   // never DefaultAzureCredential in tests
+        services.AddTributaryFunctions(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    private static IDestination Create(IServiceProvider services, string connector) =>
+        services.GetRequiredService<DestinationFactory>().Create(connector, services.GetRequiredService<ConnectorDirectory>().Get(connector).Destination);
+
+    private static PostgresDestinationProvider Provider(IServiceProvider services) =>
+        services.GetServices<IDestinationProvider>().OfType<PostgresDestinationProvider>().Single();
+
+    /// <summary>Hands out a fixed token and remembers every scope asked for.</summary>
+    private sealed class CountingTokenCredential : TokenCredential
+    {
+        public ConcurrentQueue<string> Scopes { get; } = new();
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            foreach (var scope in requestContext.Scopes)
+            {
+                Scopes.Enqueue(scope);
+            }
+
+            return new AccessToken("test-token", DateTimeOffset.MaxValue);
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}

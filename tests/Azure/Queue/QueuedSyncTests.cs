@@ -56,7 +56,7 @@ public sealed class QueuedSyncTests(AzuriteFixture azurite) : IDisposable
             Assert.True(records[i].StartedAt >= records[i - 1].EndedAt, "runs overlap");
         }
 
-        var (count, distinct, wrong) = await new Warehouse(Path.Combine(_files, "warehouse.db")).CheckSyntheticAsync("synthetic");
+        var (count, distinct, wrong) = await new LocalWarehouse(Path.Combine(_files, "warehouse.db")).CheckSyntheticAsync("synthetic");
         Assert.Equal((Rows, Rows, 0L), (count, distinct, wrong));
         Assert.Equal(Rows, (await store.ReadAsync("synthetic", CancellationToken.None)).State["next"]!.GetValue<long>());
         Assert.Null((await queueClient.ReceiveMessageAsync()).Value);
@@ -124,11 +124,11 @@ public sealed class QueuedSyncTests(AzuriteFixture azurite) : IDisposable
         }
 
         const string Content = "SELECT id, name, amount, flag, created_at, _tributary_deleted FROM synthetic.synthetic_rows ORDER BY id";
-        var expected = await new Warehouse(clean).QueryAsync(Content);
-        var actual = await new Warehouse(crashed).QueryAsync(Content);
+        var expected = await new LocalWarehouse(clean).QueryAsync(Content);
+        var actual = await new LocalWarehouse(crashed).QueryAsync(Content);
         Assert.Equal(Rows, actual.Count);
         Assert.Equal(expected, actual);
-        Assert.Equal((Rows, Rows, 0L), await new Warehouse(crashed).CheckSyntheticAsync("synthetic"));
+        Assert.Equal((Rows, Rows, 0L), await new LocalWarehouse(crashed).CheckSyntheticAsync("synthetic"));
     }
 
     private static async Task<List<RunRecord>> DrainAsync(QueueClient queue, QueuedSyncProcessor processor)

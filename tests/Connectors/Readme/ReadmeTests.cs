@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using MyConnectors;
 using Tributary.Connectors.Tests.Support;
 using Tributary.Runtime.State;
+using Tributary.Testing;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Readme;
@@ -15,12 +16,12 @@ public sealed class ReadmeTests
     [Fact]
     public void Readme_WritingAConnector_ShowsOrdersConnectorVerbatim()
     {
-        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Connectors", "Readme", "OrdersConnector.cs"));
+        var source = File.ReadAllText(Path.Combine(RepositoryRoot.Location, "tests", "Connectors", "Readme", "OrdersConnector.cs"));
         var start = source.IndexOf("// readme-snippet-start", StringComparison.Ordinal);
         var end = source.IndexOf("// readme-snippet-end", StringComparison.Ordinal);
         var snippet = source[(source.IndexOf('\n', start) + 1)..end].Trim();
 
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Location, "README.md"));
 
         Assert.Contains("```csharp\n" + snippet + "\n```", readme, StringComparison.Ordinal);
     }
@@ -54,18 +55,5 @@ public sealed class ReadmeTests
         }));
         await app.StartAsync();
         return app;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tributary.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Tributary.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -55,7 +55,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(6, runs.Count);
         Assert.Equal(5, runs.Count(r => r!["outcome"]!.GetValue<string>() == "Paused"));
         Assert.Equal(40_000, runs.Sum(r => r!["upserts"]!.GetValue<long>()));
-        var warehouse = new Warehouse(Path.Combine(_app.Files, "warehouse.db"));
+        var warehouse = new LocalWarehouse(Path.Combine(_app.Files, "warehouse.db"));
         Assert.Equal((40_000L, 40_000L, 0L), await warehouse.CheckSyntheticAsync("paced_synthetic"));
     }
 

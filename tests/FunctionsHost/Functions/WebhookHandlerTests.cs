@@ -32,7 +32,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
         await _vault.DisposeAsync();
     }
 
-    private Warehouse Warehouse => new(Path.Combine(_app.Files, "warehouse.db"));
+    private LocalWarehouse Warehouse => new(Path.Combine(_app.Files, "warehouse.db"));
 
     [Fact]
     public async Task Webhook_SignedDeliveryToWebhookEvents_LandsRowsAndStateThenReturns202()

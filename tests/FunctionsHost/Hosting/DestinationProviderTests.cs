@@ -3,7 +3,6 @@ using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Tributary.Azure.Tests.Support;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
 using Tributary.FunctionsHost.Hosting;

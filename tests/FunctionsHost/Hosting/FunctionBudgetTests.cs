@@ -1,4 +1,3 @@
-using Tributary.Azure.Tests.Support;
 using Tributary.FunctionsHost.Hosting;
 
 namespace Tributary.FunctionsHost.Tests.Hosting;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Tributary.Azure.Tests.Support;
 using Tributary.Runtime;
 
 namespace Tributary.FunctionsHost.Tests.Hosting;

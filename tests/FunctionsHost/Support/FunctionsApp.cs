@@ -15,7 +15,6 @@ using Microsoft.Extensions.Time.Testing;
 using Tributary.Azure.Queue;
 using Tributary.Azure.Secrets;
 using Tributary.Azure.State;
-using Tributary.Azure.Tests.Support;
 using Tributary.Connectors.Hello;
 using Tributary.Runtime;
 using Tributary.Runtime.Secrets;

@@ -4,7 +4,7 @@ using DuckDB.NET.Data;
 namespace Tributary.Azure.Tests.Support;
 
 /// <summary>Reads a DuckDB warehouse file read-only, one connection per query, nothing held open between syncs.</summary>
-public sealed class Warehouse(string databasePath)
+public sealed class LocalWarehouse(string databasePath)
 {
     public string DatabasePath { get; } = databasePath;
 

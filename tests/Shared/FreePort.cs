@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Tributary.Azure.Tests.Support;
+namespace Tributary.Testing;
 
 /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now, chosen by the operating system.</summary>
 public static class FreePort

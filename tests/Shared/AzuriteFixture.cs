@@ -5,8 +5,9 @@ using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Tributary.Azure.Queue;
+using Xunit;
 
-namespace Tributary.Azure.Tests.Support;
+namespace Tributary.Testing;
 
 /// <summary>
 /// A real Azurite (Blob and Queue, in memory) from the repository's <c>node_modules</c>, on ports chosen free at run time,
@@ -183,10 +184,4 @@ public sealed class AzuriteFixture : IAsyncDisposable, IAsyncLifetime
             }
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
-{
-    public const string Name = "Azurite";
 }

@@ -1,4 +1,4 @@
-namespace Tributary.Azure.Tests.Support;
+namespace Tributary.Testing;
 
 /// <summary>The repository root: the folder above the test assembly that holds Tributary.slnx.</summary>
 public static class RepositoryRoot

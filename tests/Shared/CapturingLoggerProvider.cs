@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Tributary.Azure.Tests.Support;
+namespace Tributary.Testing;
 
 /// <summary>Keeps every log line of every category and level: its formatted message, its state's values and its exception text.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider

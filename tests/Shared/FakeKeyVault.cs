@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Tributary.Azure.Tests.Support;
+namespace Tributary.Testing;
 
 /// <summary>
 /// A small Key Vault: Kestrel over HTTPS on 127.0.0.1 with a certificate made here, answering the bearer challenge that

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Tributary.Sdk;
 
 namespace Tributary.Destinations.DuckDb;
@@ -57,19 +56,5 @@ internal static class Sql
     }
 
     /// <summary>Joins <paramref name="items"/> formatted by <paramref name="format"/> with <c>", "</c>.</summary>
-    public static string List<T>(IEnumerable<T> items, Func<T, string> format)
-    {
-        var builder = new StringBuilder();
-        foreach (var item in items)
-        {
-            if (builder.Length > 0)
-            {
-                builder.Append(", ");
-            }
-
-            builder.Append(format(item));
-        }
-
-        return builder.ToString();
-    }
+    public static string List<T>(IEnumerable<T> items, Func<T, string> format) => string.Join(", ", items.Select(format));
 }

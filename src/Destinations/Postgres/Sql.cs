@@ -130,19 +130,5 @@ internal static class Sql
     }
 
     /// <summary>Joins <paramref name="items"/> formatted by <paramref name="format"/> with <c>", "</c>.</summary>
-    public static string List<T>(IEnumerable<T> items, Func<T, string> format)
-    {
-        var builder = new StringBuilder();
-        foreach (var item in items)
-        {
-            if (builder.Length > 0)
-            {
-                builder.Append(", ");
-            }
-
-            builder.Append(format(item));
-        }
-
-        return builder.ToString();
-    }
+    public static string List<T>(IEnumerable<T> items, Func<T, string> format) => string.Join(", ", items.Select(format));
 }

@@ -30,6 +30,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Func<HttpClient> _httpClient;
     private readonly RunRecord _record;
     private const int ChunkSize = 512;
+    private const int BufferCheckInterval = 1024;   // operations between checks of the rows buffered across tables
 
     private readonly Channel<List<Operation>> _queue;
     private readonly SemaphoreSlim _gate = new(1, 1);   // orders chunks into the queue: operations stay in call order
@@ -395,8 +396,22 @@ internal sealed class SyncSession : SyncContext, IDisposable
         {
             await WriteAsync(writer.TakeBatch(_request.ConnectorName), cancellationToken);
         }
+        else if (_operations % BufferCheckInterval == 0)
+        {
+            await BoundBufferedRowsAsync(cancellationToken);
+        }
 
         return false;
+    }
+
+    // Every table buffers up to a batch; across many tables the total is held to two batches by writing the largest.
+    private async Task BoundBufferedRowsAsync(CancellationToken cancellationToken)
+    {
+        while (_tables.Count > 1 && _tables.Values.Sum(t => t.Buffered) > 2L * _options.BatchSize)
+        {
+            var largest = _tables.Values.MaxBy(t => t.Buffered)!;
+            await WriteAsync(largest.TakeBatch(_request.ConnectorName), cancellationToken);
+        }
     }
 
     private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)

@@ -10,6 +10,33 @@ public sealed class SyncRunnerOperationTests
     private static readonly TableDefinition Items = new("items") { PrimaryKey = ["id"] };
 
     [Fact]
+    public async Task RunAsync_ManyTablesEachBelowABatch_WritesTheLargestToKeepTwoBatchesBuffered()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.BatchSize = 1000;
+
+        // 10 tables × 900 rows, round-robin: no table reaches a batch, but 9,000 rows would be buffered at once.
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            for (var id = 0; id < 900; id++)
+            {
+                for (var table = 0; table < 10; table++)
+                {
+                    await context.UpsertAsync($"t{table}", new { id }, ct);
+                }
+            }
+
+            await context.CheckpointAsync(new { done = true }, ct);
+        });
+
+        RunAssert.Succeeded(run);
+        // Held only to the checkpoint, each table would be one batch of 900; bounded, tables are written early, in parts.
+        Assert.True(harness.Destination.Batches.Count > 10, $"{harness.Destination.Batches.Count} batches: nothing was written before the checkpoint");
+        Assert.All(harness.Destination.Batches, b => Assert.True(b.Rows.Count < 1000));
+        Assert.Equal(9000, Enumerable.Range(0, 10).Sum(t => harness.Rows($"t{t}").Count));
+    }
+
+    [Fact]
     public async Task RunAsync_MixedOperations_WritesBatchesInCallOrder()
     {
         await using var harness = new EngineHarness();

@@ -3,13 +3,13 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using Npgsql;
 using NpgsqlTypes;
-using Tributary.Bench;
 using Tributary.Connectors.Synthetic;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
 using Tributary.Runtime;
 using Tributary.Runtime.State;
 using Tributary.Sdk;
+using Tributary.Testing;
 
 // Synthetic rows two ways per destination, each in its own child process so peak memory is its own:
 //   engine    — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
@@ -33,9 +33,9 @@ if (options.Destination is "duckdb" or "all")
 
 if (options.Destination is "postgres" or "all")
 {
-    await using var cluster = await PostgresCluster.StartAsync();
-    var raw = Parent.Measure("pg-raw", options with { ConnectionString = await cluster.CreateDatabaseAsync("bench_raw") });
-    var engine = Parent.Measure("pg-engine", options with { ConnectionString = await cluster.CreateDatabaseAsync("bench_engine") });
+    await using var cluster = await PostgresServer.StartAsync(CancellationToken.None);
+    var raw = Parent.Measure("pg-raw", options with { ConnectionString = await cluster.CreateDatabaseAsync(CancellationToken.None) });
+    var engine = Parent.Measure("pg-engine", options with { ConnectionString = await cluster.CreateDatabaseAsync(CancellationToken.None) });
     pairs.Add((raw, engine));
 }
 

@@ -10,27 +10,13 @@ using Tributary.Runtime.State;
 namespace Tributary.FunctionsHost.Tests.Functions;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTests(azurite)
 {
-    private FakeKeyVault _vault = null!;
-    private FunctionsApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vault = await FakeKeyVault.StartAsync();
-        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vault.DisposeAsync();
-    }
 
     [Fact]
     public async Task ListConnectors_WithKey_Returns200WithEveryConnector()
     {
-        using var response = await _app.CreateClient().GetAsync("/api/connectors");
+        using var response = await App.CreateClient().GetAsync("/api/connectors");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var list = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
@@ -48,16 +34,16 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("POST", "/api/connectors/hello/sync")]
     public async Task Endpoint_WithoutFunctionKey_Returns401(string method, string path)
     {
-        using var response = await _app.CreateClient(withKey: false).SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await App.CreateClient(withKey: false).SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task GetConnector_UnknownName_Returns404Problem()
     {
-        using var response = await _app.CreateClient().GetAsync("/api/connectors/nope");
+        using var response = await App.CreateClient().GetAsync("/api/connectors/nope");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -66,12 +52,12 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
 
     [Fact]
     public async Task GetConnector_BadRunsParameter_Returns400() =>
-        Assert.Equal(HttpStatusCode.BadRequest, (await _app.CreateClient().GetAsync("/api/connectors/hello?runs=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await App.CreateClient().GetAsync("/api/connectors/hello?runs=0")).StatusCode);
 
     [Fact]
     public async Task StartSync_Hello_Returns202WithStatusUrlAndRunsThroughQueue()
     {
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
 
         using var accepted = await client.PostAsync("/api/connectors/hello/sync", null);
 
@@ -81,9 +67,9 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(accepted.Headers.Location!.ToString(), body["status"]!.GetValue<string>());
         Assert.EndsWith($"/api/connectors/hello?sync={syncId}", body["status"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        var message = (await _app.DequeueAsync())!;
+        var message = (await App.DequeueAsync())!;
         Assert.Equal(("hello", "http", syncId), (message.Connector, message.Trigger, message.SyncId));
-        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
 
         using var status = await client.GetAsync(accepted.Headers.Location);
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
@@ -102,10 +88,10 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task StartSync_UnknownConnector_Returns404AndQueuesNothing()
     {
-        using var response = await _app.CreateClient().PostAsync("/api/connectors/nope/sync", null);
+        using var response = await App.CreateClient().PostAsync("/api/connectors/nope/sync", null);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Theory]
@@ -115,40 +101,40 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("{\"maxDuration\":\"soon\"}", "'maxDuration' is a positive time span")]
     public async Task StartSync_MalformedBody_Returns400AndQueuesNothing(string body, string expected)
     {
-        using var response = await _app.CreateClient().PostAsync("/api/connectors/hello/sync", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await App.CreateClient().PostAsync("/api/connectors/hello/sync", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Null(await _app.DequeueAsync());
-        Assert.Null((await _app.Store.ReadAsync("hello", CancellationToken.None)).Version);
+        Assert.Null(await App.DequeueAsync());
+        Assert.Null((await App.Store.ReadAsync("hello", CancellationToken.None)).Version);
     }
 
     [Fact]
     public async Task StartSync_MaxDuration_TravelsOnTheMessage()
     {
-        using var response = await _app.CreateClient().PostAsync(
+        using var response = await App.CreateClient().PostAsync(
             "/api/connectors/hello/sync", new StringContent("{\"maxDuration\":\"00:05:00\"}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(TimeSpan.FromMinutes(5), (await _app.DequeueAsync())!.MaxDuration);
+        Assert.Equal(TimeSpan.FromMinutes(5), (await App.DequeueAsync())!.MaxDuration);
     }
 
     [Fact]
     public async Task StartSync_WhileRunHoldsLease_Returns409AndQueuesNothing()
     {
-        await using var lease = await _app.Store.AcquireLeaseAsync("hello", CancellationToken.None);
+        await using var lease = await App.Store.AcquireLeaseAsync("hello", CancellationToken.None);
 
-        using var response = await _app.CreateClient().PostAsync("/api/connectors/hello/sync", null);
+        using var response = await App.CreateClient().PostAsync("/api/connectors/hello/sync", null);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("Connector 'hello' is running now", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task StartSync_TwoRequestsStartedTogether_ExactlyOneQueuedOtherRefused409()
     {
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
 
         var responses = await Task.WhenAll(client.PostAsync("/api/connectors/hello/sync", null), client.PostAsync("/api/connectors/hello/sync", null));
 
@@ -159,9 +145,9 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains($"Sync {syncId} of connector 'hello' is queued", refused, StringComparison.Ordinal);
 
         // Exactly one message, one run; once it has ended the next request is queued again.
-        var message = (await _app.DequeueAsync())!;
-        Assert.Null(await _app.DequeueAsync());
-        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
+        var message = (await App.DequeueAsync())!;
+        Assert.Null(await App.DequeueAsync());
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
         Assert.Equal(syncId, Assert.Single(await ListRunsAsync()).SyncId);
         using var next = await client.PostAsync("/api/connectors/hello/sync", null);
         Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
@@ -170,18 +156,18 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task RunSync_SecondMessageWhileRunHoldsLease_IsRefusedAndNothingRuns()
     {
-        await using var lease = await _app.Store.AcquireLeaseAsync("hello", CancellationToken.None);   // a run in progress
+        await using var lease = await App.Store.AcquireLeaseAsync("hello", CancellationToken.None);   // a run in progress
 
-        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(new Azure.Queue.RunMessage("hello", "timer", "other-sync")), CancellationToken.None);
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(new Azure.Queue.RunMessage("hello", "timer", "other-sync")), CancellationToken.None);
 
         Assert.Empty(await ListRunsAsync());
-        Assert.Contains(_app.Logs.Lines, line => line.Contains("refused: another run holds its lease", StringComparison.Ordinal));
+        Assert.Contains(App.Logs.Lines, line => line.Contains("refused: another run holds its lease", StringComparison.Ordinal));
     }
 
     private async Task<List<RunRecord>> ListRunsAsync()
     {
         var runs = new List<RunRecord>();
-        await foreach (var run in _app.Store.ListRunsAsync("hello", CancellationToken.None))
+        await foreach (var run in App.Store.ListRunsAsync("hello", CancellationToken.None))
         {
             runs.Add(run);
         }

@@ -12,35 +12,21 @@ using Tributary.Sdk;
 namespace Tributary.FunctionsHost.Tests.Functions;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTests(azurite)
 {
-    private FakeKeyVault _vault = null!;
-    private FunctionsApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vault = await FakeKeyVault.StartAsync();
-        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vault.DisposeAsync();
-    }
 
     [Fact]
     public async Task RunSync_PausedRuns_ContinueThroughQueueUntilDone()
     {
         // 40,000 rows, a checkpoint every 2,000 moving the clock 10 s; maxDuration 35 s pauses each run at its 4th checkpoint
         // (8,000 rows): five paused runs, then one that finds nothing left and succeeds.
-        using var accepted = await _app.CreateClient().PostAsync(
+        using var accepted = await App.CreateClient().PostAsync(
             "/api/connectors/paced_synthetic/sync", new StringContent("{\"maxDuration\":\"00:00:35\"}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
-        var function = _app.Function<RunSyncFunction>();
+        var function = App.Function<RunSyncFunction>();
         var messages = new List<RunMessage>();
-        while (await _app.DequeueAsync() is { } message)
+        while (await App.DequeueAsync() is { } message)
         {
             messages.Add(message);
             await function.Run(QueueMessages.Of(message), CancellationToken.None);
@@ -50,23 +36,23 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(["http", "continuation", "continuation", "continuation", "continuation", "continuation"], messages.Select(m => m.Trigger));
         Assert.Equal([0, 1, 2, 3, 4, 5], messages.Select(m => m.Continuation));
         Assert.Single(messages.Select(m => m.SyncId).Distinct());
-        using var status = await _app.CreateClient().GetAsync(accepted.Headers.Location);
+        using var status = await App.CreateClient().GetAsync(accepted.Headers.Location);
         var runs = (await status.Content.ReadFromJsonAsync<JsonObject>())!["runs"]!.AsArray();
         Assert.Equal(6, runs.Count);
         Assert.Equal(5, runs.Count(r => r!["outcome"]!.GetValue<string>() == "Paused"));
         Assert.Equal(40_000, runs.Sum(r => r!["upserts"]!.GetValue<long>()));
-        var warehouse = new LocalWarehouse(Path.Combine(_app.Files, "warehouse.db"));
+        var warehouse = new LocalWarehouse(Path.Combine(App.Files, "warehouse.db"));
         Assert.Equal((40_000L, 40_000L, 0L), await warehouse.CheckSyntheticAsync("paced_synthetic"));
     }
 
     [Fact]
     public async Task RunSync_RunsPastHardDeadline_ContinuedUntilFailedForNeverCheckpointing()
     {
-        await _app.CreateClient().PostAsync("/api/connectors/stalling/sync", null);
+        await App.CreateClient().PostAsync("/api/connectors/stalling/sync", null);
 
-        var function = _app.Function<RunSyncFunction>();
+        var function = App.Function<RunSyncFunction>();
         var triggers = new List<string>();
-        while (await _app.DequeueAsync() is { } message)
+        while (await App.DequeueAsync() is { } message)
         {
             triggers.Add(message.Trigger);
             await function.Run(QueueMessages.Of(message), CancellationToken.None);
@@ -74,7 +60,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         var runs = new List<RunRecord>();
-        await foreach (var run in _app.Store.ListRunsAsync("stalling", CancellationToken.None))
+        await foreach (var run in App.Store.ListRunsAsync("stalling", CancellationToken.None))
         {
             runs.Add(run);
         }
@@ -82,27 +68,27 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(["http", "continuation", "continuation"], triggers);
         Assert.Equal([RunOutcome.Failed, RunOutcome.TimedOut, RunOutcome.TimedOut], runs.Select(r => r.Outcome));
         Assert.Contains("checkpoint more often", runs[0].Error, StringComparison.Ordinal);
-        Assert.Null((await _app.Store.ReadAsync("stalling", CancellationToken.None)).Version);
+        Assert.Null((await App.Store.ReadAsync("stalling", CancellationToken.None)).Version);
     }
 
     [Fact]
     public async Task RunSync_UnknownDestination_ThrowsClearErrorAndPoisonLeavesFailedRecord()
     {
-        var message = new RunMessage("errors", "timer", "sync-poison") { RequestedAt = _app.Time.GetUtcNow() };
+        var message = new RunMessage("errors", "timer", "sync-poison") { RequestedAt = App.Time.GetUtcNow() };
 
         // Every attempt fails the same way; the queue retries it, then moves it to the poison queue.
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            var error = await Assert.ThrowsAsync<ConfigurationException>(() => _app.Function<RunSyncFunction>().Run(QueueMessages.Of(message, attempt), CancellationToken.None));
+            var error = await Assert.ThrowsAsync<ConfigurationException>(() => App.Function<RunSyncFunction>().Run(QueueMessages.Of(message, attempt), CancellationToken.None));
             Assert.Contains("names destination 'duckbd'", error.Message, StringComparison.Ordinal);
             Assert.Contains("Known destinations: duckdb, postgres.", error.Message, StringComparison.Ordinal);
         }
 
-        Assert.Null((await _app.Store.ReadAsync("errors", CancellationToken.None)).Version);
-        await _app.Function<PoisonedRunFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
+        Assert.Null((await App.Store.ReadAsync("errors", CancellationToken.None)).Version);
+        await App.Function<PoisonedRunFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
 
         var records = new List<RunRecord>();
-        await foreach (var run in _app.Store.ListRunsAsync("errors", CancellationToken.None))
+        await foreach (var run in App.Store.ListRunsAsync("errors", CancellationToken.None))
         {
             records.Add(run);
         }
@@ -110,7 +96,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         var failed = Assert.Single(records);
         Assert.Equal((RunOutcome.Failed, "sync-poison", "timer"), (failed.Outcome, failed.SyncId, failed.Trigger));
         Assert.Contains("moved to tributary-runs-poison", failed.Error, StringComparison.Ordinal);
-        Assert.Contains(_app.Logs.Lines, line => line.Contains("could not be carried out, the queue will retry it", StringComparison.Ordinal));
+        Assert.Contains(App.Logs.Lines, line => line.Contains("could not be carried out, the queue will retry it", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,12 +104,12 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var body = BinaryData.FromString("{\"connector\":\"hello\"}");
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => _app.Function<RunSyncFunction>().Run(QueueMessages.Of(body), CancellationToken.None));
-        await _app.Function<PoisonedRunFunction>().Run(QueueMessages.Of(body), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<FormatException>(() => App.Function<RunSyncFunction>().Run(QueueMessages.Of(body), CancellationToken.None));
+        await App.Function<PoisonedRunFunction>().Run(QueueMessages.Of(body), CancellationToken.None);
 
         Assert.Contains("needs a connector, a trigger and a syncId", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_app.Logs.Lines, line => line.Contains("Unreadable message in tributary-runs-poison", StringComparison.Ordinal));
-        await foreach (var _ in _app.Store.ListRunsAsync("hello", CancellationToken.None))
+        Assert.Contains(App.Logs.Lines, line => line.Contains("Unreadable message in tributary-runs-poison", StringComparison.Ordinal));
+        await foreach (var _ in App.Store.ListRunsAsync("hello", CancellationToken.None))
         {
             Assert.Fail("A run record was written.");
         }
@@ -133,7 +119,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task RunSync_UnknownConnector_ThrowsNamingKnownConnectors()
     {
         var error = await Assert.ThrowsAsync<KeyNotFoundException>(
-            () => _app.Function<RunSyncFunction>().Run(QueueMessages.Of(new RunMessage("nope", "http", "s1")), CancellationToken.None));
+            () => App.Function<RunSyncFunction>().Run(QueueMessages.Of(new RunMessage("nope", "http", "s1")), CancellationToken.None));
 
         Assert.Contains("Unknown connector 'nope'", error.Message, StringComparison.Ordinal);
     }
@@ -144,8 +130,8 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
         var message = new RunMessage("hello", "http", "sync-b64");
         var base64 = BinaryData.FromString(Convert.ToBase64String(message.ToBinaryData().ToArray()));
 
-        await _app.Function<RunSyncFunction>().Run(QueueMessages.Of(base64), CancellationToken.None);
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(base64), CancellationToken.None);
 
-        Assert.Equal("1", (await _app.Store.ReadAsync("hello", CancellationToken.None)).Version);
+        Assert.Equal("1", (await App.Store.ReadAsync("hello", CancellationToken.None)).Version);
     }
 }

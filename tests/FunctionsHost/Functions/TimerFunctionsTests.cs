@@ -8,62 +8,48 @@ using Tributary.Runtime;
 namespace Tributary.FunctionsHost.Tests.Functions;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TimerFunctionsTests(AzuriteFixture azurite) : FunctionsAppTests(azurite)
 {
-    private FakeKeyVault _vault = null!;
-    private FunctionsApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vault = await FakeKeyVault.StartAsync();
-        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vault.DisposeAsync();
-    }
 
     [Fact]
     public async Task Timer_EnabledConnector_QueuesTimerRun()
     {
-        await _app.Function<ConnectorTimers>().Hello(new TimerInfo { IsPastDue = true }, CancellationToken.None);
+        await App.Function<ConnectorTimers>().Hello(new TimerInfo { IsPastDue = true }, CancellationToken.None);
 
-        var message = (await _app.DequeueAsync())!;
+        var message = (await App.DequeueAsync())!;
         Assert.Equal(("hello", "timer", 0), (message.Connector, message.Trigger, message.Continuation));
-        Assert.Equal(_app.Time.GetUtcNow(), message.RequestedAt);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Equal(App.Time.GetUtcNow(), message.RequestedAt);
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task Timer_DisabledConnector_QueuesNothing()
     {
-        await _app.Function<ConnectorTimers>().Synthetic(new TimerInfo(), CancellationToken.None);
+        await App.Function<ConnectorTimers>().Synthetic(new TimerInfo(), CancellationToken.None);
 
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task Timer_WhileRunHoldsLease_QueuesNothing()
     {
-        await using var lease = await _app.Store.AcquireLeaseAsync("hello", CancellationToken.None);
+        await using var lease = await App.Store.AcquireLeaseAsync("hello", CancellationToken.None);
 
-        await _app.Function<ConnectorTimers>().Hello(new TimerInfo(), CancellationToken.None);
+        await App.Function<ConnectorTimers>().Hello(new TimerInfo(), CancellationToken.None);
 
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task Timer_WhileSyncQueued_QueuesNothing()
     {
-        await _app.CreateClient().PostAsync("/api/connectors/hello/sync", null);
-        var queued = (await _app.DequeueAsync())!;
+        await App.CreateClient().PostAsync("/api/connectors/hello/sync", null);
+        var queued = (await App.DequeueAsync())!;
 
-        await _app.Function<ConnectorTimers>().Hello(new TimerInfo(), CancellationToken.None);
+        await App.Function<ConnectorTimers>().Hello(new TimerInfo(), CancellationToken.None);
 
         Assert.Equal("http", queued.Trigger);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
@@ -84,8 +70,8 @@ public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal($"%Connectors:{name}:Schedule%", trigger.Schedule);
 
             // Each timer queues its own connector.
-            await (Task)method.Invoke(_app.Function<ConnectorTimers>(), [new TimerInfo(), CancellationToken.None])!;
-            Assert.Equal(name, (await _app.DequeueAsync())?.Connector ?? (name == "synthetic" ? name : null));
+            await (Task)method.Invoke(App.Function<ConnectorTimers>(), [new TimerInfo(), CancellationToken.None])!;
+            Assert.Equal(name, (await App.DequeueAsync())?.Connector ?? (name == "synthetic" ? name : null));
         }
 
         Assert.Equal(catalog.Names.Count, timers.Count);

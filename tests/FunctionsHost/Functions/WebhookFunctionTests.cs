@@ -10,67 +10,59 @@ using Tributary.FunctionsHost.Tests.Support;
 namespace Tributary.FunctionsHost.Tests.Functions;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class WebhookFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class WebhookFunctionTests(AzuriteFixture azurite) : FunctionsAppTests(azurite)
 {
     private const string Secret = "whsec-0123456789abcdef";
     private const string Path = "/api/connectors/hello/webhook";
     private static readonly byte[] Payload = Encoding.UTF8.GetBytes("{\"event\":\"row.changed\",\"id\":42}");
-    private FakeKeyVault _vault = null!;
-    private FunctionsApp _app = null!;
 
-    public async Task InitializeAsync()
-    {
-        _vault = await FakeKeyVault.StartAsync();
-        _vault.Set(KeyVaultSecretName.For("hello", WebhookReceiver.SecretName), Secret);
-        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault), new Dictionary<string, string?> { ["Tributary:Webhooks:MaxBodyBytes"] = "1024" });
-    }
+    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Tributary:Webhooks:MaxBodyBytes"] = "1024" };
 
-    public async Task DisposeAsync()
+    protected override void Seed(FakeKeyVault vault)
     {
-        await _app.DisposeAsync();
-        await _vault.DisposeAsync();
+        vault.Set(KeyVaultSecretName.For("hello", WebhookReceiver.SecretName), Secret);
     }
 
     [Fact]
     public async Task Webhook_ValidSignatureWithoutFunctionKey_Returns202AndQueuesWebhookSync()
     {
-        using var response = await PostAsync(_app, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
+        using var response = await PostAsync(App, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        var message = (await _app.DequeueAsync())!;
+        var message = (await App.DequeueAsync())!;
         Assert.Equal(("hello", "webhook", body["syncId"]!.GetValue<string>()), (message.Connector, message.Trigger, message.SyncId));
-        Assert.Contains("GET /secrets/hello--webhook-secret", _vault.Requests);
+        Assert.Contains("GET /secrets/hello--webhook-secret", Vault.Requests);
     }
 
     [Fact]
     public async Task Webhook_WhileSyncQueued_Returns202NamingItAndQueuesNothingMore()
     {
-        using var first = await PostAsync(_app, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
-        using var second = await PostAsync(_app, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
+        using var first = await PostAsync(App, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
+        using var second = await PostAsync(App, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
 
         var firstSync = (await first.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
         Assert.Equal(firstSync, (await second.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>());
-        Assert.Equal(firstSync, (await _app.DequeueAsync())!.SyncId);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Equal(firstSync, (await App.DequeueAsync())!.SyncId);
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task Webhook_UpperCaseHexSignature_IsAccepted() =>
         Assert.Equal(
             HttpStatusCode.Accepted,
-            (await PostAsync(_app, Path, Payload, "sha256=" + WebhookReceiver.Sign(Payload, Secret)["sha256=".Length..].ToUpperInvariant())).StatusCode);
+            (await PostAsync(App, Path, Payload, "sha256=" + WebhookReceiver.Sign(Payload, Secret)["sha256=".Length..].ToUpperInvariant())).StatusCode);
 
     [Theory]
     [InlineData("wrong-secret")]
     [InlineData(null)]
     public async Task Webhook_WrongOrMissingSignature_Returns401AndHandsNothingOn(string? signingSecret)
     {
-        using var response = await PostAsync(_app, Path, Payload, signingSecret is null ? null : WebhookReceiver.Sign(Payload, signingSecret));
+        using var response = await PostAsync(App, Path, Payload, signingSecret is null ? null : WebhookReceiver.Sign(Payload, signingSecret));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        await AssertUntouchedAsync(_app);
+        await AssertUntouchedAsync(App);
     }
 
     [Fact]
@@ -78,10 +70,10 @@ public sealed class WebhookFunctionTests(AzuriteFixture azurite) : IAsyncLifetim
     {
         var tampered = Encoding.UTF8.GetBytes("{\"event\":\"row.changed\",\"id\":43}");
 
-        using var response = await PostAsync(_app, Path, tampered, WebhookReceiver.Sign(Payload, Secret));
+        using var response = await PostAsync(App, Path, tampered, WebhookReceiver.Sign(Payload, Secret));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        await AssertUntouchedAsync(_app);
+        await AssertUntouchedAsync(App);
     }
 
     [Theory]
@@ -89,39 +81,39 @@ public sealed class WebhookFunctionTests(AzuriteFixture azurite) : IAsyncLifetim
     [InlineData("sha1=0123")]
     [InlineData("sha256=")]
     public async Task Webhook_MalformedSignature_Returns401(string signature) =>
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(_app, Path, Payload, signature)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(App, Path, Payload, signature)).StatusCode);
 
     [Fact]
     public async Task Webhook_OversizedBody_Returns413AndHandsNothingOn()
     {
         var large = new byte[1025];
 
-        using var response = await PostAsync(_app, Path, large, WebhookReceiver.Sign(large, Secret));
+        using var response = await PostAsync(App, Path, large, WebhookReceiver.Sign(large, Secret));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        await AssertUntouchedAsync(_app);
+        await AssertUntouchedAsync(App);
     }
 
     [Fact]
     public async Task Webhook_UnknownConnector_Returns404() =>
-        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(_app, "/api/connectors/nope/webhook", Payload, WebhookReceiver.Sign(Payload, Secret))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(App, "/api/connectors/nope/webhook", Payload, WebhookReceiver.Sign(Payload, Secret))).StatusCode);
 
     [Fact]
     public async Task Webhook_ConnectorWithoutSecret_Returns500WithClearErrorAndHandsNothingOn()
     {
-        using var response = await PostAsync(_app, "/api/connectors/synthetic/webhook", Payload, WebhookReceiver.Sign(Payload, Secret));
+        using var response = await PostAsync(App, "/api/connectors/synthetic/webhook", Payload, WebhookReceiver.Sign(Payload, Secret));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains("Connector 'synthetic' has no webhook secret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains(_app.Logs.Lines, line => line.Contains("it has no secret webhook_secret", StringComparison.Ordinal));
-        await AssertUntouchedAsync(_app, "synthetic");
+        Assert.Contains(App.Logs.Lines, line => line.Contains("it has no secret webhook_secret", StringComparison.Ordinal));
+        await AssertUntouchedAsync(App, "synthetic");
     }
 
     [Fact]
     public async Task Webhook_UnreachableKeyVault_Returns503AndHandsNothingOn()
     {
-        var unreachable = new KeyVaultSecretStore(FakeKeyVault.CreateClient(new Uri($"https://127.0.0.1:{FreePort.Next()}/"), _vault.Certificate));
-        await using var app = await FunctionsApp.StartAsync(azurite, unreachable);
+        var unreachable = new KeyVaultSecretStore(FakeKeyVault.CreateClient(new Uri($"https://127.0.0.1:{FreePort.Next()}/"), Vault.Certificate));
+        await using var app = await FunctionsApp.StartAsync(Azurite, unreachable);
 
         using var response = await PostAsync(app, Path, Payload, WebhookReceiver.Sign(Payload, Secret));
 

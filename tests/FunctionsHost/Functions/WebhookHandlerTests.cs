@@ -12,27 +12,16 @@ namespace Tributary.FunctionsHost.Tests.Functions;
 
 /// <summary>A verified delivery runs the connector's own webhook handler inline, through the engine, under its lease.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTests(azurite)
 {
     private const string Secret = "whsec-fedcba9876543210";
-    private FakeKeyVault _vault = null!;
-    private FunctionsApp _app = null!;
-
-    public async Task InitializeAsync()
+    protected override void Seed(FakeKeyVault vault)
     {
-        _vault = await FakeKeyVault.StartAsync();
-        _vault.Set(KeyVaultSecretName.For("webhook_events", WebhookReceiver.SecretName), Secret);
-        _vault.Set(KeyVaultSecretName.For("scripted_webhook", WebhookReceiver.SecretName), Secret);
-        _app = await FunctionsApp.StartAsync(azurite, FunctionsApp.KeyVault(_vault));
+        vault.Set(KeyVaultSecretName.For("webhook_events", WebhookReceiver.SecretName), Secret);
+        vault.Set(KeyVaultSecretName.For("scripted_webhook", WebhookReceiver.SecretName), Secret);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vault.DisposeAsync();
-    }
-
-    private LocalWarehouse Warehouse => new(Path.Combine(_app.Files, "warehouse.db"));
+    private LocalWarehouse Warehouse => new(Path.Combine(App.Files, "warehouse.db"));
 
     [Fact]
     public async Task Webhook_SignedDeliveryToWebhookEvents_LandsRowsAndStateThenReturns202()
@@ -48,11 +37,11 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(
             ["e1 created", "e2 paid"],
             (await Warehouse.QueryAsync("SELECT id || ' ' || type FROM webhook_events.event ORDER BY id")).Select(row => (string)row[0]!));
-        var state = await _app.Store.ReadAsync("webhook_events", CancellationToken.None);
-        Assert.Equal(_app.Time.GetUtcNow(), state.State["last_delivery_at"]!.GetValue<DateTimeOffset>());
+        var state = await App.Store.ReadAsync("webhook_events", CancellationToken.None);
+        Assert.Equal(App.Time.GetUtcNow(), state.State["last_delivery_at"]!.GetValue<DateTimeOffset>());
         var run = Assert.Single(await RunsAsync("webhook_events"));
         Assert.Equal((runId, "webhook", RunOutcome.Succeeded, 1), (run.Id, run.Trigger, run.Outcome, run.Checkpoints));
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
@@ -62,7 +51,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        var message = (await _app.DequeueAsync())!;
+        var message = (await App.DequeueAsync())!;
         Assert.Equal(("scripted_webhook", "webhook", body["syncId"]!.GetValue<string>()), (message.Connector, message.Trigger, message.SyncId));
         Assert.NotNull(body["runId"]);
         var row = Assert.Single(await Warehouse.QueryAsync("SELECT id, headers FROM scripted_webhook.ping"));
@@ -79,15 +68,15 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
         var firstSync = (await first.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
         Assert.Equal(firstSync, (await second.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>());
-        Assert.Equal(firstSync, (await _app.DequeueAsync())!.SyncId);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Equal(firstSync, (await App.DequeueAsync())!.SyncId);
+        Assert.Null(await App.DequeueAsync());
         Assert.Equal(2, (await RunsAsync("scripted_webhook")).Count);
     }
 
     [Fact]
     public async Task Webhook_WhileConnectorRuns_Returns503WithRetryAfterAndRunsNothing()
     {
-        await using (await _app.Store.AcquireLeaseAsync("webhook_events", CancellationToken.None))
+        await using (await App.Store.AcquireLeaseAsync("webhook_events", CancellationToken.None))
         {
             using var response = await PostAsync("webhook_events", """{"id":"e1"}""");
 
@@ -98,7 +87,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.False(File.Exists(Warehouse.DatabasePath));
         Assert.Empty(await RunsAsync("webhook_events"));
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
@@ -113,7 +102,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("secret-looking failure detail", run.Error, StringComparison.Ordinal);
         Assert.Contains($"Run {run.Id}", text, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-looking", text, StringComparison.Ordinal);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
@@ -125,21 +114,21 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Contains("did not handle the delivery within 00:00:10", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(RunOutcome.TimedOut, Assert.Single(await RunsAsync("scripted_webhook")).Outcome);
-        Assert.Null((await _app.Store.ReadAsync("scripted_webhook", CancellationToken.None)).Version);
-        Assert.Null(await _app.DequeueAsync());
+        Assert.Null((await App.Store.ReadAsync("scripted_webhook", CancellationToken.None)).Version);
+        Assert.Null(await App.DequeueAsync());
     }
 
     [Fact]
     public async Task Webhook_ConnectorWithoutHandler_QueuesSyncWithoutRunningIt()
     {
-        _vault.Set(KeyVaultSecretName.For("hello", WebhookReceiver.SecretName), Secret);
+        Vault.Set(KeyVaultSecretName.For("hello", WebhookReceiver.SecretName), Secret);
 
         using var response = await PostAsync("hello", """{"event":"changed"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Null(body["runId"]);
-        Assert.Equal(body["syncId"]!.GetValue<string>(), (await _app.DequeueAsync())!.SyncId);
+        Assert.Equal(body["syncId"]!.GetValue<string>(), (await App.DequeueAsync())!.SyncId);
         Assert.Empty(await RunsAsync("hello"));
     }
 
@@ -161,13 +150,13 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : IAsyncLifetime
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        return await _app.CreateClient(withKey: false).SendAsync(request);
+        return await App.CreateClient(withKey: false).SendAsync(request);
     }
 
     private async Task<List<RunRecord>> RunsAsync(string connector)
     {
         var runs = new List<RunRecord>();
-        await foreach (var run in _app.Store.ListRunsAsync(connector, CancellationToken.None))
+        await foreach (var run in App.Store.ListRunsAsync(connector, CancellationToken.None))
         {
             runs.Add(run);
         }

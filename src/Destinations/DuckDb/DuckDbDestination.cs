@@ -19,7 +19,7 @@ namespace Tributary.Destinations.DuckDb;
 public sealed class DuckDbDestination : IDestination
 {
     private const string StageTable = "tributary_stage";
-    private static readonly string Stage = "temp.main." + Sql.Quote(StageTable);
+    private static readonly string StageRef = "temp.main." + Sql.Quote(StageTable);
 
     private readonly string _databasePath;
     private readonly ILogger _logger;
@@ -66,7 +66,7 @@ public sealed class DuckDbDestination : IDestination
             cancellationToken.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
             var table = Sql.Table(batch.Schema, batch.Table.Name);
-            var direct = batch.Kind == OperationKind.Upsert && batch.RowCount > 0 && !_mergeOnly.Contains(table);
+            var direct = batch.UpsertCount > 0 && !_mergeOnly.Contains(table);
             if (!TryWrite(batch, direct, cancellationToken, out var result))
             {
                 // Some key already existed. DuckDB aborted the whole transaction, so write the batch again from the
@@ -77,7 +77,7 @@ public sealed class DuckDbDestination : IDestination
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            Log.BatchWritten(_logger, batch.Kind, batch.RowCount, batch.Schema, batch.Table.Name, result, elapsed.TotalMilliseconds);
+            Log.BatchWritten(_logger, batch, batch.RowCount, batch.Schema, batch.Table.Name, result, elapsed.TotalMilliseconds);
             return result;
         }
         finally
@@ -87,9 +87,9 @@ public sealed class DuckDbDestination : IDestination
     }
 
     /// <summary>
-    /// Writes the batch in one transaction. With <paramref name="direct"/>, an upsert's rows are appended straight
-    /// into the table, which holds only when none of their keys exists yet; false when one did, and the transaction
-    /// was rolled back.
+    /// Writes the batch in one transaction: schema changes, truncate, upsert rows, then update and delete rows. With
+    /// <paramref name="direct"/>, the upsert rows are appended straight into the table, which holds only when none of
+    /// their keys exists yet; false when one did, and the transaction was rolled back.
     /// </summary>
     private bool TryWrite(WriteBatch batch, bool direct, CancellationToken cancellationToken, out long result)
     {
@@ -98,11 +98,14 @@ public sealed class DuckDbDestination : IDestination
         try
         {
             var created = ApplyChanges(connection, batch);
-            if (batch.Kind == OperationKind.Upsert && (created || direct))
+            var truncated = batch.Truncate ? Truncate(connection, batch, cancellationToken) : 0;
+            var plan = BatchPlan.For(batch);
+            long applied = 0;
+            if (batch.UpsertCount > 0 && (created || direct))
             {
                 try
                 {
-                    result = AppendDirect(connection, batch, created, cancellationToken);
+                    applied = AppendDirect(connection, batch, plan, created, cancellationToken);
                 }
                 catch (DuckDBException ex) when (!created && ex.ErrorType == DuckDBErrorType.Constraint && !cancellationToken.IsCancellationRequested)
                 {
@@ -111,20 +114,19 @@ public sealed class DuckDbDestination : IDestination
                     return false;
                 }
             }
-            else
+            else if (batch.UpsertCount > 0)
             {
-                result = batch.Kind switch
-                {
-                    OperationKind.Upsert => Merge(connection, batch, cancellationToken),
-                    OperationKind.Update => Update(connection, batch, cancellationToken),
-                    OperationKind.Delete => Delete(connection, batch, cancellationToken),
-                    OperationKind.Truncate => Truncate(connection, batch, cancellationToken),
-                    _ => throw new ArgumentOutOfRangeException(nameof(batch), batch.Kind, "Unknown operation kind."),
-                };
+                applied = Merge(connection, batch, plan, cancellationToken);
+            }
+
+            if (plan.Modifies.Length > 0)
+            {
+                applied += Modify(connection, batch, plan, cancellationToken);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
+            result = batch.RowCount == 0 ? truncated : applied;
             return true;
         }
         catch (Exception ex)
@@ -138,7 +140,7 @@ public sealed class DuckDbDestination : IDestination
             if (ex is DuckDBException duck)
             {
                 throw new InvalidOperationException(
-                    $"DuckDB could not write the {batch.Kind} batch of {batch.RowCount} rows to {Sql.Table(batch.Schema, batch.Table.Name)}; nothing of it was written: {duck.Message}",
+                    $"DuckDB could not write the batch ({batch}) to {Sql.Table(batch.Schema, batch.Table.Name)}; nothing of it was written: {duck.Message}",
                     duck);
             }
 
@@ -321,11 +323,11 @@ public sealed class DuckDbDestination : IDestination
     }
 
     /// <summary>
-    /// Appends an upsert's rows straight into the table with the synced time and a cleared deleted flag. A table
-    /// created in this transaction has its columns in <see cref="WriteBatch.Table"/>'s order; an existing one's are
-    /// read from the catalog. A key that exists already fails the append (and aborts the transaction).
+    /// Appends the upsert rows straight into the table with the synced time and their deleted flag. A table created in
+    /// this transaction has its columns in <see cref="WriteBatch.Table"/>'s order; an existing one's are read from the
+    /// catalog. A key that exists already fails the append (and aborts the transaction).
     /// </summary>
-    private static long AppendDirect(DuckDBConnection connection, WriteBatch batch, bool created, CancellationToken cancellationToken)
+    private static long AppendDirect(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, bool created, CancellationToken cancellationToken)
     {
         var system = batch.SystemColumns;
         var physical = created ? batch.Table.Columns : Catalog.ReadColumns(connection, batch.Schema, batch.Table.Name);
@@ -334,76 +336,90 @@ public sealed class DuckDbDestination : IDestination
         {
             var column = physical[c];
             columns[c] = column.Name == system.Synced ? RowAppender.Constant(batch.SyncedAt)
-                : column.Name == system.Deleted ? RowAppender.Constant(false)
+                : column.Name == system.Deleted ? (batch.DeleteCount == 0 ? RowAppender.Constant(false) : RowAppender.Deleted(batch))
                 : IndexOf(batch.Columns, column.Name) is var i and >= 0 ? RowAppender.From(batch.Values[i], column.Type, column.Name, batch.Table.Name)
                 : RowAppender.Constant(null);
         }
 
-        AppendInto(connection, null, batch.Schema, batch.Table.Name, batch, columns, cancellationToken);
-        return batch.RowCount;
+        AppendInto(connection, null, batch.Schema, batch.Table.Name, plan.Upserts, batch.RowCount, columns, cancellationToken);
+        return batch.UpsertCount;
     }
 
-    /// <summary>Stages the rows and merges them: new keys are inserted, existing rows replaced and revived.</summary>
-    private static long Merge(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>Stages the upsert rows and merges them: new keys are inserted, existing rows replaced, live or deleted as the row says.</summary>
+    private static long Merge(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        if (batch.RowCount == 0)
-        {
-            return 0;
-        }
-
         var system = batch.SystemColumns;
-        StageRows(connection, batch, cancellationToken);
+        var staged = batch.Columns.Select((name, i) => Staged(batch, name, i)).Append((system.Deleted, "BOOLEAN", RowAppender.Deleted(batch)));
+        Stage(connection, [.. staged], plan.Upserts, batch.RowCount, cancellationToken);
         var key = batch.Table.PrimaryKey;
         var given = new HashSet<string>(batch.Columns, StringComparer.Ordinal);
         var replaced = batch.Table.Columns
             .Where(c => !key.Contains(c.Name, StringComparer.Ordinal) && c.Name != system.Synced && c.Name != system.Deleted)
             .Select(c => $"{Sql.Quote(c.Name)} = {(given.Contains(c.Name) ? "excluded." + Sql.Quote(c.Name) : "NULL")}")
             .Append($"{Sql.Quote(system.Synced)} = excluded.{Sql.Quote(system.Synced)}")
-            .Append($"{Sql.Quote(system.Deleted)} = false");
+            .Append($"{Sql.Quote(system.Deleted)} = excluded.{Sql.Quote(system.Deleted)}");
 
         // ON CONFLICT finds existing rows through the primary key's index; MERGE joins the whole table, which is
         // many times slower once keys are scattered over a large table.
+        var columns = Sql.List(batch.Columns, Sql.Quote);
         Execute(connection,
-            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({Sql.List(batch.Columns, Sql.Quote)}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
-            $"SELECT {Sql.List(batch.Columns, Sql.Quote)}, $synced, false FROM {Stage}\n" +
+            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({columns}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
+            $"SELECT {columns}, $synced, {Sql.Quote(system.Deleted)} FROM {StageRef}\n" +
             $"ON CONFLICT ({Sql.List(key, Sql.Quote)}) DO UPDATE SET {Sql.List(replaced, x => x)}",
             batch.SyncedAt, cancellationToken);
         DropStage(connection);
-        return batch.RowCount;
+        return batch.UpsertCount;
     }
 
-    private static long Update(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages the update and delete rows and applies them with one statement joined by key: each changed cell, the deleted
+    /// flag where the row sets it, the synced time. Returns how many rows matched an existing key.
+    /// </summary>
+    private static long Modify(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        if (batch.RowCount == 0)
-        {
-            return 0;
-        }
-
-        StageRows(connection, batch, cancellationToken);
-        var key = batch.Table.PrimaryKey;
-        var changed = batch.Columns
-            .Where(c => !key.Contains(c, StringComparer.Ordinal))
-            .Select(c => $"{Sql.Quote(c)} = s.{Sql.Quote(c)}")
-            .Append($"{Sql.Quote(batch.SystemColumns.Synced)} = $synced");
-        var matched = Execute(connection,
-            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {Sql.List(changed, x => x)} FROM {Stage} AS s WHERE {KeyMatch(key)}",
-            batch.SyncedAt, cancellationToken);
-        DropStage(connection);
-        return matched;
-    }
-
-    private static long Delete(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
-    {
-        if (batch.RowCount == 0)
-        {
-            return 0;
-        }
-
-        StageRows(connection, batch, cancellationToken);
+        // Staged columns are named by position ("c3" the value of batch column 3, "m3" whether the row changes it, "d" whether
+        // it deletes), so no table column name can clash with them.
         var system = batch.SystemColumns;
+        var key = batch.Table.PrimaryKey;
+        var staged = new List<(string Name, string Type, AppendValue Value)>();
+        foreach (var name in key)
+        {
+            var i = IndexOf(batch.Columns, name);
+            staged.Add(Staged(batch, $"c{i}", i));
+        }
+
+        var set = new List<string>();
+        foreach (var column in plan.ModifiedColumns)
+        {
+            var name = Sql.Quote(batch.Columns[column.Index]);
+            staged.Add(Staged(batch, $"c{column.Index}", column.Index));
+            if (column.Rows == Share.All)
+            {
+                set.Add($"{name} = s.c{column.Index}");
+            }
+            else
+            {
+                staged.Add(($"m{column.Index}", "BOOLEAN", RowAppender.Modified(batch.Values[column.Index])));
+                set.Add($"{name} = CASE WHEN s.m{column.Index} THEN s.c{column.Index} ELSE t.{name} END");
+            }
+        }
+
+        var deleted = Sql.Quote(system.Deleted);
+        if (plan.Deletes == Share.All)
+        {
+            set.Add($"{deleted} = true");
+        }
+        else if (plan.Deletes == Share.Some)
+        {
+            staged.Add(("d", "BOOLEAN", RowAppender.Deleted(batch)));
+            set.Add($"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
+        }
+
+        set.Add($"{Sql.Quote(system.Synced)} = $synced");
+        Stage(connection, [.. staged], plan.Modifies, batch.RowCount, cancellationToken);
+        var match = string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.c{IndexOf(batch.Columns, k)}"));
         var matched = Execute(connection,
-            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {Sql.Quote(system.Deleted)} = true, {Sql.Quote(system.Synced)} = $synced " +
-            $"FROM {Stage} AS s WHERE {KeyMatch(batch.Table.PrimaryKey)}",
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {string.Join(", ", set)} FROM {StageRef} AS s WHERE {match}",
             batch.SyncedAt, cancellationToken);
         DropStage(connection);
         return matched;
@@ -418,32 +434,30 @@ public sealed class DuckDbDestination : IDestination
             batch.SyncedAt, cancellationToken);
     }
 
-    /// <summary>Creates the temporary staging table with the batch's columns and appends the batch's rows to it.</summary>
-    private static void StageRows(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>A staged column: its name in the staging table, its DuckDB type, and the appender of batch column <paramref name="index"/>.</summary>
+    private static (string Name, string Type, AppendValue Value) Staged(WriteBatch batch, string name, int index)
     {
-        var columns = new AppendValue[batch.Columns.Count];
-        var definitions = new string[batch.Columns.Count];
-        for (var i = 0; i < columns.Length; i++)
-        {
-            var name = batch.Columns[i];
-            var column = batch.Table.Find(name)
-                ?? throw new ArgumentException($"The batch carries column '{name}', which table '{batch.Table.Name}' does not have.", nameof(batch));
-            columns[i] = RowAppender.From(batch.Values[i], column.Type, name, batch.Table.Name);
-            definitions[i] = $"{Sql.Quote(name)} {Sql.TypeOf(column.Type)}";
-        }
-
-        Execute(connection, $"CREATE OR REPLACE TEMP TABLE {Sql.Quote(StageTable)} ({string.Join(", ", definitions)})");
-        AppendInto(connection, "temp", "main", StageTable, batch, columns, cancellationToken);
+        var column = batch.Table.Find(batch.Columns[index])
+            ?? throw new ArgumentException($"The batch carries column '{batch.Columns[index]}', which table '{batch.Table.Name}' does not have.", nameof(batch));
+        return (name, Sql.TypeOf(column.Type), RowAppender.From(batch.Values[index], column.Type, column.Name, batch.Table.Name));
     }
 
-    private static void DropStage(DuckDBConnection connection) => Execute(connection, $"DROP TABLE {Stage}");
+    /// <summary>Creates the temporary staging table with <paramref name="columns"/> and appends the selected rows to it.</summary>
+    private static void Stage(DuckDBConnection connection, (string Name, string Type, AppendValue Value)[] columns, int[]? rows, int rowCount, CancellationToken cancellationToken)
+    {
+        Execute(connection, $"CREATE OR REPLACE TEMP TABLE {Sql.Quote(StageTable)} ({Sql.List(columns, c => $"{Sql.Quote(c.Name)} {c.Type}")})");
+        AppendInto(connection, "temp", "main", StageTable, rows, rowCount, [.. columns.Select(c => c.Value)], cancellationToken);
+    }
 
-    private static void AppendInto(DuckDBConnection connection, string? catalog, string schema, string table, WriteBatch batch, AppendValue[] columns, CancellationToken cancellationToken)
+    private static void DropStage(DuckDBConnection connection) => Execute(connection, $"DROP TABLE {StageRef}");
+
+    private static void AppendInto(
+        DuckDBConnection connection, string? catalog, string schema, string table, int[]? rows, int rowCount, AppendValue[] columns, CancellationToken cancellationToken)
     {
         var appender = connection.CreateAppender(catalog, schema, table);
         try
         {
-            RowAppender.Append(appender, batch.RowCount, columns, cancellationToken);
+            RowAppender.Append(appender, rows, rowCount, columns, cancellationToken);
             appender.Close();
         }
         catch
@@ -462,9 +476,6 @@ public sealed class DuckDbDestination : IDestination
             throw;
         }
     }
-
-    private static string KeyMatch(IReadOnlyList<string> key) =>
-        string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.{Sql.Quote(k)}"));
 
     private static int IndexOf(IReadOnlyList<string> columns, string name)
     {

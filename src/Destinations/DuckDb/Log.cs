@@ -10,8 +10,8 @@ internal static partial class Log
     public static partial void Opened(ILogger logger, string databasePath);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug,
-        Message = "Wrote {Kind} batch of {Rows} rows to {Schema}.{Table}: {Result} rows affected in {ElapsedMs:F1} ms")]
-    public static partial void BatchWritten(ILogger logger, OperationKind kind, int rows, string schema, string table, long result, double elapsedMs);
+        Message = "Wrote a batch of {Rows} rows ({Batch}) to {Schema}.{Table}: {Result} rows applied in {ElapsedMs:F1} ms")]
+    public static partial void BatchWritten(ILogger logger, WriteBatch batch, int rows, string schema, string table, long result, double elapsedMs);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Rolling back a DuckDB transaction failed; the connection is reopened on the next call")]
     public static partial void RollbackFailed(ILogger logger, Exception exception);

@@ -15,16 +15,21 @@ internal static class RowAppender
 {
     private const int CancellationStride = 8192;
 
-    /// <summary>Appends rows 0 to <paramref name="rowCount"/> - 1; the appender's columns are <paramref name="columns"/>, in order.</summary>
-    public static void Append(DuckDBAppender appender, int rowCount, AppendValue[] columns, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the rows <paramref name="rows"/> names, or rows 0 to <paramref name="rowCount"/> - 1 when it is
+    /// <see langword="null"/>; the appender's columns are <paramref name="columns"/>, in order.
+    /// </summary>
+    public static void Append(DuckDBAppender appender, int[]? rows, int rowCount, AppendValue[] columns, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < rowCount; i++)
+        var count = rows?.Length ?? rowCount;
+        for (var n = 0; n < count; n++)
         {
-            if (i % CancellationStride == 0)
+            if (n % CancellationStride == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
+            var i = rows is null ? n : rows[n];
             var row = appender.CreateRow();
             foreach (var column in columns)
             {
@@ -61,6 +66,13 @@ internal static class RowAppender
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown column type."),
         };
     }
+
+    /// <summary>Appends, for every row, whether its cell of <paramref name="vector"/> is modified (not left unmodified).</summary>
+    public static AppendValue Modified(ColumnVector vector) => (row, i) => row.AppendValue(!vector.IsUnmodified(i));
+
+    /// <summary>Appends each row's deleted flag: whether its operation sets it.</summary>
+    public static AppendValue Deleted(WriteBatch batch) =>
+        (row, i) => row.AppendValue(batch.Operations[i] is RowOperation.UpsertThenDelete or RowOperation.Delete);
 
     /// <summary>Appends the same value to every row: the synced time, the deleted flag, or NULL.</summary>
     public static AppendValue Constant(object? value) => value switch

@@ -10,8 +10,8 @@ internal static partial class Log
     public static partial void Created(ILogger logger, string? host, string? database, bool usesToken);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Debug,
-        Message = "Wrote {Kind} batch of {Rows} rows to {Schema}.{Table}: {Result} rows affected in {ElapsedMs:F1} ms")]
-    public static partial void BatchWritten(ILogger logger, OperationKind kind, int rows, string schema, string table, long result, double elapsedMs);
+        Message = "Wrote a batch of {Rows} rows ({Batch}) to {Schema}.{Table}: {Result} rows applied in {ElapsedMs:F1} ms")]
+    public static partial void BatchWritten(ILogger logger, WriteBatch batch, int rows, string schema, string table, long result, double elapsedMs);
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Debug,
         Message = "An upsert into {Schema}.{Table} met existing keys; the batch is merged instead, and so are the table's later batches")]

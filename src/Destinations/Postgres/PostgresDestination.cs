@@ -19,8 +19,8 @@ namespace Tributary.Destinations.Postgres;
 /// </summary>
 public sealed class PostgresDestination : IDestination
 {
-    private const string StageName = "tributary_stage";
-    private const string StageTable = "pg_temp." + StageName;
+    private const string UpsertStage = "tributary_upserts";
+    private const string ModifyStage = "tributary_changes";
     private const string DirectSavepoint = "tributary_direct_copy";
 
     private readonly NpgsqlDataSource _dataSource;
@@ -88,7 +88,7 @@ public sealed class PostgresDestination : IDestination
             catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new InvalidOperationException(
-                    $"PostgreSQL could not write the {batch.Kind} batch of {batch.RowCount} rows to {Sql.Table(batch.Schema, batch.Table.Name)}; nothing of it was written: {ex.MessageText}" +
+                    $"PostgreSQL could not write the batch ({batch}) to {Sql.Table(batch.Schema, batch.Table.Name)}; nothing of it was written: {ex.MessageText}" +
                     (ex.Detail is { Length: > 0 } detail ? $" ({detail})" : "") + (ex.Where is { Length: > 0 } where ? $" [{where}]" : ""),
                     ex);
             }
@@ -98,7 +98,7 @@ public sealed class PostgresDestination : IDestination
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            Log.BatchWritten(_logger, batch.Kind, batch.RowCount, batch.Schema, batch.Table.Name, result, elapsed.TotalMilliseconds);
+            Log.BatchWritten(_logger, batch, batch.RowCount, batch.Schema, batch.Table.Name, result, elapsed.TotalMilliseconds);
             return result;
         }
         finally
@@ -153,25 +153,27 @@ public sealed class PostgresDestination : IDestination
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var created = await ApplyChangesAsync(connection, batch, cancellationToken);
+        var truncated = batch.Truncate ? await TruncateAsync(connection, batch, cancellationToken) : 0;
+        var plan = BatchPlan.For(batch);
         var target = Sql.Table(batch.Schema, batch.Table.Name);
-        var result = batch.Kind switch
+        long applied = batch.UpsertCount switch
         {
-            OperationKind.Upsert when batch.RowCount == 0 => 0,
-            OperationKind.Upsert when created => await CopyDirectAsync(connection, batch, cancellationToken),
-            OperationKind.Upsert when !_mergeOnly.Contains(target) => await TryCopyDirectAsync(connection, transaction, batch, cancellationToken)
-                ?? await MergeAsync(connection, batch, cancellationToken),
-            OperationKind.Upsert => await MergeAsync(connection, batch, cancellationToken),
-            OperationKind.Update => await UpdateAsync(connection, batch, cancellationToken),
-            OperationKind.Delete => await DeleteAsync(connection, batch, cancellationToken),
-            OperationKind.Truncate => await TruncateAsync(connection, batch, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(batch), batch.Kind, "Unknown operation kind."),
+            0 => 0,
+            _ when created => await CopyDirectAsync(connection, batch, plan, cancellationToken),
+            _ when !_mergeOnly.Contains(target) => await TryCopyDirectAsync(connection, transaction, batch, plan, cancellationToken)
+                ?? await MergeAsync(connection, batch, plan, cancellationToken),
+            _ => await MergeAsync(connection, batch, plan, cancellationToken),
         };
+        if (plan.Modifies.Length > 0)
+        {
+            applied += await ModifyAsync(connection, batch, plan, cancellationToken);
+        }
 
         cancellationToken.ThrowIfCancellationRequested();
 
         // Not cancellable: once the commit is sent, its outcome must be known.
         await transaction.CommitAsync(CancellationToken.None);
-        return result;
+        return batch.RowCount == 0 ? truncated : applied;
     }
 
     /// <summary>Applies the batch's schema changes; true when it created the table (it is then empty and final).</summary>
@@ -246,27 +248,29 @@ public sealed class PostgresDestination : IDestination
         await ExecuteAsync(connection, sql + Comment(batch.Schema, table, column), cancellationToken);
     }
 
-    /// <summary>Copies an upsert's rows straight into the table with the synced time and a cleared deleted flag.</summary>
-    private static async Task<long> CopyDirectAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>Copies the upsert rows straight into the table with the synced time and their deleted flag.</summary>
+    private static async Task<long> CopyDirectAsync(NpgsqlConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
         var system = batch.SystemColumns;
-        var columns = Columns(batch).Append(RowCopier.Constant(batch.SyncedAt)).Append(RowCopier.Constant(false)).ToArray();
+        var deleted = batch.DeleteCount == 0 ? RowCopier.Constant(false) : RowCopier.Deleted(batch);
+        var columns = batch.Columns.Select((_, i) => Copier(batch, i)).Append(RowCopier.Constant(batch.SyncedAt)).Append(deleted).ToArray();
         var names = Sql.List(batch.Columns.Append(system.Synced).Append(system.Deleted), Sql.Quote);
         await RowCopier.CopyAsync(connection, $"COPY {Sql.Table(batch.Schema, batch.Table.Name)} ({names}) FROM STDIN (FORMAT BINARY)",
-            batch.RowCount, columns, cancellationToken);
-        return batch.RowCount;
+            plan.Upserts, batch.RowCount, columns, cancellationToken);
+        return batch.UpsertCount;
     }
 
     /// <summary>
-    /// Copies an upsert straight into an existing table, which holds only when none of its keys exists yet; <see langword="null"/>
-    /// when one did: the copy is rolled back to a savepoint and the table is merged from then on.
+    /// Copies the upsert rows straight into an existing table, which holds only when none of their keys exists yet;
+    /// <see langword="null"/> when one did: the copy is rolled back to a savepoint and the table is merged from then on.
     /// </summary>
-    private async Task<long?> TryCopyDirectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, WriteBatch batch, CancellationToken cancellationToken)
+    private async Task<long?> TryCopyDirectAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
         await transaction.SaveAsync(DirectSavepoint, cancellationToken);
         try
         {
-            var count = await CopyDirectAsync(connection, batch, cancellationToken);
+            var count = await CopyDirectAsync(connection, batch, plan, cancellationToken);
             await transaction.ReleaseAsync(DirectSavepoint, cancellationToken);
             return count;
         }
@@ -279,56 +283,77 @@ public sealed class PostgresDestination : IDestination
         }
     }
 
-    /// <summary>Stages the rows and merges them: new keys are inserted, existing rows replaced and revived.</summary>
-    private static async Task<long> MergeAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>Stages the upsert rows and merges them: new keys are inserted, existing rows replaced, live or deleted as the row says.</summary>
+    private static async Task<long> MergeAsync(NpgsqlConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
         var system = batch.SystemColumns;
-        await StageAsync(connection, batch, cancellationToken);
+        var staged = batch.Columns.Select((name, i) => Staged(batch, name, i)).Append((system.Deleted, "boolean", RowCopier.Deleted(batch)));
+        await StageAsync(connection, UpsertStage, [.. staged], plan.Upserts, batch.RowCount, cancellationToken);
         var key = batch.Table.PrimaryKey;
         var given = new HashSet<string>(batch.Columns, StringComparer.Ordinal);
         var replaced = batch.Table.Columns
             .Where(c => !key.Contains(c.Name, StringComparer.Ordinal) && c.Name != system.Synced && c.Name != system.Deleted)
             .Select(c => $"{Sql.Quote(c.Name)} = {(given.Contains(c.Name) ? "excluded." + Sql.Quote(c.Name) : "NULL")}")
             .Append($"{Sql.Quote(system.Synced)} = excluded.{Sql.Quote(system.Synced)}")
-            .Append($"{Sql.Quote(system.Deleted)} = false");
+            .Append($"{Sql.Quote(system.Deleted)} = excluded.{Sql.Quote(system.Deleted)}");
+        var columns = Sql.List(batch.Columns, Sql.Quote);
         await ExecuteAsync(connection,
-            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({Sql.List(batch.Columns, Sql.Quote)}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
-            $"SELECT {Sql.List(batch.Columns, Sql.Quote)}, $1, false FROM {StageTable}\n" +
+            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({columns}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
+            $"SELECT {columns}, $1, {Sql.Quote(system.Deleted)} FROM pg_temp.{UpsertStage}\n" +
             $"ON CONFLICT ({Sql.List(key, Sql.Quote)}) DO UPDATE SET {Sql.List(replaced, x => x)}",
             batch.SyncedAt, cancellationToken);
-        return batch.RowCount;
+        return batch.UpsertCount;
     }
 
-    private static async Task<long> UpdateAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages the update and delete rows and applies them with one statement joined by key: each changed cell, the deleted
+    /// flag where the row sets it, the synced time. Returns how many rows matched an existing key.
+    /// </summary>
+    private static async Task<long> ModifyAsync(NpgsqlConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        if (batch.RowCount == 0)
-        {
-            return 0;
-        }
-
-        await StageAsync(connection, batch, cancellationToken);
-        var key = batch.Table.PrimaryKey;
-        var changed = batch.Columns
-            .Where(c => !key.Contains(c, StringComparer.Ordinal))
-            .Select(c => $"{Sql.Quote(c)} = s.{Sql.Quote(c)}")
-            .Append($"{Sql.Quote(batch.SystemColumns.Synced)} = $1");
-        return await ExecuteAsync(connection,
-            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {Sql.List(changed, x => x)} FROM {StageTable} AS s WHERE {KeyMatch(key)}",
-            batch.SyncedAt, cancellationToken);
-    }
-
-    private static async Task<long> DeleteAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)
-    {
-        if (batch.RowCount == 0)
-        {
-            return 0;
-        }
-
-        await StageAsync(connection, batch, cancellationToken);
+        // Staged columns are named by position ("c3" the value of batch column 3, "m3" whether the row changes it, "d" whether
+        // it deletes), so no table column name can clash with them.
         var system = batch.SystemColumns;
+        var key = batch.Table.PrimaryKey;
+        var staged = new List<(string Name, string Type, CopyValue Value)>();
+        foreach (var name in key)
+        {
+            var i = batch.Columns.ToList().IndexOf(name);
+            staged.Add(Staged(batch, $"c{i}", i));
+        }
+
+        var set = new List<string>();
+        foreach (var column in plan.ModifiedColumns)
+        {
+            var name = Sql.Quote(batch.Columns[column.Index]);
+            staged.Add(Staged(batch, $"c{column.Index}", column.Index));
+            if (column.Rows == Share.All)
+            {
+                set.Add($"{name} = s.c{column.Index}");
+            }
+            else
+            {
+                staged.Add(($"m{column.Index}", "boolean", RowCopier.Modified(batch.Values[column.Index])));
+                set.Add($"{name} = CASE WHEN s.m{column.Index} THEN s.c{column.Index} ELSE t.{name} END");
+            }
+        }
+
+        var deleted = Sql.Quote(system.Deleted);
+        if (plan.Deletes == Share.All)
+        {
+            set.Add($"{deleted} = true");
+        }
+        else if (plan.Deletes == Share.Some)
+        {
+            staged.Add(("d", "boolean", RowCopier.Deleted(batch)));
+            set.Add($"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
+        }
+
+        set.Add($"{Sql.Quote(system.Synced)} = $1");
+        await StageAsync(connection, ModifyStage, [.. staged], plan.Modifies, batch.RowCount, cancellationToken);
+        var match = string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.c{batch.Columns.ToList().IndexOf(k)}"));
         return await ExecuteAsync(connection,
-            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {Sql.Quote(system.Deleted)} = true, {Sql.Quote(system.Synced)} = $1 " +
-            $"FROM {StageTable} AS s WHERE {KeyMatch(batch.Table.PrimaryKey)}",
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {string.Join(", ", set)} FROM pg_temp.{ModifyStage} AS s WHERE {match}",
             batch.SyncedAt, cancellationToken);
     }
 
@@ -341,32 +366,26 @@ public sealed class PostgresDestination : IDestination
             batch.SyncedAt, cancellationToken);
     }
 
-    /// <summary>Creates the temporary staging table with the batch's columns (dropped at commit) and copies the batch's rows into it.</summary>
-    private static async Task StageAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    /// <summary>A staged column: its name in the staging table, its PostgreSQL type, and the copier of batch column <paramref name="index"/>.</summary>
+    private static (string Name, string Type, CopyValue Value) Staged(WriteBatch batch, string name, int index) =>
+        (name, Sql.TypeOf(batch.Table.Find(batch.Columns[index])!.Type), Copier(batch, index));
+
+    /// <summary>Creates a temporary staging table (dropped at commit) with <paramref name="columns"/> and copies the selected rows into it.</summary>
+    private static async Task StageAsync(
+        NpgsqlConnection connection, string stage, (string Name, string Type, CopyValue Value)[] columns, int[]? rows, int rowCount, CancellationToken cancellationToken)
     {
-        var columns = Columns(batch);
-        var definitions = batch.Columns.Select(name => $"{Sql.Quote(name)} {Sql.TypeOf(batch.Table.Find(name)!.Type)}");
-        await ExecuteAsync(connection, $"CREATE TEMPORARY TABLE {StageName} ({Sql.List(definitions, x => x)}) ON COMMIT DROP", cancellationToken);
-        await RowCopier.CopyAsync(connection, $"COPY {StageTable} FROM STDIN (FORMAT BINARY)", batch.RowCount, columns, cancellationToken);
+        await ExecuteAsync(connection, $"CREATE TEMPORARY TABLE {stage} ({Sql.List(columns, c => $"{Sql.Quote(c.Name)} {c.Type}")}) ON COMMIT DROP", cancellationToken);
+        await RowCopier.CopyAsync(connection, $"COPY pg_temp.{stage} FROM STDIN (FORMAT BINARY)", rows, rowCount, [.. columns.Select(c => c.Value)], cancellationToken);
     }
 
-    /// <summary>A copier for each of the batch's columns, checked against the table's types.</summary>
-    private static CopyValue[] Columns(WriteBatch batch)
+    /// <summary>The copier of batch column <paramref name="index"/>, checked against the table's type.</summary>
+    private static CopyValue Copier(WriteBatch batch, int index)
     {
-        var columns = new CopyValue[batch.Columns.Count];
-        for (var i = 0; i < columns.Length; i++)
-        {
-            var name = batch.Columns[i];
-            var column = batch.Table.Find(name)
-                ?? throw new ArgumentException($"The batch carries column '{name}', which table '{batch.Table.Name}' does not have.", nameof(batch));
-            columns[i] = RowCopier.From(batch.Values[i], column.Type, name, batch.Table.Name);
-        }
-
-        return columns;
+        var name = batch.Columns[index];
+        var column = batch.Table.Find(name)
+            ?? throw new ArgumentException($"The batch carries column '{name}', which table '{batch.Table.Name}' does not have.", nameof(batch));
+        return RowCopier.From(batch.Values[index], column.Type, name, batch.Table.Name);
     }
-
-    private static string KeyMatch(IReadOnlyList<string> key) =>
-        string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.{Sql.Quote(k)}"));
 
     private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -16,20 +16,26 @@ internal static class RowCopier
 {
     private const int CancellationStride = 8192;
 
-    /// <summary>Runs <paramref name="copyCommand"/> (<c>COPY … FROM STDIN (FORMAT BINARY)</c>) with rows 0 to <paramref name="rowCount"/> - 1.</summary>
+    /// <summary>
+    /// Runs <paramref name="copyCommand"/> (<c>COPY … FROM STDIN (FORMAT BINARY)</c>) with the rows <paramref name="rows"/>
+    /// names, or rows 0 to <paramref name="rowCount"/> - 1 when it is <see langword="null"/>.
+    /// </summary>
     /// <remarks>When a value fails, the COPY is cancelled on disposal and the transaction must be rolled back.</remarks>
-    public static async Task<ulong> CopyAsync(NpgsqlConnection connection, string copyCommand, int rowCount, CopyValue[] columns, CancellationToken cancellationToken)
+    public static async Task<ulong> CopyAsync(
+        NpgsqlConnection connection, string copyCommand, int[]? rows, int rowCount, CopyValue[] columns, CancellationToken cancellationToken)
     {
         var importer = await connection.BeginBinaryImportAsync(copyCommand, cancellationToken);
         try
         {
-            for (var i = 0; i < rowCount; i++)
+            var count = rows?.Length ?? rowCount;
+            for (var n = 0; n < count; n++)
             {
-                if (i % CancellationStride == 0)
+                if (n % CancellationStride == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
+                var i = rows is null ? n : rows[n];
                 await importer.StartRowAsync(cancellationToken);
                 foreach (var column in columns)
                 {
@@ -99,6 +105,15 @@ internal static class RowCopier
         var utc = instant.UtcDateTime;
         return (importer, _, cancellationToken) => importer.WriteAsync(utc, NpgsqlDbType.TimestampTz, cancellationToken);
     }
+
+    /// <summary>Copies, for every row, whether its cell of <paramref name="vector"/> is modified (not left unmodified).</summary>
+    public static CopyValue Modified(ColumnVector vector) =>
+        (importer, row, cancellationToken) => importer.WriteAsync(!vector.IsUnmodified(row), NpgsqlDbType.Boolean, cancellationToken);
+
+    /// <summary>Copies each row's deleted flag: whether its operation sets it.</summary>
+    public static CopyValue Deleted(WriteBatch batch) =>
+        (importer, row, cancellationToken) => importer.WriteAsync(
+            batch.Operations[row] is RowOperation.UpsertThenDelete or RowOperation.Delete, NpgsqlDbType.Boolean, cancellationToken);
 
     /// <inheritdoc cref="Constant(DateTimeOffset)"/>
     public static CopyValue Constant(bool flag) =>

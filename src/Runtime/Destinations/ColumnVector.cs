@@ -4,7 +4,8 @@ namespace Tributary.Runtime.Destinations;
 
 /// <summary>
 /// One column of a <see cref="WriteBatch"/>: a value per row in the column type's CLR representation, kept in a
-/// typed array so a batch of a million rows is a handful of arrays, not millions of boxed objects.
+/// typed array so a batch of a million rows is a handful of arrays, not millions of boxed objects. A cell is a
+/// value, NULL, or (in an update or delete row) unmodified: the row's existing value stays.
 /// </summary>
 public abstract class ColumnVector
 {
@@ -16,8 +17,11 @@ public abstract class ColumnVector
     /// <summary>Rows held.</summary>
     public int Count { get; private protected set; }
 
-    /// <summary>Whether the row's value is NULL.</summary>
+    /// <summary>Whether the row's value is NULL. An unmodified cell also reads as NULL.</summary>
     public abstract bool IsNull(int row);
+
+    /// <summary>Whether the row leaves this column's existing value as it is (only update and delete rows do).</summary>
+    public abstract bool IsUnmodified(int row);
 
     /// <summary>The row's value, boxed; <see langword="null"/> for NULL. For tests and slow paths.</summary>
     public abstract object? GetValue(int row);
@@ -43,8 +47,18 @@ public abstract class ColumnVector
     /// <exception cref="InvalidCastException">The value is of another type.</exception>
     public abstract void Append(object? value);
 
-    /// <summary>Replaces a row's value (the last operation on a key wins).</summary>
+    /// <summary>Appends an unmodified cell.</summary>
+    public void AppendUnmodified()
+    {
+        Append(null);
+        SetUnmodified(Count - 1);
+    }
+
+    /// <summary>Replaces a row's value (a later operation on the key).</summary>
     public abstract void Set(int row, object? value);
+
+    /// <summary>Marks a row's cell unmodified: the row's existing value stays.</summary>
+    public abstract void SetUnmodified(int row);
 
     /// <summary>Empties the vector, keeping its storage for the next batch.</summary>
     public abstract void Clear();
@@ -56,19 +70,23 @@ public sealed class ColumnVector<T> : ColumnVector
 {
     private T[] _values = new T[16];
     private bool[] _nulls = new bool[16];
+    private bool[]? _unmodified;   // allocated by the first unmodified cell: upserts never need it
 
     internal ColumnVector(ColumnType type) : base(type)
     {
     }
 
-    /// <summary>The row's value; <c>default</c> when it is NULL.</summary>
+    /// <summary>The row's value; <c>default</c> when it is NULL or unmodified.</summary>
     public T this[int row] => _values[row];
 
-    /// <summary>Every row's value; <c>default</c> where NULL.</summary>
+    /// <summary>Every row's value; <c>default</c> where NULL or unmodified.</summary>
     public ReadOnlySpan<T> Values => _values.AsSpan(0, Count);
 
     /// <inheritdoc />
     public override bool IsNull(int row) => _nulls[row];
+
+    /// <inheritdoc />
+    public override bool IsUnmodified(int row) => _unmodified is not null && _unmodified[row];
 
     /// <inheritdoc />
     public override object? GetValue(int row) => _nulls[row] ? null : _values[row];
@@ -80,6 +98,10 @@ public sealed class ColumnVector<T> : ColumnVector
         {
             Array.Resize(ref _values, Count * 2);
             Array.Resize(ref _nulls, Count * 2);
+            if (_unmodified is not null)
+            {
+                Array.Resize(ref _unmodified, Count * 2);
+            }
         }
 
         Set(Count, value);
@@ -99,6 +121,20 @@ public sealed class ColumnVector<T> : ColumnVector
             _values[row] = (T)value;
             _nulls[row] = false;
         }
+
+        if (_unmodified is not null)
+        {
+            _unmodified[row] = false;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void SetUnmodified(int row)
+    {
+        _unmodified ??= new bool[_values.Length];
+        _values[row] = default!;
+        _nulls[row] = true;
+        _unmodified[row] = true;
     }
 
     /// <inheritdoc />
@@ -107,6 +143,11 @@ public sealed class ColumnVector<T> : ColumnVector
         if (!typeof(T).IsValueType)
         {
             Array.Clear(_values, 0, Count);   // let strings and byte arrays go
+        }
+
+        if (_unmodified is not null)
+        {
+            Array.Clear(_unmodified, 0, Count);
         }
 
         Count = 0;

@@ -12,10 +12,13 @@ public interface IDestination : IAsyncDisposable
     Task<IReadOnlyList<TableSchema>> GetTablesAsync(string schema, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies one batch in one transaction: first its schema changes, then its operation over every row.
-    /// Either all of it is committed or none of it.
+    /// Applies one batch in one transaction: first its schema changes, then its truncate, then every row's
+    /// <see cref="RowOperation"/>. Either all of it is committed or none of it.
     /// </summary>
-    /// <returns>For updates and deletes, how many rows matched an existing key; for upserts, the row count; for a truncate, the rows it soft-deleted.</returns>
+    /// <returns>
+    /// The rows applied: every upsert row, and each update or delete row whose key exists. For a batch without rows,
+    /// how many rows its truncate soft-deleted.
+    /// </returns>
     Task<long> WriteAsync(WriteBatch batch, CancellationToken cancellationToken);
 
     /// <summary>Drops <paramref name="schema"/> and every table in it. Nothing happens when it does not exist.</summary>

@@ -377,7 +377,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 if (skipped)
                 {
                     writer.AddUnknownKeys(1);
-                    SyncLog.UnknownKeys(_log, writer.Name, kind, 1);
+                    SyncLog.UnknownKeys(_log, writer.Name, 1);
                 }
 
                 break;
@@ -499,11 +499,11 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 }
 
                 Interlocked.Add(ref _schemaChanges, batch.Changes.Count);
-                if (batch.Kind is OperationKind.Update or OperationKind.Delete && matched < batch.RowCount)
+                if (matched < batch.RowCount)
                 {
-                    var unknown = batch.RowCount - matched;
+                    var unknown = batch.RowCount - matched;   // every upsert applies; an update or delete of a missing key does not
                     write.Owner!.AddUnknownKeys(unknown);
-                    SyncLog.UnknownKeys(_log, batch.Table.Name, batch.Kind, unknown);
+                    SyncLog.UnknownKeys(_log, batch.Table.Name, unknown);
                 }
 
                 write.Owner!.Recycle(batch);
@@ -707,8 +707,8 @@ internal static partial class SyncLog
     [LoggerMessage(2, LogLevel.Information, "Schema change in {Schema}.{Table}: {Change}")]
     public static partial void SchemaChanged(ILogger logger, string schema, string table, string change);
 
-    [LoggerMessage(3, LogLevel.Warning, "{Count} {Kind} operation(s) on {Table} named a key that does not exist; they changed nothing")]
-    public static partial void UnknownKeys(ILogger logger, string table, OperationKind kind, long count);
+    [LoggerMessage(3, LogLevel.Warning, "{Count} update or delete operation(s) on {Table} named a key that does not exist; they changed nothing")]
+    public static partial void UnknownKeys(ILogger logger, string table, long count);
 
     [LoggerMessage(4, LogLevel.Error, "Run {RunId} of {Connector} failed: {Error}")]
     public static partial void RunFailed(ILogger logger, string connector, string runId, string error);

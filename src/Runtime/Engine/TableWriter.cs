@@ -9,8 +9,9 @@ namespace Tributary.Runtime;
 
 /// <summary>
 /// One destination table during a sync: resolves source names to columns, coerces and infers types, plans
-/// schema changes, and buffers operations of one kind into the next <see cref="WriteBatch"/>. Used by the
-/// engine's single consumer, so it needs no locking.
+/// schema changes, and folds the operations since the last flush into the next <see cref="WriteBatch"/>, one row per
+/// key in arrival order (an upsert replaces what came before it, an update merges into it, a delete marks it). Used by
+/// the engine's single consumer, so it needs no locking.
 /// </summary>
 internal sealed class TableWriter
 {
@@ -23,6 +24,7 @@ internal sealed class TableWriter
     private readonly Dictionary<object, int> _rowByKey = new(KeyComparer.Instance);
     private readonly List<SchemaChange> _pendingChanges = [];
     private List<ColumnSchema> _columns = [];   // writable columns: every column but synced and deleted
+    private string[] _columnNames = [];
     private int[] _keyIndexes = [];
     private bool[] _isKey = [];
     private bool[] _isDeclared = [];
@@ -30,10 +32,10 @@ internal sealed class TableWriter
     private int[] _lastMap = [];
     private TableSchema? _schema;
 
-    private OperationKind _kind;
-    private int[] _batchColumns = [];           // writable indexes carried by the pending batch (updates, deletes)
-    private ColumnVector[]? _vectors;          // the pending batch, aligned with its columns
+    private ColumnVector[]? _vectors;          // the pending batch, aligned with _columns
+    private RowOperation[] _operations = new RowOperation[16];
     private int _rowCount;
+    private bool _truncatePending;
     private object?[] _scratch = [];            // one row being built, aligned with _columns
     private readonly List<ColumnVector> _spare = [];   // vectors of written batches, ready for reuse
 
@@ -68,22 +70,20 @@ internal sealed class TableWriter
     /// <summary>Whether the table exists (in the destination, or will with the next batch).</summary>
     public bool Exists => _schema is not null;
 
-    /// <summary>Rows buffered for the next batch.</summary>
+    /// <summary>Rows buffered for the next batch: one per key.</summary>
     public int Buffered => _rowCount;
 
-    /// <summary>Whether a batch or a schema change waits to be written.</summary>
-    public bool HasPending => _rowCount > 0 || _pendingChanges.Count > 0 || _kind == OperationKind.Truncate && _truncatePending;
+    /// <summary>Whether rows, a truncate or a schema change wait to be written.</summary>
+    public bool HasPending => _rowCount > 0 || _pendingChanges.Count > 0 || _truncatePending;
 
-    private bool _truncatePending;
-
-    /// <summary>Buffers an upsert. Returns the batch to write first when the schema must change or the kind differs.</summary>
+    /// <summary>Folds an upsert into the pending rows. Returns the batch to write first when the schema must change.</summary>
     public WriteBatch? Upsert(RowFields row, string schema)
     {
-        var flushed = Switch(OperationKind.Upsert, null, schema);
         var values = Build(row, full: true, out var changes);
+        WriteBatch? flushed = null;
         if (changes is not null)
         {
-            flushed ??= TakeBatch(schema);
+            flushed = TakeBatch(schema);
             Apply(changes);
             values = Build(row, full: true, out _);
         }
@@ -98,12 +98,12 @@ internal sealed class TableWriter
             values[_keyIndexes[0]] = SurrogateId(values);
         }
 
-        Add(values, null, KeyOf(values, row, "upsert"));
+        Add(values, RowOperation.Upsert, KeyOf(values, row, "upsert"));
         return flushed;
     }
 
-    /// <summary>Buffers an update or a delete. Returns the batch to write first, if any; <see langword="null"/> with
-    /// <paramref name="skipped"/> set when the table does not exist (every key is unknown).</summary>
+    /// <summary>Folds an update or a delete into the pending rows. Returns the batch to write first, if any;
+    /// <see langword="null"/> with <paramref name="skipped"/> set when the table does not exist (every key is unknown).</summary>
     public WriteBatch? Change(OperationKind kind, RowFields row, string schema, out bool skipped)
     {
         skipped = _schema is null;
@@ -112,23 +112,21 @@ internal sealed class TableWriter
             return null;
         }
 
-        var values = Build(row, full: false, out var changes, keysOnly: kind == OperationKind.Delete);
+        var delete = kind == OperationKind.Delete;
+        var values = Build(row, full: false, out var changes, keysOnly: delete);
         WriteBatch? flushed = null;
         if (changes is not null)
         {
             flushed = TakeBatch(schema);
             Apply(changes);
-            values = Build(row, full: false, out _, keysOnly: kind == OperationKind.Delete);
+            values = Build(row, full: false, out _, keysOnly: delete);
         }
 
-        var carried = Carried(values, kind);
-        var switched = Switch(kind, carried, schema);
-        flushed ??= switched;
-        Add(values, _batchColumns, KeyOf(values, row, kind == OperationKind.Update ? "update" : "delete"));
+        Add(values, delete ? RowOperation.Delete : RowOperation.Update, KeyOf(values, row, delete ? "delete" : "update"));
         return flushed;
     }
 
-    /// <summary>Buffers a truncate. Returns the batch to write first, if any.</summary>
+    /// <summary>Marks a truncate: a barrier, so the rows pending before it are returned as the batch to write first.</summary>
     public WriteBatch? Truncate(string schema)
     {
         if (_schema is null)
@@ -136,8 +134,7 @@ internal sealed class TableWriter
             return null;
         }
 
-        var flushed = TakeBatch(schema);
-        _kind = OperationKind.Truncate;
+        var flushed = _rowCount > 0 ? TakeBatch(schema) : null;
         _truncatePending = true;
         return flushed;
     }
@@ -150,22 +147,19 @@ internal sealed class TableWriter
             return null;
         }
 
-        var columns = _kind == OperationKind.Upsert
-            ? [.. _columns.Select(c => c.Name)]
-            : _batchColumns.Select(i => _columns[i].Name).ToArray();
-        if (_kind == OperationKind.Truncate)
+        var batch = _vectors is null
+            ? new WriteBatch(schema, _schema, _system, [], [], [], 0, _truncatePending, [.. _pendingChanges], _time.GetUtcNow())
+            : new WriteBatch(schema, _schema, _system, _columnNames, _vectors, _operations, _rowCount, _truncatePending, [.. _pendingChanges], _time.GetUtcNow());
+        if (_vectors is not null)
         {
-            columns = [];
+            _operations = new RowOperation[_operations.Length];   // the batch keeps the array until it is written
         }
 
-        var vectors = _vectors ?? [.. columns.Select(c => Rent(_columns.Find(x => x.Name == c)!.Type))];
-        var batch = new WriteBatch(schema, _schema, _system, _kind, columns, vectors, _rowCount, [.. _pendingChanges], _time.GetUtcNow());
         _pendingChanges.Clear();
         _vectors = null;
         _rowCount = 0;
         _rowByKey.Clear();
         _truncatePending = false;
-        _kind = OperationKind.Upsert;
         return batch;
     }
 
@@ -207,17 +201,6 @@ internal sealed class TableWriter
         }
     }
 
-    // Starts buffering operations of this kind (and these columns); rows of another kind or column set are
-    // returned as a batch first. Pending schema changes alone ride with whatever batch comes next.
-    private WriteBatch? Switch(OperationKind kind, int[]? carried, string schema)
-    {
-        var differs = _kind != kind || _truncatePending || (carried is not null && !carried.AsSpan().SequenceEqual(_batchColumns));
-        var batch = differs && (_rowCount > 0 || _truncatePending) ? TakeBatch(schema) : null;
-        _kind = kind;
-        _batchColumns = carried ?? [];
-        return batch;
-    }
-
     /// <summary>Hands a written batch's vectors back for the next batches. Called by the engine's writer.</summary>
     public void Recycle(WriteBatch batch)
     {
@@ -257,47 +240,49 @@ internal sealed class TableWriter
         }
     }
 
-    // Appends the row to the pending batch, or overwrites the row with the same key: the last operation on a key wins.
-    private void Add(object?[] values, int[]? columns, object key)
+    // Folds the row into the pending rows: a key met for the first time appends a row, a key met again merges into its row.
+    private void Add(object?[] values, RowOperation operation, object key)
     {
-        _vectors ??= columns is null
-            ? [.. _columns.Select(c => Rent(c.Type))]
-            : [.. columns.Select(i => Rent(_columns[i].Type))];
-        if (_rowByKey.TryGetValue(key, out var existing))
+        _vectors ??= [.. _columns.Select(c => Rent(c.Type))];
+        if (_rowByKey.TryGetValue(key, out var slot))
         {
+            var current = _operations[slot];
+            _operations[slot] = (operation, current) switch
+            {
+                (RowOperation.Upsert, _) => RowOperation.Upsert,   // replaces the row and revives it
+                (RowOperation.Delete, RowOperation.Upsert) => RowOperation.UpsertThenDelete,
+                (RowOperation.Delete, RowOperation.Update) => RowOperation.Delete,
+                _ => current,   // an update keeps what came before; a second delete changes nothing
+            };
             for (var i = 0; i < _vectors.Length; i++)
             {
-                _vectors[i].Set(existing, values[columns is null ? i : columns[i]]);
+                if (!ReferenceEquals(values[i], Unset))
+                {
+                    _vectors[i].Set(slot, values[i]);
+                }
             }
+
+            return;
         }
-        else
+
+        if (_rowCount == _operations.Length)
         {
-            _rowByKey.Add(key, _rowCount++);
-            for (var i = 0; i < _vectors.Length; i++)
+            Array.Resize(ref _operations, _rowCount * 2);
+        }
+
+        _rowByKey.Add(key, _rowCount);
+        _operations[_rowCount++] = operation;
+        for (var i = 0; i < _vectors.Length; i++)
+        {
+            if (ReferenceEquals(values[i], Unset))
             {
-                _vectors[i].Append(values[columns is null ? i : columns[i]]);
+                _vectors[i].AppendUnmodified();
             }
-        }
-    }
-
-    // Key columns first, then the other columns the row sets, in table order.
-    private int[] Carried(object?[] values, OperationKind kind)
-    {
-        if (kind == OperationKind.Delete)
-        {
-            return _keyIndexes;
-        }
-
-        var carried = new List<int>(_keyIndexes);
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!ReferenceEquals(values[i], Unset) && Array.IndexOf(_keyIndexes, i) < 0)
+            else
             {
-                carried.Add(i);
+                _vectors[i].Append(values[i]);
             }
         }
-
-        return [.. carried];
     }
 
     private static readonly object Unset = new();
@@ -476,6 +461,7 @@ internal sealed class TableWriter
     {
         _isKey = [.. _columns.Select((_, i) => Array.IndexOf(_keyIndexes, i) >= 0)];
         _isDeclared = [.. _columns.Select(c => _declared.ContainsKey(c.Name))];
+        _columnNames = [.. _columns.Select(c => c.Name)];
         _lastNames = null;
     }
 

@@ -33,9 +33,9 @@ public sealed class SyncRunnerCheckpointTests
         var secondState = events.ToList().IndexOf("""state {"n":2}""");
         Assert.True(firstState >= 0 && secondState > firstState, string.Join(" | ", events));
         Assert.Equal(
-            ["write a Upsert 3", "write b Upsert 2"],
+            ["write a 3 upserts", "write b 2 upserts"],
             events.Take(firstState).Order(StringComparer.Ordinal));
-        Assert.Equal(["write a Upsert 1"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
+        Assert.Equal(["write a 1 upserts"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
         Assert.Equal(2, run.Checkpoints);
     }
 
@@ -196,7 +196,7 @@ public sealed class SyncRunnerCheckpointTests
         }));
 
         Assert.Equal([100, 100, 50], harness.Destination.BatchesOf("a").Select(b => b.Rows.Count));
-        Assert.Equal(OperationKind.Upsert, harness.Destination.Batches[0].Kind);
+        Assert.All(harness.Destination.Batches, b => Assert.All(b.Operations, o => Assert.Equal(RowOperation.Upsert, o)));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class SyncRunnerOperationTests
     }
 
     [Fact]
-    public async Task RunAsync_MixedOperations_WritesBatchesInCallOrder()
+    public async Task RunAsync_MixedOperations_FoldsEachKeyIntoOneRowAndCutsTheBatchAtTheTruncate()
     {
         await using var harness = new EngineHarness();
 
@@ -57,12 +57,12 @@ public sealed class SyncRunnerOperationTests
 
         RunAssert.Succeeded(run);
         var batches = harness.Destination.BatchesOf("items");
-        Assert.Equal(
-            [(OperationKind.Upsert, 3), (OperationKind.Update, 1), (OperationKind.Delete, 1), (OperationKind.Truncate, 0), (OperationKind.Upsert, 1)],
-            batches.Select(b => (b.Kind, b.Rows.Count)));
-        Assert.Equal(["id", "name"], batches[1].Columns);
-        Assert.Equal(["id"], batches[2].Columns);
-        Assert.Empty(batches[3].Columns);
+        Assert.Equal(2, batches.Count);
+        Assert.False(batches[0].Truncate);
+        Assert.Equal([RowOperation.Upsert, RowOperation.UpsertThenDelete, RowOperation.Upsert], batches[0].Operations);
+        Assert.Equal(new object?[] { "one!", "two", "three" }, batches[0].ValuesOf("name"));
+        Assert.True(batches[1].Truncate);
+        Assert.Equal([RowOperation.Upsert], batches[1].Operations);
 
         var rows = harness.Rows("items").ToDictionary(r => (int)r["id"]!);
         Assert.Equal("one!", rows[1]["name"]);
@@ -111,7 +111,7 @@ public sealed class SyncRunnerOperationTests
             Items);
 
         RunAssert.Succeeded(run);
-        var update = Assert.Single(harness.Destination.BatchesOf("items"), b => b.Kind == OperationKind.Update);
+        var update = Assert.Single(harness.Destination.BatchesOf("items"), b => b.Operations.All(o => o == RowOperation.Update));
         Assert.Equal(new object?[] { "c" }, update.ValuesOf("name"));
         Assert.Equal("c", Assert.Single(harness.Rows("items"))["name"]);
     }

@@ -81,7 +81,7 @@ public sealed class InMemoryDestination(EventLog? events = null) : IDestination
             _batches.Add(recorded);
         }
 
-        events?.Add($"write {batch.Table.Name} {batch.Kind} {batch.RowCount}");
+        events?.Add($"write {batch.Table.Name} {batch}");
         return matched;
     }
 
@@ -133,67 +133,62 @@ public sealed class InMemoryDestination(EventLog? events = null) : IDestination
 
         if (!_tables.TryGetValue(key, out var table))
         {
-            throw new InvalidOperationException($"A {batch.Kind} batch for {batch.Schema}.{batch.Table.Name}, which was never created.");
+            throw new InvalidOperationException($"A batch ({batch.Rows.Count} rows) for {batch.Schema}.{batch.Table.Name}, which was never created.");
         }
 
         table.Schema = batch.Table;
         var keyIndexes = batch.Table.PrimaryKey.Select(k => batch.Columns.ToList().IndexOf(k)).ToArray();
-        long matched = 0;
-        switch (batch.Kind)
+        long truncated = 0;
+        if (batch.Truncate)
         {
-            case OperationKind.Upsert:
-                foreach (var values in batch.Rows)
+            foreach (var row in table.Rows.Values.Where(r => r[system.Deleted] is false))
+            {
+                row[system.Deleted] = true;
+                row[system.Synced] = batch.SyncedAt;
+                truncated++;
+            }
+        }
+
+        long applied = 0;
+        for (var r = 0; r < batch.Rows.Count; r++)
+        {
+            var values = batch.Rows[r];
+            var operation = batch.Operations[r];
+            var keyText = KeyText(values, keyIndexes);
+            if (WriteBatch.IsUpsert(operation))
+            {
+                var row = batch.Table.Columns.ToDictionary(c => c.Name, _ => (object?)null, StringComparer.Ordinal);
+                for (var i = 0; i < values.Length; i++)
                 {
-                    var row = batch.Table.Columns.ToDictionary(c => c.Name, _ => (object?)null, StringComparer.Ordinal);
-                    for (var i = 0; i < values.Length; i++)
+                    row[batch.Columns[i]] = values[i];
+                }
+
+                row[system.Synced] = batch.SyncedAt;
+                row[system.Deleted] = operation == RowOperation.UpsertThenDelete;
+                table.Rows[keyText] = row;
+                applied++;
+            }
+            else if (table.Rows.TryGetValue(keyText, out var row))
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    if (!ReferenceEquals(values[i], RecordedBatch.Unmodified))
                     {
                         row[batch.Columns[i]] = values[i];
                     }
-
-                    row[system.Synced] = batch.SyncedAt;
-                    row[system.Deleted] = false;
-                    table.Rows[KeyText(values, keyIndexes)] = row;
-                    matched++;
                 }
 
-                break;
-            case OperationKind.Update or OperationKind.Delete:
-                foreach (var values in batch.Rows)
-                {
-                    if (!table.Rows.TryGetValue(KeyText(values, keyIndexes), out var row))
-                    {
-                        continue;
-                    }
-
-                    if (batch.Kind == OperationKind.Update)
-                    {
-                        for (var i = 0; i < values.Length; i++)
-                        {
-                            row[batch.Columns[i]] = values[i];
-                        }
-                    }
-                    else
-                    {
-                        row[system.Deleted] = true;
-                    }
-
-                    row[system.Synced] = batch.SyncedAt;
-                    matched++;
-                }
-
-                break;
-            case OperationKind.Truncate:
-                foreach (var row in table.Rows.Values.Where(r => r[system.Deleted] is false))
+                if (operation == RowOperation.Delete)
                 {
                     row[system.Deleted] = true;
-                    row[system.Synced] = batch.SyncedAt;
-                    matched++;
                 }
 
-                break;
+                row[system.Synced] = batch.SyncedAt;
+                applied++;
+            }
         }
 
-        return matched;
+        return batch.Rows.Count == 0 ? truncated : applied;
     }
 
     private static string KeyText(object?[] values, int[] keyIndexes)

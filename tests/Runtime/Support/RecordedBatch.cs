@@ -4,16 +4,20 @@ using Tributary.Runtime.Schema;
 namespace Tributary.Runtime.Tests.Support;
 
 /// <summary>A copy of a <see cref="WriteBatch"/> taken during <see cref="IDestination.WriteAsync"/>: the runtime reuses
-/// the batch's vectors afterwards, so nothing here points into them.</summary>
+/// the batch's vectors afterwards, so nothing here points into them. An unmodified cell is <see cref="Unmodified"/>.</summary>
 public sealed record RecordedBatch(
     string Schema,
     TableSchema Table,
-    OperationKind Kind,
+    bool Truncate,
+    IReadOnlyList<RowOperation> Operations,
     IReadOnlyList<string> Columns,
     IReadOnlyList<object?[]> Rows,
     IReadOnlyList<SchemaChange> Changes,
     DateTimeOffset SyncedAt)
 {
+    /// <summary>Stands for an unmodified cell of an update or delete row.</summary>
+    public static readonly object Unmodified = new UnmodifiedCell();
+
     /// <summary>The value of <paramref name="column"/> in every row, in order.</summary>
     public IEnumerable<object?> ValuesOf(string column)
     {
@@ -34,12 +38,21 @@ public sealed record RecordedBatch(
             var values = new object?[batch.Columns.Count];
             for (var column = 0; column < values.Length; column++)
             {
-                values[column] = batch.Values[column].GetValue(row) is byte[] bytes ? bytes.ToArray() : batch.Values[column].GetValue(row);
+                var vector = batch.Values[column];
+                values[column] = vector.IsUnmodified(row) ? Unmodified : vector.GetValue(row) is byte[] bytes ? bytes.ToArray() : vector.GetValue(row);
             }
 
             rows.Add(values);
         }
 
-        return new RecordedBatch(batch.Schema, batch.Table, batch.Kind, [.. batch.Columns], rows, [.. batch.Changes], batch.SyncedAt);
+        return new RecordedBatch(batch.Schema, batch.Table, batch.Truncate, batch.Operations.ToArray(), [.. batch.Columns], rows, [.. batch.Changes], batch.SyncedAt);
+    }
+
+    /// <summary>How many rows carry <paramref name="operation"/>.</summary>
+    public int Count(RowOperation operation) => Operations.Count(o => o == operation);
+
+    private sealed class UnmodifiedCell
+    {
+        public override string ToString() => "(unmodified)";
     }
 }

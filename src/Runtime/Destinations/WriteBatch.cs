@@ -216,12 +216,12 @@ public sealed class WriteBatch
 
         if (UpsertCount > 0)
         {
-            parts.Add($"{UpsertCount} upserts");
+            parts.Add(UpsertCount == 1 ? "1 upsert" : $"{UpsertCount} upserts");
         }
 
         if (RowCount > UpsertCount)
         {
-            parts.Add($"{RowCount - UpsertCount} updates and deletes");
+            parts.Add(RowCount - UpsertCount == 1 ? "1 update or delete" : $"{RowCount - UpsertCount} updates and deletes");
         }
 
         return parts.Count == 0 ? "schema changes only" : string.Join(", ", parts);

@@ -35,7 +35,7 @@ public sealed class SyncRunnerCheckpointTests
         Assert.Equal(
             ["write a 3 upserts", "write b 2 upserts"],
             events.Take(firstState).Order(StringComparer.Ordinal));
-        Assert.Equal(["write a 1 upserts"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
+        Assert.Equal(["write a 1 upsert"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
         Assert.Equal(2, run.Checkpoints);
     }
 

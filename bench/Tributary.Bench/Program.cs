@@ -11,11 +11,12 @@ using Tributary.Runtime.State;
 using Tributary.Sdk;
 using Tributary.Testing;
 
-// Synthetic rows two ways per destination, each in its own child process so peak memory is its own:
-//   engine    — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
-//   raw       — the same rows straight through a DuckDB appender into a table of the same shape and key;
-//   pg-engine — the synthetic connector through SyncRunner into PostgresDestination;
-//   pg-raw    — the same rows by one binary COPY into a PostgreSQL table of the same shape and key.
+// Synthetic rows three ways per destination, each in its own child process so peak memory is its own:
+//   raw            — the rows straight through a DuckDB appender into a table of the same shape and key;
+//   engine         — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
+//   interleaved    — the same upserts with the connector's interleaved shape: a delete of an earlier key after every
+//                    second upsert and an update of another key after every fifth (1.7 operations per row);
+//   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
 // Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|all]
 var options = BenchOptions.Parse(args);
@@ -25,30 +26,31 @@ if (options.Child is { } mode)
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into {options.Destination}, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
-var pairs = new List<(Result Raw, Result Engine)>();
+var triples = new List<(Result Raw, Result Engine, Result Interleaved)>();
 if (options.Destination is "duckdb" or "all")
 {
-    pairs.Add((Parent.Measure("raw", options), Parent.Measure("engine", options)));
+    triples.Add((Parent.Measure("raw", options), Parent.Measure("engine", options), Parent.Measure("interleaved", options)));
 }
 
 if (options.Destination is "postgres" or "all")
 {
     await using var cluster = await PostgresServer.StartAsync(CancellationToken.None);
-    var raw = Parent.Measure("pg-raw", options with { ConnectionString = await cluster.CreateDatabaseAsync(CancellationToken.None) });
-    var engine = Parent.Measure("pg-engine", options with { ConnectionString = await cluster.CreateDatabaseAsync(CancellationToken.None) });
-    pairs.Add((raw, engine));
+    async Task<Result> MeasureAsync(string mode) =>
+        Parent.Measure(mode, options with { ConnectionString = await cluster.CreateDatabaseAsync(CancellationToken.None) });
+    triples.Add((await MeasureAsync("pg-raw"), await MeasureAsync("pg-engine"), await MeasureAsync("pg-interleaved")));
 }
 
 Console.WriteLine();
-Console.WriteLine("path       rows/s       seconds   peak RSS");
-foreach (var result in pairs.SelectMany(p => new[] { p.Raw, p.Engine }))
+Console.WriteLine("path            rows/s       seconds   peak RSS");
+foreach (var result in triples.SelectMany(p => new[] { p.Raw, p.Engine, p.Interleaved }))
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-9}  {result.RowsPerSecond,11:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-14}  {result.RowsPerSecond,11:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
 }
 
-foreach (var (raw, engine) in pairs)
+foreach (var (raw, engine, interleaved) in triples)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}; {interleaved.Mode} / {engine.Mode}: {interleaved.RowsPerSecond / engine.RowsPerSecond:P0}"));
 }
 
 return 0;
@@ -143,14 +145,14 @@ internal static class Child
             case "raw":
                 Raw(database, options.Rows);
                 break;
-            case "engine":
-                await EngineAsync(database, options);
+            case "engine" or "interleaved":
+                await EngineAsync(database, options, mode);
                 break;
             case "pg-raw":
                 await PostgresRawAsync(Required(options.ConnectionString), options.Rows);
                 break;
-            case "pg-engine":
-                await PostgresEngineAsync(Required(options.ConnectionString), options);
+            case "pg-engine" or "pg-interleaved":
+                await PostgresEngineAsync(Required(options.ConnectionString), options, mode);
                 break;
             default:
                 throw new ArgumentException($"Unknown path '{mode}'.");
@@ -164,25 +166,26 @@ internal static class Child
     private static string Required(string? connectionString) =>
         connectionString ?? throw new ArgumentException("The PostgreSQL paths need --connection-string.");
 
-    private static async Task EngineAsync(string database, BenchOptions options)
+    private static async Task EngineAsync(string database, BenchOptions options, string mode)
     {
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = database });
-        await SyncAsync(warehouse, options);
+        await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
     }
 
-    private static async Task PostgresEngineAsync(string connectionString, BenchOptions options)
+    private static async Task PostgresEngineAsync(string connectionString, BenchOptions options, string mode)
     {
         await using var warehouse = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = connectionString });
-        await SyncAsync(warehouse, options);
+        await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
     }
 
-    private static async Task SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options)
+    private static async Task SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, bool interleaved)
     {
         var runner = new SyncRunner(warehouse, new FileStateStore(options.Directory));
         var configuration = new ConnectorConfiguration(new Dictionary<string, string>
         {
             ["rows"] = options.Rows.ToString(CultureInfo.InvariantCulture),
             ["checkpoint_every"] = options.CheckpointEvery.ToString(CultureInfo.InvariantCulture),
+            ["shape"] = interleaved ? "interleaved" : "upserts",
         });
         var run = await runner.RunAsync(new SyncRequest("synthetic", new SyntheticConnector(), configuration), CancellationToken.None);
         if (run.Outcome != RunOutcome.Succeeded)

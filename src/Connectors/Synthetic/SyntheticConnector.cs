@@ -4,13 +4,17 @@ using Tributary.Sdk;
 
 namespace Tributary.Connectors.Synthetic;
 
-/// <summary>Generates a configurable number of deterministic rows; the benchmark and load-test source.</summary>
+/// <summary>
+/// Generates a configurable number of deterministic rows, as plain upserts or interleaved with updates and deletes of
+/// earlier keys (a change feed's shape); the benchmark and load-test source.
+/// </summary>
 [Connector("synthetic", Description = "Generates N deterministic rows into synthetic_rows; the benchmark source.")]
 public sealed class SyntheticConnector : Connector
 {
     private const string Table = "synthetic_rows";
     private const string RowsKey = "rows";
     private const string CheckpointEveryKey = "checkpoint_every";
+    private const string ShapeKey = "shape";
     private const string NextKey = "next";
 
     /// <summary>Rows generated when <c>rows</c> is not configured.</summary>
@@ -48,7 +52,7 @@ public sealed class SyntheticConnector : Connector
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        var (rows, checkpointEvery) = ReadSettings(context.Configuration);
+        var (rows, checkpointEvery, interleaved) = ReadSettings(context.Configuration);
         var next = context.State[NextKey]?.GetValue<long>() ?? 0;
         if (next < 0)
         {
@@ -60,6 +64,10 @@ public sealed class SyntheticConnector : Connector
         for (var i = next; i < rows; i++)
         {
             await context.UpsertAsync(Table, Row(i), cancellationToken);
+            if (interleaved)
+            {
+                await InterleaveAsync(context, i, cancellationToken);
+            }
 
             if (++sinceCheckpoint == checkpointEvery)
             {
@@ -75,6 +83,23 @@ public sealed class SyntheticConnector : Connector
         }
     }
 
+    /// <summary>
+    /// The interleaved shape, after upsert <paramref name="i"/>: every second upsert, a delete of key i / 2; every fifth, an
+    /// update of the name of key (i × 7919) mod i, a key anywhere in the table.
+    /// </summary>
+    private static async Task InterleaveAsync(SyncContext context, long i, CancellationToken cancellationToken)
+    {
+        if (i % 2 == 1)
+        {
+            await context.DeleteAsync(Table, new { id = i / 2 }, cancellationToken);
+        }
+
+        if (i % 5 == 4)
+        {
+            await context.UpdateAsync(Table, new { id = i * 7919 % i, name = string.Create(CultureInfo.InvariantCulture, $"updated-{i}") }, cancellationToken);
+        }
+    }
+
     /// <summary>Row <paramref name="i"/>: one small object and its name string per row.</summary>
     internal static object Row(long i) => new
     {
@@ -85,7 +110,7 @@ public sealed class SyntheticConnector : Connector
         created_at = Epoch.AddSeconds(i),
     };
 
-    private static (long Rows, long CheckpointEvery) ReadSettings(ConnectorConfiguration configuration)
+    private static (long Rows, long CheckpointEvery, bool Interleaved) ReadSettings(ConnectorConfiguration configuration)
     {
         var rows = configuration.GetInt64(RowsKey, DefaultRows);
         if (rows < 0)
@@ -101,6 +126,12 @@ public sealed class SyntheticConnector : Connector
                 string.Create(CultureInfo.InvariantCulture, $"Configuration key '{CheckpointEveryKey}' must be 1 or more; got '{checkpointEvery}'."));
         }
 
-        return (rows, checkpointEvery);
+        var shape = configuration.GetString(ShapeKey, "upserts");
+        if (shape is not ("upserts" or "interleaved"))
+        {
+            throw new ConfigurationException($"Configuration key '{ShapeKey}' must be 'upserts' or 'interleaved'; got '{shape}'.");
+        }
+
+        return (rows, checkpointEvery, shape == "interleaved");
     }
 }

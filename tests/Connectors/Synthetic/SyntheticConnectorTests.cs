@@ -93,7 +93,43 @@ public sealed class SyntheticConnectorTests
         Assert.Equal(1000, run.Tables[Table].Upserts);
     }
 
+    [Fact]
+    public async Task UpdateAsync_InterleavedShape_LeavesTheFormulasTableAcrossResumedSyncs()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+        var configuration = Configuration(30, 7);
+        configuration["shape"] = "interleaved";
+
+        // Two syncs, the second resuming at next = 12: its deletes and updates reach rows the first one wrote.
+        configuration["rows"] = "12";
+        RunAssert.Succeeded(await harness.RunAsync(new SyntheticConnector(), configuration));
+        configuration["rows"] = "30";
+        var run = await harness.RunAsync(new SyntheticConnector(), configuration);
+
+        RunAssert.Succeeded(run);
+        Assert.Equal((18L, 9L, 4L), (run.Tables[Table].Upserts, run.Tables[Table].Deletes, run.Tables[Table].Updates));
+        var expected = Enumerable.Range(0, 30).ToDictionary(i => (long)i, i => (Name: $"name-{i}", Deleted: false));
+        for (long i = 0; i < 30; i++)
+        {
+            if (i % 2 == 1)
+            {
+                expected[i / 2] = expected[i / 2] with { Deleted = true };
+            }
+
+            if (i % 5 == 4)
+            {
+                expected[i * 7919 % i] = expected[i * 7919 % i] with { Name = $"updated-{i}" };
+            }
+        }
+
+        var rows = await harness.RowsAsync(Table, "id");
+        Assert.Equal(
+            expected.OrderBy(p => p.Key).Select(p => $"{p.Key}|{p.Value.Name}|{p.Value.Deleted}"),
+            rows.Select(r => $"{r["id"]}|{r["name"]}|{r[RunAssert.Deleted]}"));
+    }
+
     [Theory]
+    [InlineData("shape", "random")]
     [InlineData("rows", "-1")]
     [InlineData("rows", "many")]
     [InlineData("checkpoint_every", "0")]

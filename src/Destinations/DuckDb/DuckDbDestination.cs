@@ -25,6 +25,7 @@ public sealed class DuckDbDestination : IDestination
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _mergeOnly = new(StringComparer.Ordinal);
+    private readonly InitialLoads _loads = new();
     private DuckDBConnection? _connection;
     private bool _disposed;
 
@@ -47,7 +48,9 @@ public sealed class DuckDbDestination : IDestination
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return Catalog.ReadTables(Open(), schema);
+            var connection = Open();
+            _loads.BuildPendingKeys(connection, schema);
+            return Catalog.ReadTables(connection, schema);
         }
         finally
         {
@@ -67,13 +70,24 @@ public sealed class DuckDbDestination : IDestination
             var started = Stopwatch.GetTimestamp();
             var table = Sql.Table(batch.Schema, batch.Table.Name);
             var direct = batch.UpsertCount > 0 && !_mergeOnly.Contains(table);
-            if (!TryWrite(batch, direct, cancellationToken, out var result))
+            var loading = _loads.Find(batch.Schema, batch.Table.Name);
+            var buildKey = loading is not null && !InitialLoads.AppendsOnly(loading, batch) ? loading : null;
+            if (!TryWrite(batch, direct, buildKey, cancellationToken, out var result))
             {
                 // Some key already existed. DuckDB aborted the whole transaction, so write the batch again from the
                 // start, merging; a table whose batches meet existing keys is merged from then on.
                 _mergeOnly.Add(table);
                 Log.DirectAppendConflicted(_logger, batch.Schema, batch.Table.Name);
-                TryWrite(batch, direct: false, cancellationToken, out result);
+                TryWrite(batch, direct: false, buildKey, cancellationToken, out result);
+            }
+
+            if (buildKey is not null)
+            {
+                _loads.Forget(batch.Schema, batch.Table.Name);
+            }
+            else if (loading is not null || batch.Changes.Any(c => c.Kind == SchemaChangeKind.CreateTable) && InitialLoads.Defers(batch))
+            {
+                _loads.Loaded(batch);
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
@@ -87,16 +101,22 @@ public sealed class DuckDbDestination : IDestination
     }
 
     /// <summary>
-    /// Writes the batch in one transaction: schema changes, truncate, upsert rows, then update and delete rows. With
+    /// Writes the batch in one transaction: the key of a table that was loading (<paramref name="buildKey"/>), schema
+    /// changes, truncate, upsert rows, then update and delete rows. With
     /// <paramref name="direct"/>, the upsert rows are appended straight into the table, which holds only when none of
     /// their keys exists yet; false when one did, and the transaction was rolled back.
     /// </summary>
-    private bool TryWrite(WriteBatch batch, bool direct, CancellationToken cancellationToken, out long result)
+    private bool TryWrite(WriteBatch batch, bool direct, InitialLoads.Loading? buildKey, CancellationToken cancellationToken, out long result)
     {
         var connection = Open();
         var transaction = connection.BeginTransaction();
         try
         {
+            if (buildKey is not null)
+            {
+                InitialLoads.BuildKey(connection, buildKey.Schema, buildKey.Table, buildKey.Key);
+            }
+
             var created = ApplyChanges(connection, batch);
             var truncated = batch.Truncate ? Truncate(connection, batch, cancellationToken) : 0;
             var plan = BatchPlan.For(batch);
@@ -156,6 +176,7 @@ public sealed class DuckDbDestination : IDestination
         try
         {
             Execute(Open(), $"DROP SCHEMA IF EXISTS {Sql.Quote(schema)} CASCADE");
+            _loads.Forget(schema);
             _mergeOnly.RemoveWhere(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal));
         }
         finally
@@ -175,12 +196,29 @@ public sealed class DuckDbDestination : IDestination
         await _gate.WaitAsync();
         try
         {
+            BuildLoadingKeys();
             _disposed = true;
             CloseConnection();
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    // Disposal ends every initial load: the keys are built now, not by the next run. A failure leaves the table marked for it.
+    private void BuildLoadingKeys()
+    {
+        foreach (var schema in _loads.All.Select(l => l.Schema).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                _loads.BuildPendingKeys(Open(), schema);
+            }
+            catch (DuckDBException ex)
+            {
+                Log.KeyBuildFailed(_logger, schema, ex);
+            }
         }
     }
 
@@ -248,7 +286,7 @@ public sealed class DuckDbDestination : IDestination
             switch (change.Kind)
             {
                 case SchemaChangeKind.CreateTable:
-                    Execute(connection, CreateTable(schema, table));
+                    Execute(connection, CreateTable(schema, table, deferKey: InitialLoads.Defers(batch)));
                     return true;   // the table already has every column of batch.Table; later changes are in it
 
                 case SchemaChangeKind.AddColumn:
@@ -273,19 +311,25 @@ public sealed class DuckDbDestination : IDestination
     private static ColumnSchema Column(SchemaChange change) =>
         change.Column ?? throw new ArgumentException($"The {change.Kind} change names no column.", nameof(change));
 
-    private static string CreateTable(string schema, TableSchema table)
+    /// <summary>The table, its column comments, and its key: built now, or marked to build after its initial load.</summary>
+    private static string CreateTable(string schema, TableSchema table, bool deferKey)
     {
         var key = new HashSet<string>(table.PrimaryKey, StringComparer.Ordinal);
         var sql = new StringBuilder()
             .Append("CREATE SCHEMA IF NOT EXISTS ").Append(Sql.Quote(schema)).Append(";\n")
             .Append("CREATE TABLE ").Append(Sql.Table(schema, table.Name)).Append(" (")
             .Append(Sql.List(table.Columns, c => $"{Sql.Quote(c.Name)} {Sql.TypeOf(c.Type)}{(key.Contains(c.Name) ? " NOT NULL" : "")}"));
-        if (table.PrimaryKey.Count > 0)
+        if (table.PrimaryKey.Count > 0 && !deferKey)
         {
             sql.Append(", PRIMARY KEY (").Append(Sql.List(table.PrimaryKey, Sql.Quote)).Append(')');
         }
 
         sql.Append(");\n");
+        if (deferKey)
+        {
+            sql.Append(InitialLoads.MarkSql(schema, table)).Append('\n');
+        }
+
         foreach (var column in table.Columns)
         {
             sql.Append(Comment(schema, table.Name, column)).Append('\n');

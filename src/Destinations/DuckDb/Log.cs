@@ -19,4 +19,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug,
         Message = "An upsert into {Schema}.{Table} met existing keys; the batch is merged instead, and so are the table's later batches")]
     public static partial void DirectAppendConflicted(ILogger logger, string schema, string table);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Building the primary keys of the tables loaded into {Schema} failed; the next sync builds them")]
+    public static partial void KeyBuildFailed(ILogger logger, string schema, Exception exception);
 }

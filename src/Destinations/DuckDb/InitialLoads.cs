@@ -1,0 +1,163 @@
+using DuckDB.NET.Data;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
+using Tributary.Sdk;
+
+namespace Tributary.Destinations.DuckDb;
+
+/// <summary>
+/// Tables this destination created whose primary key is built after their initial load. Keeping a key index up to date
+/// row by row is most of the cost of appending; building it once over the loaded rows is far cheaper. A table qualifies
+/// when its key is one column of an ordered type. While every batch is upserts of keys above the largest key the table
+/// holds (an initial load in key order: ids, timestamps), keys are unique by construction and the batch is appended
+/// without a check. The first batch that is anything else builds the key first, in its own transaction; so do the next
+/// <see cref="DuckDbDestination.GetTablesAsync"/> of the schema (a run's start) and disposal. A table still waiting for
+/// its key carries a comment naming the key column, so a crash leaves nothing that the next run does not finish.
+/// </summary>
+internal sealed class InitialLoads
+{
+    private const string Marker = "tributary: primary key to build on ";
+
+    private readonly Dictionary<string, Loading> _tables = new(StringComparer.Ordinal);
+
+    /// <summary>The statement that marks a table created without its key.</summary>
+    public static string MarkSql(string schema, TableSchema table) =>
+        $"COMMENT ON TABLE {Sql.Table(schema, table.Name)} IS {Sql.Literal(Marker + table.PrimaryKey[0])};";
+
+    /// <summary>The table's load, when it is still waiting for its key.</summary>
+    public Loading? Find(string schema, string table) => _tables.GetValueOrDefault(Sql.Table(schema, table));
+
+    /// <summary>
+    /// Whether a table created by <paramref name="batch"/> can be loaded before its key is built: a key of one column of
+    /// an ordered type, and the batch appends only.
+    /// </summary>
+    public static bool Defers(WriteBatch batch) =>
+        batch.Table.PrimaryKey.Count == 1 && batch.Table.Find(batch.Table.PrimaryKey[0])?.Type.Type is
+            DataType.Short or DataType.Int or DataType.Long or DataType.String or DataType.NaiveDate or DataType.NaiveDateTime or DataType.UtcDateTime
+        && Appended(batch, out _);
+
+    /// <summary>Whether <paramref name="batch"/> can be appended to the loading table without a key check: upserts only, every key above the table's.</summary>
+    public static bool AppendsOnly(Loading loading, WriteBatch batch) =>
+        Appended(batch, out var range)
+        && (range is null || loading.Max is null || range.Value.Min.GetType() == loading.Max.GetType() && Compare(range.Value.Min, loading.Max) > 0);
+
+    /// <summary>Records a committed batch of a table created without its key, or appended to one that is loading.</summary>
+    public void Loaded(WriteBatch batch)
+    {
+        Appended(batch, out var range);
+        var name = Sql.Table(batch.Schema, batch.Table.Name);
+        if (!_tables.TryGetValue(name, out var loading))
+        {
+            _tables[name] = loading = new Loading(batch.Schema, batch.Table.Name, batch.Table.PrimaryKey[0]);
+        }
+
+        loading.Max = range?.Max ?? loading.Max;
+    }
+
+    /// <summary>Forgets a table whose key was built, or whose schema was dropped.</summary>
+    public void Forget(string schema, string? table = null) =>
+        _tables.Where(p => p.Value.Schema == schema && (table is null || p.Value.Table == table)).Select(p => p.Key).ToList()
+            .ForEach(name => _tables.Remove(name));
+
+    /// <summary>Every table of this destination still waiting for its key.</summary>
+    public IReadOnlyList<Loading> All => [.. _tables.Values];
+
+    /// <summary>Builds the key of the table: the key constraint, and the marker cleared. Part of the caller's transaction.</summary>
+    public static void BuildKey(DuckDBConnection connection, string schema, string table, string key)
+    {
+        var target = Sql.Table(schema, table);
+        DuckDbDestination.Execute(connection, $"ALTER TABLE {target} ADD PRIMARY KEY ({Sql.Quote(key)}); COMMENT ON TABLE {target} IS NULL;");
+    }
+
+    /// <summary>Builds the key of every table in <paramref name="schema"/> that waits for one (after a crash, in the file).</summary>
+    public void BuildPendingKeys(DuckDBConnection connection, string schema)
+    {
+        var pending = new List<(string Table, string Key)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $schema AND starts_with(comment, $marker)";
+            command.Parameters.Add(new DuckDBParameter("schema", schema));
+            command.Parameters.Add(new DuckDBParameter("marker", Marker));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                pending.Add((reader.GetString(0), reader.GetString(1)[Marker.Length..]));
+            }
+        }
+
+        foreach (var (table, key) in pending)
+        {
+            using var transaction = connection.BeginTransaction();
+            BuildKey(connection, schema, table, key);
+            transaction.Commit();
+            Forget(schema, table);
+        }
+    }
+
+    /// <summary>
+    /// Whether the batch only appends: no truncate, only upserts, keys strictly increasing in row order (so unique). Then
+    /// <paramref name="range"/> is the smallest and largest key; <see langword="null"/> for a batch without rows.
+    /// </summary>
+    private static bool Appended(WriteBatch batch, out (object Min, object Max)? range)
+    {
+        range = null;
+        if (batch.Truncate || batch.UpsertCount != batch.RowCount)
+        {
+            return false;
+        }
+
+        if (batch.RowCount == 0)
+        {
+            return true;
+        }
+
+        var keys = batch.Values[IndexOf(batch.Columns, batch.Table.PrimaryKey[0])];
+        var previous = keys.GetValue(0);
+        if (previous is null)
+        {
+            return false;
+        }
+
+        for (var row = 1; row < batch.RowCount; row++)
+        {
+            var key = keys.GetValue(row);
+            if (key is null || Compare(key, previous) <= 0)
+            {
+                return false;
+            }
+
+            previous = key;
+        }
+
+        range = (keys.GetValue(0)!, previous);
+        return true;
+    }
+
+    // Any total order consistent with equality keeps keys unique; strings compare by their UTF-16 code units.
+    private static int Compare(object a, object b) => a is string text ? string.CompareOrdinal(text, (string)b) : ((IComparable)a).CompareTo(b);
+
+    private static int IndexOf(IReadOnlyList<string> columns, string name)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"The batch does not carry key column '{name}'.", nameof(columns));
+    }
+
+    /// <summary>A table loading before its key exists: every key it holds is at most <see cref="Max"/>.</summary>
+    internal sealed class Loading(string schema, string table, string key)
+    {
+        public string Schema { get; } = schema;
+
+        public string Table { get; } = table;
+
+        public string Key { get; } = key;
+
+        public object? Max { get; set; }
+    }
+}

@@ -12,6 +12,14 @@ public sealed class SyncRunnerOptions
     /// </summary>
     public int BatchSize { get; set; } = 50_000;
 
+    /// <summary>
+    /// Bytes of values per table buffered before a batch is written, whichever of this and <see cref="BatchSize"/> comes
+    /// first; wide rows reach it first. Default 32 MiB. Across all tables the engine buffers at most twice
+    /// <see cref="BatchSize"/> rows and twice these bytes, estimated from each value's size in the batch's vectors
+    /// (text at two bytes a character).
+    /// </summary>
+    public long BatchBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>Operations queued between the connector and the engine before the connector waits. Default 8,192.</summary>
     public int QueueCapacity { get; set; } = 8_192;
 
@@ -28,6 +36,7 @@ public sealed class SyncRunnerOptions
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchBytes, 1024, nameof(BatchBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStateBytes, 2, nameof(MaxStateBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRunsWithoutCheckpoint, 1, nameof(MaxRunsWithoutCheckpoint));

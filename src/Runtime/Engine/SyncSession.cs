@@ -30,7 +30,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Func<HttpClient> _httpClient;
     private readonly RunRecord _record;
     private const int ChunkSize = 512;
-    private const int BufferCheckInterval = 1024;   // operations between checks of the rows buffered across tables
+    private const int BufferCheckInterval = 1024;   // operations between counts of the rows buffered across tables
 
     private readonly Channel<List<Operation>> _queue;
     private readonly SemaphoreSlim _gate = new(1, 1);   // orders chunks into the queue: operations stay in call order
@@ -51,6 +51,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private Exception? _failure;   // the first failure of the consumer or the writer: the run's root cause
     private volatile bool _paused;
     private long _operations;   // applied by the consumer this run
+    private long _bufferedBytes; // estimated bytes buffered across tables (TableWriter.BufferedBytes summed)
     private int _schemaChanges; // committed by the writer this run
     private HttpClient? _http;
     private (string Source, TableWriter Writer)? _lastTable;
@@ -355,6 +356,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _operations++;
         var writer = Writer(operation.Table);
         var counts = writer.Counts;
+        var bytesBefore = writer.BufferedBytes;
         WriteBatch? ready;
         switch (operation.Kind)
         {
@@ -387,31 +389,39 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 break;
         }
 
+        _bufferedBytes += writer.BufferedBytes - bytesBefore;   // a batch the operation cut off is no longer buffered
         if (ready is not null)
         {
             await WriteAsync(ready, cancellationToken);
         }
 
-        if (writer.Buffered >= _options.BatchSize)
+        if (writer.Buffered >= _options.BatchSize || writer.BufferedBytes >= _options.BatchBytes)
         {
-            await WriteAsync(writer.TakeBatch(_request.ConnectorName), cancellationToken);
+            await WriteAsync(Take(writer), cancellationToken);
         }
-        else if (_operations % BufferCheckInterval == 0)
+        else if (_bufferedBytes > 2 * _options.BatchBytes || _operations % BufferCheckInterval == 0)
         {
-            await BoundBufferedRowsAsync(cancellationToken);
+            await BoundBufferedAsync(cancellationToken);
         }
 
         return false;
     }
 
-    // Every table buffers up to a batch; across many tables the total is held to two batches by writing the largest.
-    private async Task BoundBufferedRowsAsync(CancellationToken cancellationToken)
+    // Every table buffers up to a batch; across many tables the total is held to two batches, in rows and in bytes, by
+    // writing the largest.
+    private async Task BoundBufferedAsync(CancellationToken cancellationToken)
     {
-        while (_tables.Count > 1 && _tables.Values.Sum(t => t.Buffered) > 2L * _options.BatchSize)
+        while (_tables.Count > 1 && (_bufferedBytes > 2 * _options.BatchBytes || _tables.Values.Sum(t => t.Buffered) > 2L * _options.BatchSize))
         {
-            var largest = _tables.Values.MaxBy(t => t.Buffered)!;
-            await WriteAsync(largest.TakeBatch(_request.ConnectorName), cancellationToken);
+            await WriteAsync(Take(_tables.Values.MaxBy(t => t.BufferedBytes)!), cancellationToken);
         }
+    }
+
+    // The table's pending batch, no longer counted as buffered.
+    private WriteBatch? Take(TableWriter writer)
+    {
+        _bufferedBytes -= writer.BufferedBytes;
+        return writer.TakeBatch(_request.ConnectorName);
     }
 
     private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)
@@ -450,7 +460,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         foreach (var writer in _tables.Values)
         {
-            if (writer.TakeBatch(_request.ConnectorName) is { } batch)
+            if (Take(writer) is { } batch)
             {
                 await WriteAsync(batch, cancellationToken);
             }

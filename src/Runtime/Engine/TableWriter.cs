@@ -73,6 +73,9 @@ internal sealed class TableWriter
     /// <summary>Rows buffered for the next batch: one per key.</summary>
     public int Buffered => _rowCount;
 
+    /// <summary>Estimated bytes of the values buffered for the next batch (a value replaced in place still counts).</summary>
+    public long BufferedBytes { get; private set; }
+
     /// <summary>Whether rows, a truncate or a schema change wait to be written.</summary>
     public bool HasPending => _rowCount > 0 || _pendingChanges.Count > 0 || _truncatePending;
 
@@ -158,6 +161,7 @@ internal sealed class TableWriter
         _pendingChanges.Clear();
         _vectors = null;
         _rowCount = 0;
+        BufferedBytes = 0;
         _rowByKey.Clear();
         _truncatePending = false;
         return batch;
@@ -259,6 +263,7 @@ internal sealed class TableWriter
                 if (!ReferenceEquals(values[i], Unset))
                 {
                     _vectors[i].Set(slot, values[i]);
+                    BufferedBytes += SizeOf(values[i]);
                 }
             }
 
@@ -281,9 +286,19 @@ internal sealed class TableWriter
             else
             {
                 _vectors[i].Append(values[i]);
+                BufferedBytes += SizeOf(values[i]);
             }
         }
     }
+
+    // A value's share of a batch: its slot in the vector, plus the text or bytes a reference points to.
+    private static long SizeOf(object? value) => value switch
+    {
+        string text => 8 + 24 + 2L * text.Length,
+        byte[] bytes => 8 + 24 + bytes.Length,
+        decimal => 16,
+        _ => 8,
+    };
 
     private static readonly object Unset = new();
 

@@ -37,6 +37,32 @@ public sealed class SyncRunnerOperationTests
     }
 
     [Fact]
+    public async Task RunAsync_WideRows_BatchesAreHeldToTheByteBudget()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.BatchSize = 1_000_000;
+        harness.Options.BatchBytes = 100 * 1024;
+        var text = new string('x', 10 * 1024);   // about 20 KB a row in the batch
+
+        // Three tables, round-robin: a table reaches the budget alone at its 5th row, all three together pass twice the budget
+        // at the 10th row in all, and the largest is written.
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            for (var id = 0; id < 300; id++)
+            {
+                await context.UpsertAsync($"t{id % 3}", new { id, text }, ct);
+            }
+
+            await context.CheckpointAsync(new { done = true }, ct);
+        });
+
+        RunAssert.Succeeded(run);
+        Assert.All(harness.Destination.Batches, b => Assert.InRange(b.Rows.Count, 1, 5));
+        Assert.Contains(harness.Destination.Batches, b => b.Rows.Count == 4);   // written for the budget across tables
+        Assert.Equal(300, Enumerable.Range(0, 3).Sum(t => harness.Rows($"t{t}").Count));
+    }
+
+    [Fact]
     public async Task RunAsync_MixedOperations_FoldsEachKeyIntoOneRowAndCutsTheBatchAtTheTruncate()
     {
         await using var harness = new EngineHarness();

@@ -112,6 +112,31 @@ public abstract class ExactValuesEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_DecimalsAtTheEdgesOfSystemDecimal_KeepEveryDigit()
+    {
+        await using var target = await CreateTargetAsync(default);
+        var table = new TableDefinition("edges")
+        {
+            PrimaryKey = ["id"],
+            Columns = new Dictionary<string, ColumnType> { ["whole"] = ColumnType.Decimal(38, 0), ["tiny"] = ColumnType.Decimal(38, 30) },
+        };
+
+        var run = await RunAsync(target, async (context, ct) =>
+        {
+            await context.UpsertAsync("edges", JsonNode.Parse("{\"id\":1,\"whole\":79228162514264337593543950335,\"tiny\":0.5}")!.AsObject(), ct);
+            await context.UpsertAsync("edges", JsonNode.Parse("{\"id\":2,\"whole\":-79228162514264337593543950335,\"tiny\":1.0000000000000000000000000001}")!.AsObject(), ct);
+            await context.CheckpointAsync(new { }, ct);
+        }, table);
+
+        Succeeded(run);
+        var rows = await target.Reader.RowsAsync(
+            $"SELECT CAST(\"whole\" AS VARCHAR), CAST(\"tiny\" AS VARCHAR) FROM {WarehouseReader.Table(Schema, "edges")} ORDER BY \"id\"", default);
+        Assert.Equal(
+            ["79228162514264337593543950335|0.500000000000000000000000000000", "-79228162514264337593543950335|1.000000000000000000000000000100"],
+            rows.Select(r => $"{r[0]}|{r[1]}"));
+    }
+
+    [Fact]
     public async Task RunAsync_KeylessTableDecimal12_2_CollapsesEqualValuesIntoOneRow()
     {
         await using var target = await CreateTargetAsync(default);

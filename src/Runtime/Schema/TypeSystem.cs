@@ -225,7 +225,7 @@ public static class TypeSystem
         _ => element.ValueKind == JsonValueKind.Array ? JsonArray.Create(element) : JsonObject.Create(element),
     };
 
-    // "-0" and "0.0e5" read as the long 0 but their text is not "0": keep the text.
+    // "-0" reads as the long 0, but a STRING column keeps its text.
     private static bool IsPlainZero(JsonElement element) => element.GetRawText() == "0";
 
     private static bool ToBoolean(object value) => value switch

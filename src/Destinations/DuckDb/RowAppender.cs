@@ -99,12 +99,16 @@ internal static class RowAppender
         };
     }
 
-    /// <summary>Rounds to the column's scale (half away from zero, as a SQL cast does) and checks the precision.</summary>
+    /// <summary>
+    /// Rounds to the column's scale (half away from zero, as a SQL cast does) and checks the precision: a last guard, since the
+    /// engine's coercion already gives every value exactly the column's scale and fails values that do not fit.
+    /// </summary>
     private static AppendValue Decimal(ColumnVector<decimal> values, ColumnType type, string column, string table)
     {
         var scale = type.Scale;
         var integerDigits = type.Precision - type.Scale;
-        var limit = integerDigits <= 28 ? Pow10(integerDigits) : decimal.MaxValue;
+        var bounded = integerDigits <= 28;   // with more digits before the point, every decimal fits
+        var limit = bounded ? Pow10(integerDigits) : decimal.MaxValue;
         return (row, i) =>
         {
             if (values.IsNull(i))
@@ -119,7 +123,7 @@ internal static class RowAppender
                 value = decimal.Round(value, scale, MidpointRounding.AwayFromZero);
             }
 
-            if (Math.Abs(value) >= limit)
+            if (bounded && Math.Abs(value) >= limit)
             {
                 throw new InvalidOperationException($"Column '{column}' of table '{table}' is {type}, which cannot hold the value {value}.");
             }

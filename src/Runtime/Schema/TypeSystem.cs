@@ -13,11 +13,20 @@ namespace Tributary.Runtime.Schema;
 /// and how two types widen into one that holds both. Coerced values take the CLR types documented on
 /// <see cref="Destinations.WriteBatch"/>.
 /// </summary>
+/// <remarks>
+/// Exact values stay exact: a JSON number is read from its text, and a <see cref="decimal"/>, <see cref="long"/>,
+/// <see cref="ulong"/>, <see cref="Int128"/>, <see cref="UInt128"/>, <see cref="BigInteger"/> or JSON number never passes
+/// through <see cref="double"/> on its way to a DECIMAL, LONG or STRING column. A DECIMAL(p, s) value is rounded to scale s
+/// (half away from zero, as a SQL cast does) and always has exactly that scale, so equal values have one text and one hash.
+/// </remarks>
 public static class TypeSystem
 {
-    private static readonly ColumnType DefaultDecimal = ColumnType.Decimal(ColumnType.MaxPrecision, 0);
+    private static readonly ColumnType UnsignedLong = ColumnType.Decimal(20, 0);
 
-    /// <summary>Turns JSON scalars into plain CLR values so every other method sees one representation.</summary>
+    /// <summary>
+    /// Turns JSON scalars into plain CLR values so every other method sees one representation. A JSON number that is a
+    /// <see cref="long"/> becomes one; any other JSON number stays a <see cref="JsonElement"/>, whose text is exact.
+    /// </summary>
     public static object? Unwrap(object? value) => value switch
     {
         null => null,
@@ -27,6 +36,15 @@ public static class TypeSystem
     };
 
     /// <summary>The type a value gets when its column is not declared; <see langword="null"/> for NULL.</summary>
+    /// <remarks>
+    /// Numbers get a type that holds them exactly. A <see cref="decimal"/> is DECIMAL with its own scale and room for at least
+    /// 18 digits before the point (DECIMAL(20,2) for 105.34m); a <see cref="ulong"/> DECIMAL(20,0); a <see cref="BigInteger"/>,
+    /// <see cref="Int128"/> or <see cref="UInt128"/> DECIMAL(max(18, digits), 0), or STRING past what a <see cref="decimal"/>
+    /// carries. A JSON number: integral text that fits a <see cref="long"/> is LONG (9007199254740993 included); other integral
+    /// text DECIMAL when it fits; text with a fraction or an exponent DOUBLE when a double gives back its digits (<c>19.99</c>,
+    /// <c>1e-7</c>), else DECIMAL with its written scale (<c>12345678901234567.1234567891</c> is DECIMAL(28,10)); what no
+    /// DECIMAL holds is STRING, its exact text.
+    /// </remarks>
     public static ColumnType? Infer(object? value) => Unwrap(value) switch
     {
         null => null,
@@ -34,8 +52,12 @@ public static class TypeSystem
         sbyte or byte or short => ColumnType.Short,
         ushort or int => ColumnType.Int,
         uint or long => ColumnType.Long,
-        ulong or BigInteger => DefaultDecimal,
-        decimal d => ColumnType.Decimal(ColumnType.MaxPrecision, Math.Min((int)d.Scale, ColumnType.MaxPrecision)),
+        ulong => UnsignedLong,
+        BigInteger big => ExactNumber.InferInteger(big),
+        Int128 big => ExactNumber.InferInteger(big),
+        UInt128 big => ExactNumber.InferInteger(big),
+        decimal d => ExactNumber.InferExact(ExactNumber.IntegerDigits(d), d.Scale),
+        JsonElement { ValueKind: JsonValueKind.Number } number => ExactNumber.InferJsonNumber(number.GetRawText()),
         Half or float => ColumnType.Float,
         double => ColumnType.Double,
         DateOnly => ColumnType.NaiveDate,
@@ -128,7 +150,10 @@ public static class TypeSystem
         }
     }
 
-    /// <summary>A value as invariant text: what a STRING column stores and what surrogate keys hash.</summary>
+    /// <summary>
+    /// A value as invariant text: what a STRING column stores and what surrogate keys hash. A JSON number is its exact text,
+    /// a <see cref="decimal"/> its invariant digits with its scale (coerced to DECIMAL(p, s), always s digits after the point).
+    /// </summary>
     public static string ToText(object value) => Unwrap(value) switch
     {
         string s => s,
@@ -195,10 +220,13 @@ public static class TypeSystem
         JsonValueKind.True => (object)true,
         JsonValueKind.False => (object)false,
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number when element.TryGetInt64(out var l) => (object)l,
-        JsonValueKind.Number => (object)element.GetDouble(),
+        JsonValueKind.Number when element.TryGetInt64(out var l) && (l != 0 || IsPlainZero(element)) => (object)l,
+        JsonValueKind.Number => element,   // its text is the exact value; see ExactNumber
         _ => element.ValueKind == JsonValueKind.Array ? JsonArray.Create(element) : JsonObject.Create(element),
     };
+
+    // "-0" reads as the long 0, but a STRING column keeps its text.
+    private static bool IsPlainZero(JsonElement element) => element.GetRawText() == "0";
 
     private static bool ToBoolean(object value) => value switch
     {
@@ -225,6 +253,9 @@ public static class TypeSystem
         uint ui => ui,
         ulong ul => checked((long)ul),
         BigInteger bi => (long)bi,
+        Int128 big => checked((long)big),
+        UInt128 big => checked((long)big),
+        JsonElement number => ExactNumber.ToInteger(number.GetRawText()),
         decimal d when decimal.Truncate(d) == d => checked((long)d),
         double d when Math.Truncate(d) == d && !double.IsInfinity(d) => checked((long)d),
         float f when MathF.Truncate(f) == f && !float.IsInfinity(f) => checked((long)f),
@@ -233,38 +264,22 @@ public static class TypeSystem
         _ => throw Unsupported(value, "an integer"),
     };
 
-    private static decimal ToDecimal(object value, ColumnType type)
+    // Exact: text is scaled digit by digit; a double or float by its shortest round-trip text, the digits it shows.
+    private static decimal ToDecimal(object value, ColumnType type) => value switch
     {
-        var d = value switch
-        {
-            decimal m => m,
-            string s => decimal.Parse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture),
-            double dbl => (decimal)dbl,
-            float f => (decimal)f,
-            BigInteger bi => (decimal)bi,
-            ulong ul => ul,
-            _ => ToInteger(value),
-        };
-        var rounded = Math.Round(d, type.Scale, MidpointRounding.AwayFromZero);
-        var integerDigits = type.Precision - type.Scale;
-        if (integerDigits < 29 && Math.Abs(decimal.Truncate(rounded)) >= Pow10(integerDigits))
-        {
-            throw new FormatException($"{d.ToString(CultureInfo.InvariantCulture)} does not fit {type}.");
-        }
-
-        return rounded;
-    }
-
-    private static decimal Pow10(int exponent)
-    {
-        var result = 1m;
-        for (var i = 0; i < exponent; i++)
-        {
-            result *= 10;
-        }
-
-        return result;
-    }
+        decimal m => ExactNumber.ToDecimal(m, type),
+        string s => ExactNumber.ToDecimal(s, type),
+        JsonElement number => ExactNumber.ToDecimal(number.GetRawText(), type),
+        double d when double.IsFinite(d) => ExactNumber.ToDecimal(d.ToString("R", CultureInfo.InvariantCulture), type),
+        float f when float.IsFinite(f) => ExactNumber.ToDecimal(f.ToString("R", CultureInfo.InvariantCulture), type),
+        Half h when Half.IsFinite(h) => ExactNumber.ToDecimal(h.ToString("R", CultureInfo.InvariantCulture), type),
+        double or float or Half => throw new FormatException($"{ToText(value)} is not a finite number."),
+        BigInteger bi => ExactNumber.ToDecimal(bi, type),
+        Int128 big => ExactNumber.ToDecimal(big, type),
+        UInt128 big => ExactNumber.ToDecimal(big, type),
+        ulong ul => ExactNumber.ToDecimal((UInt128)ul, type),
+        _ => ExactNumber.ToDecimal((Int128)ToInteger(value), type),
+    };
 
     private static float ToFloat(object value) => value switch
     {
@@ -272,7 +287,12 @@ public static class TypeSystem
         double d => (float)d,
         Half h => (float)h,
         string s => float.Parse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture),
+        JsonElement number => Finite(float.Parse(number.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture), number),
         decimal m => (float)m,
+        BigInteger bi => (float)bi,
+        Int128 big => (float)big,
+        UInt128 big => (float)big,
+        ulong ul => ul,
         _ => ToInteger(value),
     };
 
@@ -282,11 +302,19 @@ public static class TypeSystem
         float f => f,
         Half h => (double)h,
         string s => double.Parse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture),
+        JsonElement number => Finite(double.Parse(number.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture), number),
         decimal m => (double)m,
         BigInteger bi => (double)bi,
+        Int128 big => (double)big,
+        UInt128 big => (double)big,
         ulong ul => ul,
         _ => ToInteger(value),
     };
+
+    // JSON has no infinities: a number too large for the type is an error, not ±∞.
+    private static T Finite<T>(T parsed, JsonElement number)
+        where T : IFloatingPointIeee754<T> =>
+        T.IsFinite(parsed) ? parsed : throw new FormatException($"{number.GetRawText()} is beyond the range of a {typeof(T).Name}.");
 
     private static DateOnly ToDate(object value) => value switch
     {

@@ -11,7 +11,7 @@ public sealed class DuckDbContractTests : DestinationContractTests
         Task.FromResult<IDestinationTarget>(new DuckDbTarget());
 
     /// <summary>One DuckDB file in its own temporary folder: destinations over it and a reader.</summary>
-    private sealed class DuckDbTarget : IDestinationTarget
+    internal sealed class DuckDbTarget : IDestinationTarget
     {
         private readonly string _folder = Directory.CreateTempSubdirectory("tributary-duckdb-contract-").FullName;
         private readonly List<DuckDbDestination> _opened = [];

@@ -24,9 +24,13 @@ public sealed class TypeSystemInferTests
         { 1, ColumnType.Int },
         { 1u, ColumnType.Long },
         { 1L, ColumnType.Long },
-        { 1ul, ColumnType.Decimal(38, 0) },
-        { new BigInteger(1), ColumnType.Decimal(38, 0) },
-        { 105.34m, ColumnType.Decimal(38, 2) },
+        // Exact numbers get room for 18 digits before the point and their own scale, not DECIMAL(38, s): two DECIMAL(38, s)
+        // of different scales widen to STRING, so 1.5m then 1.25m made a text column.
+        { 1ul, ColumnType.Decimal(20, 0) },
+        { new BigInteger(1), ColumnType.Decimal(18, 0) },
+        { (Int128)1, ColumnType.Decimal(18, 0) },
+        { (UInt128)1, ColumnType.Decimal(18, 0) },
+        { 105.34m, ColumnType.Decimal(20, 2) },
         { (Half)1.5, ColumnType.Float },
         { 10.4f, ColumnType.Float },
         { 0.0001, ColumnType.Double },

@@ -19,4 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug,
         Message = "An upsert into {Schema}.{Table} met existing keys; the batch is merged instead, and so are the table's later batches")]
     public static partial void DirectAppendConflicted(ILogger logger, string schema, string table);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "Checkpointing after the schema changes to {Schema}.{Table} failed; they are committed, and DuckDB checkpoints them later")]
+    public static partial void CheckpointFailed(ILogger logger, string schema, string table, Exception exception);
 }

@@ -26,7 +26,7 @@ public interface IDestinationTarget : IAsyncDisposable
 /// <see cref="IDestination"/> alone and checked with SQL, so every destination that derives from it gives the same final
 /// tables. A derived class supplies <see cref="CreateTargetAsync"/>.
 /// </summary>
-public abstract class DestinationContractTests
+public abstract partial class DestinationContractTests
 {
     protected const string Schema = "conn";
     protected static readonly SystemColumns Sys = SystemColumns.Tributary;

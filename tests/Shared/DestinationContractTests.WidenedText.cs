@@ -145,17 +145,4 @@ public abstract partial class DestinationContractTests
         ];
         Assert.Equal([.. expected, .. expected], await w.ShowAsync("SELECT dec, ts, day FROM \"conn\".\"numbers\" ORDER BY id"));
     }
-
-    [Fact]
-    public async Task WriteAsync_WidenKeylessTableToString_ConvertsEveryRow()
-    {
-        await using var w = await OpenAsync();
-        var table = Table("loose", [], ("v", ColumnType.Double), ("n", ColumnType.Int));
-        await w.CreateAsync(table, [-4.19533e20, 1], [-4.19533e20, 1], [null, 2], [1e-7, 3]);
-
-        await w.WriteAsync(Widen(With(table, "v", ColumnType.String), "v", ColumnType.String, ["-4.19533E+20", 4]));
-
-        Assert.Equal(["-4.19533E+20|1", "-4.19533E+20|1", "NULL|2", "1E-07|3", "-4.19533E+20|4"],
-            await w.ShowAsync("SELECT v, n FROM \"conn\".\"loose\" ORDER BY n, v"));
-    }
 }

@@ -47,7 +47,7 @@ public sealed class KillAfterSchemaChangeTests : IDisposable
             // The rerun finds the change made and writes the same rows again, without it.
             var change = scenario.Change;
             await rerun.WriteAsync(
-                new WriteBatch(change.Schema, change.Table, change.SystemColumns, change.Kind, change.Columns, change.Values, change.RowCount, [], change.SyncedAt),
+                new WriteBatch(change.Schema, change.Table, change.SystemColumns, OperationKind.Upsert, change.Columns, change.Values, change.RowCount, [], change.SyncedAt),
                 CancellationToken.None);
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
@@ -19,6 +20,7 @@ namespace Tributary.Destinations.DuckDb;
 public sealed class DuckDbDestination : IDestination
 {
     private const string StageTable = "tributary_stage";
+    private const long WidenChunk = 1 << 18;   // rowids a widening reads and converts at a time
     private static readonly string StageRef = "temp.main." + Sql.Quote(StageTable);
 
     private readonly string _databasePath;
@@ -28,6 +30,12 @@ public sealed class DuckDbDestination : IDestination
     private readonly InitialLoads _loads = new();
     private DuckDBConnection? _connection;
     private bool _disposed;
+
+    /// <summary>
+    /// Whether a batch with schema changes is checkpointed once committed, so the change is in the database file and no
+    /// longer only in the write-ahead log. On by default; the kill tests turn it off to leave the change in the log.
+    /// </summary>
+    internal bool CheckpointsAfterSchemaChanges { get; init; } = true;
 
     /// <summary>Creates the destination; nothing is opened until the first call.</summary>
     /// <param name="options">Where the database file is.</param>
@@ -147,6 +155,7 @@ public sealed class DuckDbDestination : IDestination
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
             result = batch.RowCount == 0 ? truncated : applied;
+            CheckpointAfterSchemaChanges(connection, batch, keyBuilt: buildKey is not null);
             return true;
         }
         catch (Exception ex)
@@ -242,8 +251,20 @@ public sealed class DuckDbDestination : IDestination
         {
             connection.Open();
 
-            // Timestamps with a time zone convert to text (a widening to STRING) in UTC, whatever the machine's zone.
+            // Nothing here should depend on the machine's zone; should a cast of an instant run, it runs in UTC.
             Execute(connection, "SET SESSION TimeZone = 'UTC'");
+        }
+        catch (DuckDBException ex) when (ex.Message.Contains("replaying WAL", StringComparison.OrdinalIgnoreCase))
+        {
+            connection.Dispose();
+            var wal = Path.GetFullPath(_databasePath) + ".wal";
+            throw new InvalidOperationException(
+                $"DuckDB cannot open the warehouse {Path.GetFullPath(_databasePath)}: replaying its write-ahead log {wal} failed " +
+                $"({ex.Message.ReplaceLineEndings(" ")}). That file holds every row committed since DuckDB's last checkpoint; nothing was " +
+                "deleted or moved. To keep those rows, open the warehouse once with a DuckDB version that replays the log (a newer DuckDB CLI) " +
+                $"and run CHECKPOINT; to go on without them, move {wal} aside and reset the connectors that wrote to the warehouse since, " +
+                "because their saved state is ahead of it.",
+                ex);
         }
         catch
         {
@@ -275,12 +296,18 @@ public sealed class DuckDbDestination : IDestination
         }
     }
 
-    /// <summary>Applies the batch's schema changes; true when it created the table (it is then empty and final).</summary>
+    /// <summary>
+    /// Applies the batch's schema changes; true when it created the table (it is then empty and final). The changes log
+    /// nothing DuckDB must bind again when it replays its write-ahead log (DuckDB 1.5 cannot replay an ALTER with a
+    /// <c>USING</c> expression): only DDL, plain casts and rows. The values a widening converts in the engine are written
+    /// after every ALTER of the batch, since DuckDB refuses to alter a table the same transaction has updated.
+    /// </summary>
     private static bool ApplyChanges(DuckDBConnection connection, WriteBatch batch)
     {
         var schema = batch.Schema;
         var table = batch.Table;
         var target = Sql.Table(schema, table.Name);
+        var rewrites = new List<string>();
         foreach (var change in batch.Changes)
         {
             switch (change.Kind)
@@ -297,7 +324,7 @@ public sealed class DuckDbDestination : IDestination
                     break;
 
                 case SchemaChangeKind.WidenColumn:
-                    Widen(connection, batch, Column(change));
+                    Widen(connection, batch, Column(change), rewrites);
                     break;
 
                 default:
@@ -305,7 +332,34 @@ public sealed class DuckDbDestination : IDestination
             }
         }
 
+        foreach (var rewrite in rewrites)
+        {
+            Execute(connection, rewrite);
+        }
+
         return false;
+    }
+
+    /// <summary>
+    /// Checkpoints after a batch with schema changes (or a table's key built) committed, so no change waits in the
+    /// write-ahead log for a kill.
+    /// </summary>
+    private void CheckpointAfterSchemaChanges(DuckDBConnection connection, WriteBatch batch, bool keyBuilt)
+    {
+        if (batch.Changes.Count == 0 && !keyBuilt || !CheckpointsAfterSchemaChanges)
+        {
+            return;
+        }
+
+        try
+        {
+            Execute(connection, "CHECKPOINT");
+        }
+        catch (DuckDBException ex)
+        {
+            // The batch is committed, and its log replays; DuckDB checkpoints it later.
+            Log.CheckpointFailed(_logger, batch.Schema, batch.Table.Name, ex);
+        }
     }
 
     private static ColumnSchema Column(SchemaChange change) =>
@@ -341,7 +395,14 @@ public sealed class DuckDbDestination : IDestination
     private static string Comment(string schema, string table, ColumnSchema column) =>
         $"COMMENT ON COLUMN {Sql.Table(schema, table)}.{Sql.Quote(column.Name)} IS {Sql.Literal(column.Type.ToString())};";
 
-    private static void Widen(DuckDBConnection connection, WriteBatch batch, ColumnSchema column)
+    /// <summary>
+    /// Widens one column. A SQL cast that gives the engine's values (<see cref="Widening.CastsExactly"/>) runs as a plain
+    /// <c>SET DATA TYPE</c>. Otherwise the column's values are read back, converted by <see cref="Widening.Convert"/> into a
+    /// temporary table, the column is cast plainly, and <paramref name="rewrites"/> gets the UPDATE that writes the engine's
+    /// values over the cast's, matched by rowid (which a type change keeps). No statement carries a <c>USING</c> expression:
+    /// DuckDB cannot replay one from its write-ahead log.
+    /// </summary>
+    private static void Widen(DuckDBConnection connection, WriteBatch batch, ColumnSchema column, List<string> rewrites)
     {
         var table = batch.Table.Name;
         var target = Sql.Table(batch.Schema, table);
@@ -357,13 +418,98 @@ public sealed class DuckDbDestination : IDestination
                     "the type of a column in a PRIMARY KEY constraint. Declare the key's type in the connector's schema and reset the connector.");
             }
 
-            var to = column.Type.Type is DataType.String or DataType.Json or DataType.Xml
-                ? " USING " + Sql.ToText(column.Name, current)
-                : "";
-            Execute(connection, $"ALTER TABLE {target} ALTER COLUMN {Sql.Quote(column.Name)} SET DATA TYPE {physical}{to}");
+            if (!Widening.CastsExactly(current, column.Type))
+            {
+                var stage = StageConverted(connection, target, column.Name, current, column.Type, rewrites.Count);
+                rewrites.Add(
+                    $"UPDATE {target} AS t SET {Sql.Quote(column.Name)} = s.v FROM {stage} AS s WHERE t.rowid = s.row_id;\n" +
+                    $"DROP TABLE {stage};");
+            }
+
+            Execute(connection, $"ALTER TABLE {target} ALTER COLUMN {Sql.Quote(column.Name)} SET DATA TYPE {physical}");
         }
 
         Execute(connection, Comment(batch.Schema, table, column));
+    }
+
+    /// <summary>
+    /// Reads the column's non-NULL values with their rowids, a range of rowids at a time, and appends each converted to
+    /// <paramref name="to"/> into a new temporary table (<c>row_id</c>, <c>v</c>); returns the table's name.
+    /// </summary>
+    private static string StageConverted(DuckDBConnection connection, string target, string column, ColumnType from, ColumnType to, int number)
+    {
+        var name = string.Create(CultureInfo.InvariantCulture, $"tributary_widen_{number}");
+        var stage = "temp.main." + Sql.Quote(name);
+        Execute(connection, $"CREATE OR REPLACE TEMP TABLE {Sql.Quote(name)} (row_id BIGINT, v {Sql.TypeOf(to)})");
+        var c = Sql.Quote(column);
+        long first, last;
+        using (var range = connection.CreateCommand())
+        {
+            range.CommandText = $"SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM {target}";
+            using var reader = range.ExecuteReader();
+            reader.Read();
+            (first, last) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        var rows = (ColumnVector<long>)ColumnVector.Create(ColumnType.Long);
+        var values = ColumnVector.Create(to);
+        for (var start = first; start <= last; start += WidenChunk)
+        {
+            rows.Clear();
+            values.Clear();
+            using (var read = connection.CreateCommand())
+            {
+                read.CommandText = $"SELECT rowid, {c} FROM {target} WHERE rowid >= $start AND rowid < $end AND {c} IS NOT NULL";
+                read.Parameters.Add(new DuckDBParameter("start", start));
+                read.Parameters.Add(new DuckDBParameter("end", start + WidenChunk));
+                using var reader = read.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Append(reader.GetInt64(0));
+                    values.Append(ConvertStored(reader.GetValue(1), from, to, column, target));
+                }
+            }
+
+            var appender = connection.CreateAppender("temp", "main", name);
+            try
+            {
+                RowAppender.Append(appender, null, rows.Count,
+                    [RowAppender.From(rows, ColumnType.Long, "row_id", name), RowAppender.From(values, to, "v", name)], CancellationToken.None);
+                appender.Close();
+            }
+            finally
+            {
+                appender.Dispose();
+            }
+        }
+
+        return stage;
+    }
+
+    /// <summary>A value as DuckDB.NET returns it, converted by the engine from the column's old type to its new one.</summary>
+    private static object? ConvertStored(object value, ColumnType from, ColumnType to, string column, string target)
+    {
+        object stored = value switch
+        {
+            Stream stream => ReadAll(stream),
+            DateTime instant when from.Type == DataType.UtcDateTime => new DateTimeOffset(DateTime.SpecifyKind(instant, DateTimeKind.Utc)),
+            _ => value,
+        };
+        try
+        {
+            return Widening.Convert(stored, from, to);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException($"Cannot widen column '{column}' of table {target} from {from} to {to}: its value {stored} does not convert: {ex.Message}", ex);
+        }
+    }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>

@@ -92,6 +92,11 @@ internal sealed class InitialLoads
             transaction.Commit();
             Forget(schema, table);
         }
+
+        if (pending.Count > 0)
+        {
+            DuckDbDestination.Execute(connection, "CHECKPOINT");   // as after any schema change: nothing of it waits in the log
+        }
     }
 
     /// <summary>

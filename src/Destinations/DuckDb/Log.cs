@@ -22,4 +22,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Building the primary keys of the tables loaded into {Schema} failed; the next sync builds them")]
     public static partial void KeyBuildFailed(ILogger logger, string schema, Exception exception);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "Checkpointing after the schema changes to {Schema}.{Table} failed; they are committed, and DuckDB checkpoints them later")]
+    public static partial void CheckpointFailed(ILogger logger, string schema, string table, Exception exception);
 }

@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Tributary.Runtime.Destinations;
 using Tributary.Runtime.Schema;
+using Tributary.Sdk;
 
 namespace Tributary.Destinations.Postgres;
 
@@ -22,6 +23,11 @@ public sealed class PostgresDestination : IDestination
     private const string UpsertStage = "tributary_upserts";
     private const string ModifyStage = "tributary_changes";
     private const string DirectSavepoint = "tributary_direct_copy";
+    private const string WidenTableName = "tributary_widen";
+    private const string WidenTable = "pg_temp." + WidenTableName;
+    private const string WidenCursor = "tributary_widen_values";
+    private const string WidenColumn = "_tributary_widened";
+    private const int WidenChunk = 1 << 16;   // values a widening reads and converts at a time
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger _logger;
@@ -236,16 +242,91 @@ public sealed class PostgresDestination : IDestination
     private static string Comment(string schema, string table, ColumnSchema column) =>
         $"COMMENT ON COLUMN {Sql.Table(schema, table)}.{Sql.Quote(column.Name)} IS {Sql.Literal(column.Type.ToString())};";
 
+    /// <summary>
+    /// Widens one column. A SQL cast that gives the engine's values (<see cref="Widening.CastsExactly"/>) runs as
+    /// <c>ALTER … TYPE</c>. Otherwise the column's values are read back, converted by <see cref="Widening.Convert"/> and
+    /// copied into a temporary table, written by ctid into a new column, and the column takes the new column's values as its
+    /// new type (which keeps its place, its NOT NULL and its primary key), and the new column is dropped.
+    /// </summary>
     private static async Task WidenAsync(NpgsqlConnection connection, WriteBatch batch, ColumnSchema column, CancellationToken cancellationToken)
     {
         var table = batch.Table.Name;
         var target = Sql.Table(batch.Schema, table);
         var current = await Catalog.ReadColumnTypeAsync(connection, batch.Schema, table, column.Name, cancellationToken)
             ?? throw new InvalidOperationException($"Cannot widen column '{column.Name}' of table {target}: the column does not exist.");
-        var sql = Sql.TypeOf(column.Type) == Sql.TypeOf(current)
-            ? ""
-            : $"ALTER TABLE {target} ALTER COLUMN {Sql.Quote(column.Name)} TYPE {Sql.TypeOf(column.Type)} USING {Sql.Convert(column.Name, current, column.Type)};\n";
-        await ExecuteAsync(connection, sql + Comment(batch.Schema, table, column), cancellationToken);
+        var c = Sql.Quote(column.Name);
+        var type = Sql.TypeOf(column.Type);
+        var sql = new StringBuilder();
+        if (type != Sql.TypeOf(current))
+        {
+            if (Widening.CastsExactly(current, column.Type))
+            {
+                sql.Append($"ALTER TABLE {target} ALTER COLUMN {c} TYPE {type} USING {c}::{type};\n");
+            }
+            else
+            {
+                await StageConvertedAsync(connection, target, column.Name, current, column.Type, cancellationToken);
+                var converted = Sql.Quote(WidenColumn);
+                sql.Append($"ALTER TABLE {target} ADD COLUMN {converted} {type};\n")
+                    .Append($"UPDATE {target} AS t SET {converted} = s.v FROM {WidenTable} AS s WHERE t.ctid = s.row_id;\n")
+                    .Append($"ALTER TABLE {target} ALTER COLUMN {c} TYPE {type} USING {converted};\n")
+                    .Append($"ALTER TABLE {target} DROP COLUMN {converted};\n")
+                    .Append($"DROP TABLE {WidenTable};\n");
+            }
+        }
+
+        await ExecuteAsync(connection, sql.Append(Comment(batch.Schema, table, column)).ToString(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the column's non-NULL values with their ctids through a cursor, a chunk at a time, and copies each converted to
+    /// <paramref name="to"/> into a new temporary table <see cref="WidenTable"/> (<c>row_id</c>, <c>v</c>).
+    /// </summary>
+    private static async Task StageConvertedAsync(NpgsqlConnection connection, string target, string column, ColumnType from, ColumnType to, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection,
+            $"CREATE TEMPORARY TABLE {WidenTableName} (row_id tid, v {Sql.TypeOf(to)}) ON COMMIT DROP;\n" +
+            $"DECLARE {WidenCursor} NO SCROLL CURSOR FOR SELECT ctid, {Sql.Quote(column)} FROM {target} WHERE {Sql.Quote(column)} IS NOT NULL",
+            cancellationToken);
+        var rows = new List<NpgsqlTid>(WidenChunk);
+        var values = ColumnVector.Create(to);
+        do
+        {
+            rows.Clear();
+            values.Clear();
+            await using (var fetch = new NpgsqlCommand($"FETCH FORWARD {WidenChunk} FROM {WidenCursor}", connection))
+            await using (var reader = await fetch.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add(reader.GetFieldValue<NpgsqlTid>(0));
+                    values.Append(ConvertStored(reader.GetValue(1), from, to, column, target));
+                }
+            }
+
+            CopyValue[] columns =
+            [
+                (importer, i, token) => importer.WriteAsync(rows[i], NpgsqlDbType.Tid, token),
+                RowCopier.From(values, to, "v", WidenTableName),
+            ];
+            await RowCopier.CopyAsync(connection, $"COPY {WidenTable} FROM STDIN (FORMAT BINARY)", null, rows.Count, columns, cancellationToken);
+        }
+        while (rows.Count == WidenChunk);
+
+        await ExecuteAsync(connection, $"CLOSE {WidenCursor}", cancellationToken);
+    }
+
+    /// <summary>A value as Npgsql returns it, converted by the engine from the column's old type to its new one.</summary>
+    private static object? ConvertStored(object stored, ColumnType from, ColumnType to, string column, string target)
+    {
+        try
+        {
+            return Widening.Convert(stored, from, to);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException($"Cannot widen column '{column}' of table {target} from {from} to {to}: its value {stored} does not convert: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Copies the upsert rows straight into the table with the synced time and their deleted flag.</summary>

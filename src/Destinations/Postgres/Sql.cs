@@ -5,7 +5,7 @@ using Tributary.Sdk;
 
 namespace Tributary.Destinations.Postgres;
 
-/// <summary>SQL text for PostgreSQL: quoting, type names and the conversions a widening runs.</summary>
+/// <summary>SQL text for PostgreSQL: quoting and type names.</summary>
 internal static class Sql
 {
     /// <summary>The longest identifier PostgreSQL keeps, in UTF-8 bytes (NAMEDATALEN - 1); it truncates longer ones silently.</summary>
@@ -72,62 +72,6 @@ internal static class Sql
         DataType.Json => NpgsqlDbType.Jsonb,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown column type."),
     };
-
-    /// <summary>
-    /// The <c>USING</c> expression that converts column <paramref name="column"/> from <paramref name="from"/> to
-    /// <paramref name="to"/>. Into text, values are written the way the runtime writes such a value into a STRING column
-    /// (ISO-8601 timestamps, base64 bytes without line breaks, integral doubles without ".0", exponents as .NET spells them),
-    /// so rows widened in place read like rows written after the widening. The session time zone is UTC, so a naive
-    /// timestamp or date becomes the UTC instant the runtime would make of it.
-    /// </summary>
-    public static string Convert(string column, ColumnType from, ColumnType to)
-    {
-        var c = Quote(column);
-        if (to.Type is not (DataType.String or DataType.Xml or DataType.Json))
-        {
-            return $"{c}::{TypeOf(to)}";
-        }
-
-        if (to.Type == DataType.Json)
-        {
-            return $"{c}::jsonb";
-        }
-
-        return from.Type switch
-        {
-            DataType.Float => FloatingToText(c, PositionalExponentLimitFloat),
-            DataType.Double => FloatingToText(c, PositionalExponentLimitDouble),
-            DataType.NaiveDate => $"to_char({c}, 'YYYY-MM-DD')",
-            DataType.NaiveDateTime => $"regexp_replace(to_char({c}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '\\.?0+$', '')",
-            DataType.UtcDateTime => $"regexp_replace(to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '\\.?0+$', '') || 'Z'",
-            DataType.Binary => $"replace(encode({c}, 'base64'), E'\\n', '')",
-            _ => $"{c}::text",
-        };
-    }
-
-    /// <summary>
-    /// .NET's round-trip formatting ("R") writes a number positionally up to this decimal exponent (17 significant digits
-    /// for a double, 9 for a float), PostgreSQL switches to an exponent from 1e15 (double) and 1e6 (real).
-    /// </summary>
-    private const int PositionalExponentLimitDouble = 16;
-
-    /// <inheritdoc cref="PositionalExponentLimitDouble"/>
-    private const int PositionalExponentLimitFloat = 8;
-
-    /// <summary>
-    /// A floating-point column as .NET's round-trip text: PostgreSQL's shortest digits, moved to a positional form where
-    /// .NET keeps one (<c>1e+15</c> → <c>1000000000000000</c>), the exponent upper case otherwise (<c>1E-05</c>).
-    /// </summary>
-    private static string FloatingToText(string c, int positionalLimit)
-    {
-        var text = $"{c}::text";
-        var exponent = $"substring({text} from 'e\\+([0-9]+)$')::int";
-        var digits = $"replace(substring({text} from '^-?([0-9.]+)e'), '.', '')";
-        var positional = $"CASE WHEN {c} < 0 THEN '-' ELSE '' END || left(rpad({digits}, {exponent} + 1, '0'), {exponent} + 1) || " +
-            $"CASE WHEN length({digits}) > {exponent} + 1 THEN '.' || substr({digits}, {exponent} + 2) ELSE '' END";
-        return $"CASE WHEN {c} IN ('NaN', 'Infinity', '-Infinity') THEN {text} " +
-            $"WHEN {text} ~ 'e\\+' AND {exponent} <= {positionalLimit} THEN {positional} ELSE upper({text}) END";
-    }
 
     /// <summary>Joins <paramref name="items"/> formatted by <paramref name="format"/> with <c>", "</c>.</summary>
     public static string List<T>(IEnumerable<T> items, Func<T, string> format) => string.Join(", ", items.Select(format));

@@ -38,8 +38,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Dictionary<string, TableWriter> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableDefinition> _declared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _tableNames = new(StringComparer.Ordinal);
-    // Every secret value this run has read or written, to the secret's name: a rotated secret's old value stays masked too.
-    private readonly ConcurrentDictionary<string, string> _secretValues = new(StringComparer.Ordinal);
+    // Every secret value this run has read or written: kept out of state, run records, errors and logs.
+    private readonly SecretGuard _secretValues = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly long _started;
     private readonly ILogger _connectorLogger;
@@ -182,11 +182,15 @@ internal sealed class SyncSession : SyncContext, IDisposable
             await StopAsync(consumer, writer);
             var root = _failure ?? ex;
             _record.Outcome = RunOutcome.Failed;
-            _record.Error = Redact(Describe(root));
+            _record.Error = _secretValues.Redact(Describe(root));
             SyncLog.RunFailed(_log, _request.ConnectorName, _record.Id, _record.Error);
         }
 
         _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
+        if (_record.Error is { } error)
+        {
+            _record.Error = _secretValues.Redact(error);   // whichever way the run ended, its record holds no secret
+        }
     }
 
     public void Dispose()
@@ -228,7 +232,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         var value = await _secrets.GetAsync(_request.ConnectorName, name, cancellationToken)
             ?? throw new ConfigurationException($"Connector '{_request.ConnectorName}' has no secret '{name}'.");
-        Remember(name, value);
+        _secretValues.Remember(name, value);
         return value;
     }
 
@@ -236,7 +240,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);
-        Remember(name, value);
+        _secretValues.Remember(name, value);
         await _secrets.SetAsync(_request.ConnectorName, name, value, cancellationToken);
     }
 
@@ -426,12 +430,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
             throw new SyncException($"The checkpointed state is {bytes:N0} bytes; the limit is {_options.MaxStateBytes:N0}. Keep cursors in state, not data.");
         }
 
-        foreach (var (value, name) in _secretValues)
+        if (_secretValues.FindIn(state) is { } secret)
         {
-            if (json.Contains(value, StringComparison.Ordinal))
-            {
-                throw new SyncException($"The checkpointed state holds the value of secret '{name}'; state is not encrypted, never put secrets in it.");
-            }
+            throw new SyncException($"The checkpointed state holds the value of secret '{secret}'; state is not encrypted, never put secrets in it.");
         }
 
         _lease!.ThrowIfLost();
@@ -598,6 +599,12 @@ internal sealed class SyncSession : SyncContext, IDisposable
             return known;
         }
 
+        if (_secretValues.Find(source) is { } secret)
+        {
+            // A table's name is in the destination and in run records, which are not encrypted; the message leaves it out.
+            throw new SyncException($"A table name holds the value of secret '{secret}'; never name tables after secrets.");
+        }
+
         var name = Names.Normalize(source);
         lock (_tableNames)
         {
@@ -649,24 +656,6 @@ internal sealed class SyncSession : SyncContext, IDisposable
             StringComparer.Ordinal),
             };
         }
-    }
-
-    private void Remember(string name, string value)
-    {
-        if (value.Length >= 4)
-        {
-            _secretValues[value] = name;
-        }
-    }
-
-    private string Redact(string text)
-    {
-        foreach (var value in _secretValues.Keys)
-        {
-            text = text.Replace(value, "***", StringComparison.Ordinal);
-        }
-
-        return text;
     }
 
     private static string Describe(Exception ex)

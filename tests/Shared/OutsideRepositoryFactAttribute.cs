@@ -6,7 +6,7 @@ namespace Tributary.Testing;
 /// skipped and the reason names it. Under <c>CI=true</c> it always runs, so a missing file fails it loudly.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class OutsideRepositoryFactAttribute : FactAttribute
+public sealed class OutsideRepositoryFactAttribute : Xunit.FactAttribute
 {
     /// <summary>Skips the fact unless every path exists or <c>CI=true</c>.</summary>
     /// <param name="paths">Files or folders the test reads, relative to the repository root.</param>
@@ -15,7 +15,7 @@ public sealed class OutsideRepositoryFactAttribute : FactAttribute
 
 /// <summary>The theory form of <see cref="OutsideRepositoryFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class OutsideRepositoryTheoryAttribute : TheoryAttribute
+public sealed class OutsideRepositoryTheoryAttribute : Xunit.TheoryAttribute
 {
     /// <summary>Skips the theory unless every path exists or <c>CI=true</c>.</summary>
     /// <param name="paths">Files or folders the test reads, relative to the repository root.</param>

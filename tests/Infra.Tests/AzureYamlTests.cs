@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Tributary.Infra.Tests.Support;
+using Tributary.Testing;
 
 namespace Tributary.Infra.Tests;
 
@@ -23,7 +24,7 @@ public sealed class AzureYamlTests(InfraFixture fixture)
         }
     }
 
-    [Fact]
+    [OutsideRepositoryFact(RepositoryPaths.AzureYamlSchemaFromRoot + "/azure.yaml.json", RepositoryPaths.AzureYamlSchemaFromRoot + "/refs")]
     public void AzureYaml_Schema_Validates()
     {
         var schema = LoadSchema(out var options);

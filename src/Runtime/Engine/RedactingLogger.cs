@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Tributary.Runtime;
 
-/// <summary>Wraps a connector's logger so the value of every secret the run has read or written is masked
-/// (<paramref name="secrets"/> maps each value to its secret's name).</summary>
-internal sealed class RedactingLogger(ILogger inner, ConcurrentDictionary<string, string> secrets) : ILogger
+/// <summary>Wraps a connector's logger so the value of every secret the run has read or written is masked.</summary>
+internal sealed class RedactingLogger(ILogger inner, SecretGuard secrets) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
 
@@ -20,19 +18,9 @@ internal sealed class RedactingLogger(ILogger inner, ConcurrentDictionary<string
         }
 
         // With secrets in play the message is formatted, masked, and passed on as text; the exception as its masked text.
-        var message = Mask(formatter(state, exception));
-        var error = exception is null ? null : new RedactedException(Mask(exception.ToString()));
+        var message = secrets.Redact(formatter(state, exception));
+        var error = exception is null ? null : new RedactedException(secrets.Redact(exception.ToString()));
         inner.Log(logLevel, eventId, message, error, static (text, _) => text);
-    }
-
-    private string Mask(string text)
-    {
-        foreach (var value in secrets.Keys)
-        {
-            text = text.Replace(value, "***", StringComparison.Ordinal);
-        }
-
-        return text;
     }
 
     private sealed class RedactedException(string description) : Exception(description)

@@ -64,7 +64,9 @@ public sealed class SyncRunner
 
     /// <summary>
     /// Runs one sync to its end, its pause or its failure and returns its run record (also saved in the store).
-    /// A failure of the connector or of its data is reported in the record, not thrown.
+    /// A failure of the connector or of its data is reported in the record, not thrown. However the run ends, the connector's
+    /// token is cancelled and its task waited for (at most <see cref="SyncRunnerOptions.StopGracePeriod"/>) before the lease
+    /// is released; whatever it does after the end — operations, checkpoints, secrets written back — is refused.
     /// </summary>
     /// <exception cref="ConnectorBusyException">Another run of the connector holds its lease; nothing ran.</exception>
     public Task<RunRecord> RunAsync(SyncRequest request, CancellationToken cancellationToken)
@@ -117,7 +119,7 @@ public sealed class SyncRunner
             request, _destination, _store, _secrets, _options, _time, _loggerFactory,
             () => (_httpClientFactory ?? DefaultHttp.Value).CreateClient(HttpClientName),
             record);
-        await session.RunAsync(lease, produce, cancellationToken);
+        await session.RunAsync(lease, produce, cancellationToken);   // returns once the connector has stopped or its grace period is over
         record.EndedAt = _time.GetUtcNow();
         await _store.SaveRunAsync(record, CancellationToken.None);
         return record;

@@ -32,6 +32,14 @@ public sealed class SyncRunnerOptions
     /// <summary>Consecutive runs stopped at the hard deadline without a checkpoint after which the connector is failed. Default 3.</summary>
     public int MaxRunsWithoutCheckpoint { get; set; } = 3;
 
+    /// <summary>
+    /// How long a run that has ended — paused, failed, timed out, or its lease lost — waits for the connector's task to stop
+    /// after cancelling its token, before the run returns and its lease is released. Whatever the connector does after the
+    /// end is refused either way; one that does not stop in time is logged and noted in the run record. Default 5 seconds:
+    /// inside the margin the Functions host keeps after a run's hard deadline. At most 10 minutes.
+    /// </summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
@@ -40,6 +48,8 @@ public sealed class SyncRunnerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStateBytes, 2, nameof(MaxStateBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRunsWithoutCheckpoint, 1, nameof(MaxRunsWithoutCheckpoint));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StopGracePeriod, TimeSpan.Zero, nameof(StopGracePeriod));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(StopGracePeriod, TimeSpan.FromMinutes(10), nameof(StopGracePeriod));
         ArgumentNullException.ThrowIfNull(SystemColumns);
     }
 }

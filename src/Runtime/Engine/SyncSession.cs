@@ -38,9 +38,11 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Dictionary<string, TableWriter> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableDefinition> _declared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _tableNames = new(StringComparer.Ordinal);
-    // Every secret value this run has read or written, to the secret's name: a rotated secret's old value stays masked too.
-    private readonly ConcurrentDictionary<string, string> _secretValues = new(StringComparer.Ordinal);
+    // Every secret value this run has read or written: kept out of state, run records, errors and logs.
+    private readonly SecretGuard _secretValues = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly RunEndGate _end;
+    private CancellationToken _runToken;   // the connector's token: cancelled when the run stops for any reason
     private readonly long _started;
     private readonly ILogger _connectorLogger;
     private Dictionary<string, TableSchema> _existing = [];
@@ -78,6 +80,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _log = loggerFactory.CreateLogger("Tributary.Sync");
         _connectorLogger = new RedactingLogger(loggerFactory.CreateLogger("Tributary.Connector." + request.ConnectorName), _secretValues);
         _started = time.GetTimestamp();
+        _end = new RunEndGate($"run {record.Id} of connector '{request.ConnectorName}'");
         _queue = Channel.CreateBounded<List<Operation>>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity / ChunkSize))
         {
             SingleReader = true,
@@ -97,6 +100,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
     public override HttpClient HttpClient => _http ??= _httpClient();
 
+    // The run is ending: stopped by the engine (its _stop reaches the connector's token a moment later), its deadline, or its caller.
+    private bool Stopping => _stop.IsCancellationRequested || _runToken.IsCancellationRequested;
+
     /// <summary>Runs the connector to its end, its pause, its deadline or its failure; fills in the run record.</summary>
     /// <param name="lease">The connector's lease, held by the runner.</param>
     /// <param name="produce">What the connector does with this context: its update, or its webhook handler.</param>
@@ -107,8 +113,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
         var deadline = _request.HardDeadline ?? _request.TimeBudget * 2;
         using var deadlineSource = deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineSource.Token, _stop.Token);
-        var token = linked.Token;
+        var token = _runToken = linked.Token;
 
+        Task? connector = null;
         Task? consumer = null;
         Task? writer = null;
         try
@@ -130,7 +137,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
             Exception? producerFailure = null;
             try
             {
-                await produce(this, token).WaitAsync(token);
+                connector = produce(this, token);
+                await connector.WaitAsync(token);   // also ends on the token: a connector that ignores it is stopped below
             }
             catch (Exception ex)
             {
@@ -183,11 +191,31 @@ internal sealed class SyncSession : SyncContext, IDisposable
             await StopAsync(consumer, writer);
             var root = _failure ?? ex;
             _record.Outcome = RunOutcome.Failed;
-            _record.Error = Redact(Describe(root));
+            _record.Error = _secretValues.Redact(Describe(root));
             SyncLog.RunFailed(_log, _request.ConnectorName, _record.Id, _record.Error);
+        }
+        finally
+        {
+            await EndAsync(connector);
         }
 
         _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
+        if (_record.Error is { } error)
+        {
+            _record.Error = _secretValues.Redact(error);   // whichever way the run ended, its record holds no secret
+        }
+    }
+
+    // The run is over however it ended: its connector is refused, cancelled and waited for (bounded) before the lease goes.
+    private async Task EndAsync(Task? connector)
+    {
+        var grace = _options.StopGracePeriod;
+        if (!await _end.CloseAsync(connector, _stop, grace, _time))
+        {
+            SyncLog.ConnectorDidNotStop(_log, _request.ConnectorName, _record.Id, grace);
+            var note = $"The connector did not stop within {grace} of the run's end; everything it did afterwards was refused.";
+            _record.Error = _record.Error is null ? note : $"{_record.Error} {note}";
+        }
     }
 
     public void Dispose()
@@ -196,20 +224,33 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _gate.Dispose();
     }
 
-    public override ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(new Operation(Op.Upsert, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+    public override ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default)
+    {
+        _end.ThrowIfClosed(nameof(UpsertAsync));
+        return EnqueueAsync(new Operation(Op.Upsert, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+    }
 
-    public override ValueTask UpdateAsync(string table, object row, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(new Operation(Op.Update, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+    public override ValueTask UpdateAsync(string table, object row, CancellationToken cancellationToken = default)
+    {
+        _end.ThrowIfClosed(nameof(UpdateAsync));
+        return EnqueueAsync(new Operation(Op.Update, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+    }
 
-    public override ValueTask DeleteAsync(string table, object keys, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(new Operation(Op.Delete, TableName(table), RowReader.Read(Required(keys)), null), cancellationToken);
+    public override ValueTask DeleteAsync(string table, object keys, CancellationToken cancellationToken = default)
+    {
+        _end.ThrowIfClosed(nameof(DeleteAsync));
+        return EnqueueAsync(new Operation(Op.Delete, TableName(table), RowReader.Read(Required(keys)), null), cancellationToken);
+    }
 
-    public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(new Operation(Op.Truncate, TableName(table), default, null), cancellationToken);
+    public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default)
+    {
+        _end.ThrowIfClosed(nameof(TruncateAsync));
+        return EnqueueAsync(new Operation(Op.Truncate, TableName(table), default, null), cancellationToken);
+    }
 
     public override async ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default)
     {
+        _end.ThrowIfClosed(nameof(CheckpointAsync));
         ArgumentNullException.ThrowIfNull(state);
         var snapshot = (state is JsonObject json ? json.DeepClone() : JsonSerializer.SerializeToNode(state)) as JsonObject
             ?? throw new ArgumentException($"State must serialise to a JSON object; a {state.GetType().Name} does not.", nameof(state));
@@ -229,7 +270,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         var value = await _secrets.GetAsync(_request.ConnectorName, name, cancellationToken)
             ?? throw new ConfigurationException($"Connector '{_request.ConnectorName}' has no secret '{name}'.");
-        Remember(name, value);
+        _secretValues.Remember(name, value);
         return value;
     }
 
@@ -237,8 +278,16 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);
-        Remember(name, value);
-        await _secrets.SetAsync(_request.ConnectorName, name, value, cancellationToken);
+        _secretValues.Remember(name, value);   // masked even when the write is refused
+        using var inside = _end.Enter(nameof(SetSecretAsync));   // the run's end waits for a write under way
+        if (Stopping)
+        {
+            throw new OperationCanceledException("SetSecretAsync was refused: the run is stopping; the secret was not written.", _runToken);
+        }
+
+        _lease!.ThrowIfLost();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _runToken);
+        await _secrets.SetAsync(_request.ConnectorName, name, value, linked.Token);
     }
 
     /// <summary>
@@ -247,9 +296,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
     /// </summary>
     private ValueTask EnqueueAsync(Operation? operation, CancellationToken cancellationToken)
     {
-        if (_stop.IsCancellationRequested)
+        if (Stopping)
         {
-            throw new OperationCanceledException("The sync has stopped.", _stop.Token);
+            throw new OperationCanceledException("The sync has stopped; the operation was refused.", _runToken);
         }
 
         if (!_gate.Wait(0, CancellationToken.None))
@@ -436,12 +485,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
             throw new SyncException($"The checkpointed state is {bytes:N0} bytes; the limit is {_options.MaxStateBytes:N0}. Keep cursors in state, not data.");
         }
 
-        foreach (var (value, name) in _secretValues)
+        if (_secretValues.FindIn(state) is { } secret)
         {
-            if (json.Contains(value, StringComparison.Ordinal))
-            {
-                throw new SyncException($"The checkpointed state holds the value of secret '{name}'; state is not encrypted, never put secrets in it.");
-            }
+            throw new SyncException($"The checkpointed state holds the value of secret '{secret}'; state is not encrypted, never put secrets in it.");
         }
 
         _lease!.ThrowIfLost();
@@ -608,6 +654,12 @@ internal sealed class SyncSession : SyncContext, IDisposable
             return known;
         }
 
+        if (_secretValues.Find(source) is { } secret)
+        {
+            // A table's name is in the destination and in run records, which are not encrypted; the message leaves it out.
+            throw new SyncException($"A table name holds the value of secret '{secret}'; never name tables after secrets.");
+        }
+
         var name = Names.Normalize(source);
         lock (_tableNames)
         {
@@ -661,24 +713,6 @@ internal sealed class SyncSession : SyncContext, IDisposable
         }
     }
 
-    private void Remember(string name, string value)
-    {
-        if (value.Length >= 4)
-        {
-            _secretValues[value] = name;
-        }
-    }
-
-    private string Redact(string text)
-    {
-        foreach (var value in _secretValues.Keys)
-        {
-            text = text.Replace(value, "***", StringComparison.Ordinal);
-        }
-
-        return text;
-    }
-
     private static string Describe(Exception ex)
     {
         var root = ex is ChannelClosedException { InnerException: { } inner } ? inner : ex;
@@ -722,4 +756,7 @@ internal static partial class SyncLog
 
     [LoggerMessage(4, LogLevel.Error, "Run {RunId} of {Connector} failed: {Error}")]
     public static partial void RunFailed(ILogger logger, string connector, string runId, string error);
+
+    [LoggerMessage(5, LogLevel.Error, "Run {RunId} of {Connector} ended, but its connector did not stop within {GracePeriod}; everything it does from now on is refused")]
+    public static partial void ConnectorDidNotStop(ILogger logger, string connector, string runId, TimeSpan gracePeriod);
 }

@@ -76,7 +76,10 @@ public sealed class RunRecord
     /// <summary>Size in bytes of the last saved state.</summary>
     public long StateBytes { get; set; }
 
-    /// <summary>Why it failed; <see langword="null"/> otherwise. Never holds a secret.</summary>
+    /// <summary>
+    /// Why it failed or timed out, and a note when its connector did not stop within the grace period after the run ended
+    /// (whatever the outcome); <see langword="null"/> otherwise. Never holds a secret: every form of one is masked.
+    /// </summary>
     public string? Error { get; set; }
 
     /// <summary>Total operations of one kind across tables.</summary>

@@ -19,11 +19,13 @@ internal static class RepositoryPaths
     public static string Workflow => Path.Combine(Root, ".github", "workflows", "azure-dev.yml");
 
     /// <summary>
-    /// azd's azure.yaml schema, kept in shared/ beside the repository (CI clones the repository into a
-    /// folder with a copy of shared/ next to it).
+    /// azd's azure.yaml schema, relative to the root: kept in shared/ beside the repository (CI clones the repository into a
+    /// folder with a copy of shared/ next to it; a plain clone has none, and the tests that need it skip).
     /// </summary>
-    public static string AzureYamlSchemaDirectory =>
-        Path.GetFullPath(Path.Combine(Root, "..", "shared", "schemas", "azure-yaml"));
+    public const string AzureYamlSchemaFromRoot = "../shared/schemas/azure-yaml";
+
+    /// <summary>azd's azure.yaml schema folder (see <see cref="AzureYamlSchemaFromRoot"/>).</summary>
+    public static string AzureYamlSchemaDirectory => Path.GetFullPath(Path.Combine(Root, AzureYamlSchemaFromRoot));
 
     public static string Under(params string[] parts) => Path.Combine([Root, .. parts]);
 

@@ -9,7 +9,7 @@ namespace Tributary.Runtime.Tests.Support;
 
 /// <summary>
 /// The engine under test with fakes around it: an in-memory destination, a real <see cref="FileStateStore"/> in a
-/// temporary directory (wrapped to record writes), a <see cref="FakeTimeProvider"/> and a <see cref="FakeLogCollector"/>.
+/// temporary directory (wrapped to record writes), a <see cref="FakeTimeProvider"/> that reports its timers, and a <see cref="FakeLogCollector"/>.
 /// Each run is one sync with a fresh <see cref="SyncRunner"/>; destination and state persist.
 /// </summary>
 public sealed class EngineHarness : IAsyncDisposable
@@ -23,7 +23,7 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public EngineHarness()
     {
-        Time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 6, 9, 0, 0, TimeSpan.Zero));
+        Time = new WatchedTimeProvider(new DateTimeOffset(2025, 1, 6, 9, 0, 0, TimeSpan.Zero));
         Destination = new InMemoryDestination(Events);
         FileStore = new FileStateStore(_directory.Path, Time);
         Store = new RecordingStateStore(FileStore, Events);
@@ -31,7 +31,7 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public string Root => _directory.Path;
 
-    public FakeTimeProvider Time { get; }
+    public WatchedTimeProvider Time { get; }
 
     public EventLog Events { get; } = new();
 

@@ -3,9 +3,12 @@ using Tributary.Runtime.State;
 
 namespace Tributary.Runtime.Tests.Support;
 
-/// <summary>Wraps a real store and logs every state write into the shared <see cref="EventLog"/>; can fail writes.</summary>
+/// <summary>Wraps a real store and logs every state write into the shared <see cref="EventLog"/>; can fail writes and lose
+/// the lease.</summary>
 public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IStateStore
 {
+    private volatile bool _leaseLost;
+
     /// <summary>When set, the next state write throws it instead of saving.</summary>
     public Exception? FailNextWrite { get; set; }
 
@@ -31,9 +34,32 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
 
     public Task ResetAsync(string connector, CancellationToken cancellationToken) => inner.ResetAsync(connector, cancellationToken);
 
-    public Task<IConnectorLease> AcquireLeaseAsync(string connector, CancellationToken cancellationToken) => inner.AcquireLeaseAsync(connector, cancellationToken);
+    /// <summary>From now on the lease taken last reports itself lost (as an expired blob lease does), until the next is taken.</summary>
+    public void LoseLease() => _leaseLost = true;
+
+    public async Task<IConnectorLease> AcquireLeaseAsync(string connector, CancellationToken cancellationToken)
+    {
+        var lease = await inner.AcquireLeaseAsync(connector, cancellationToken);
+        _leaseLost = false;
+        return new Lease(lease, this, connector);
+    }
 
     public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken) => inner.SaveRunAsync(run, cancellationToken);
 
     public IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, cancellationToken);
+
+    private sealed class Lease(IConnectorLease inner, RecordingStateStore store, string connector) : IConnectorLease
+    {
+        public void ThrowIfLost()
+        {
+            if (store._leaseLost)
+            {
+                throw new ConnectorBusyException($"The lease of connector '{connector}' was lost (the test broke it).");
+            }
+
+            inner.ThrowIfLost();
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 }

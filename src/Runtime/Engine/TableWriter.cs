@@ -15,6 +15,8 @@ namespace Tributary.Runtime;
 /// </summary>
 internal sealed class TableWriter
 {
+    private const int RecentMaps = 4;   // row shapes whose column maps are kept: an upsert, an update and a delete interleave
+
     private readonly string _sourceName;
     private readonly SystemColumns _system;
     private readonly TimeProvider _time;
@@ -28,8 +30,8 @@ internal sealed class TableWriter
     private int[] _keyIndexes = [];
     private bool[] _isKey = [];
     private bool[] _isDeclared = [];
-    private string[]? _lastNames;
-    private int[] _lastMap = [];
+    private readonly (string[] Names, int[] Map)[] _recentMaps = new (string[], int[])[RecentMaps];   // most recent first
+    private int _recentCount;
     private TableSchema? _schema;
 
     private ColumnVector[]? _vectors;          // the pending batch, aligned with _columns
@@ -370,21 +372,22 @@ internal sealed class TableWriter
 
     /// <summary>
     /// Source column positions → writable column indexes (-1: not a column yet). Rows of one POCO type share
-    /// their names array and most dictionary or JSON rows repeat the same keys, so the last map is reused.
+    /// their names array and most dictionary or JSON rows repeat the same keys, so the maps of the last few row shapes are reused.
     /// </summary>
     private int[] Map(string[] names)
     {
-        if (_lastNames is not null && names.Length == _lastNames.Length)
+        for (var r = 0; r < _recentCount; r++)
         {
-            var same = true;
-            for (var i = 0; i < names.Length && same; i++)
+            var (recent, recentMap) = _recentMaps[r];
+            if (SameNames(names, recent))
             {
-                same = string.Equals(names[i], _lastNames[i], StringComparison.Ordinal);
-            }
+                if (r > 0)
+                {
+                    Array.Copy(_recentMaps, 0, _recentMaps, 1, r);
+                    _recentMaps[0] = (recent, recentMap);
+                }
 
-            if (same)
-            {
-                return _lastMap;
+                return recentMap;
             }
         }
 
@@ -414,10 +417,35 @@ internal sealed class TableWriter
         // A map with unknown columns is not kept: they become columns after the schema change.
         if (Array.IndexOf(map, -1) < 0)
         {
-            (_lastNames, _lastMap) = (names, map);
+            Array.Copy(_recentMaps, 0, _recentMaps, 1, Math.Min(_recentCount, RecentMaps - 1));
+            _recentMaps[0] = (names, map);
+            _recentCount = Math.Min(_recentCount + 1, RecentMaps);
         }
 
         return map;
+    }
+
+    private static bool SameNames(string[] names, string[] other)
+    {
+        if (ReferenceEquals(names, other))
+        {
+            return true;   // rows of one POCO type share their names array
+        }
+
+        if (names.Length != other.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!string.Equals(names[i], other[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private object? Coerce(object? value, ColumnSchema column, RowFields row)
@@ -477,7 +505,7 @@ internal sealed class TableWriter
         _isKey = [.. _columns.Select((_, i) => Array.IndexOf(_keyIndexes, i) >= 0)];
         _isDeclared = [.. _columns.Select(c => _declared.ContainsKey(c.Name))];
         _columnNames = [.. _columns.Select(c => c.Name)];
-        _lastNames = null;
+        _recentCount = 0;
     }
 
     private void CreateSchema(List<SchemaChange> rowColumns)

@@ -1,0 +1,194 @@
+using DuckDB.NET.Data;
+using Tributary.Runtime.Destinations;
+
+namespace Tributary.Destinations.DuckDb;
+
+/// <summary>
+/// The statements that apply a batch's rows in DuckDB (see <see cref="BatchPlan"/>): upserts appended straight into the
+/// table or staged and merged by key, updates and deletes staged and joined by key, a truncate. Rows travel through the
+/// appender, typed, never as SQL text.
+/// </summary>
+internal static class RowStatements
+{
+    private const string StageTable = "tributary_stage";
+    private static readonly string StageRef = "temp.main." + Sql.Quote(StageTable);
+
+    /// <summary>
+    /// Appends the upsert rows straight into the table with the synced time and their deleted flag. A table created in
+    /// this transaction has its columns in <see cref="WriteBatch.Table"/>'s order; an existing one's are read from the
+    /// catalog. A key that exists already fails the append (and aborts the transaction).
+    /// </summary>
+    public static long AppendDirect(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, bool created, CancellationToken cancellationToken)
+    {
+        var system = batch.SystemColumns;
+        var physical = created ? batch.Table.Columns : Catalog.ReadColumns(connection, batch.Schema, batch.Table.Name);
+        var columns = new AppendValue[physical.Count];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var column = physical[c];
+            columns[c] = column.Name == system.Synced ? RowAppender.Constant(batch.SyncedAt)
+                : column.Name == system.Deleted ? (batch.DeleteCount == 0 ? RowAppender.Constant(false) : RowAppender.Deleted(batch))
+                : IndexOf(batch.Columns, column.Name) is var i and >= 0 ? RowAppender.From(batch.Values[i], column.Type, column.Name, batch.Table.Name)
+                : RowAppender.Constant(null);
+        }
+
+        AppendInto(connection, null, batch.Schema, batch.Table.Name, plan.Upserts, batch.RowCount, columns, cancellationToken);
+        return batch.UpsertCount;
+    }
+
+    /// <summary>Stages the upsert rows and merges them: new keys are inserted, existing rows replaced, live or deleted as the row says.</summary>
+    public static long Merge(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
+    {
+        var system = batch.SystemColumns;
+        var staged = batch.Columns.Select((name, i) => Staged(batch, name, i)).Append((system.Deleted, "BOOLEAN", RowAppender.Deleted(batch)));
+        Stage(connection, [.. staged], plan.Upserts, batch.RowCount, cancellationToken);
+        var key = batch.Table.PrimaryKey;
+        var given = new HashSet<string>(batch.Columns, StringComparer.Ordinal);
+        var replaced = batch.Table.Columns
+            .Where(c => !key.Contains(c.Name, StringComparer.Ordinal) && c.Name != system.Synced && c.Name != system.Deleted)
+            .Select(c => $"{Sql.Quote(c.Name)} = {(given.Contains(c.Name) ? "excluded." + Sql.Quote(c.Name) : "NULL")}")
+            .Append($"{Sql.Quote(system.Synced)} = excluded.{Sql.Quote(system.Synced)}")
+            .Append($"{Sql.Quote(system.Deleted)} = excluded.{Sql.Quote(system.Deleted)}");
+
+        // ON CONFLICT finds existing rows through the primary key's index; MERGE joins the whole table, which is
+        // many times slower once keys are scattered over a large table.
+        var columns = Sql.List(batch.Columns, Sql.Quote);
+        Execute(connection,
+            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({columns}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
+            $"SELECT {columns}, $synced, {Sql.Quote(system.Deleted)} FROM {StageRef}\n" +
+            $"ON CONFLICT ({Sql.List(key, Sql.Quote)}) DO UPDATE SET {Sql.List(replaced, x => x)}",
+            batch.SyncedAt, cancellationToken);
+        DropStage(connection);
+        return batch.UpsertCount;
+    }
+
+    /// <summary>
+    /// Stages the update and delete rows and applies them with one statement joined by key: each changed cell, the deleted
+    /// flag where the row sets it, the synced time. Returns how many rows matched an existing key.
+    /// </summary>
+    public static long Modify(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
+    {
+        // Staged columns are named by position ("c3" the value of batch column 3, "m3" whether the row changes it, "d" whether
+        // it deletes), so no table column name can clash with them.
+        var system = batch.SystemColumns;
+        var key = batch.Table.PrimaryKey;
+        var staged = new List<(string Name, string Type, AppendValue Value)>();
+        foreach (var name in key)
+        {
+            var i = IndexOf(batch.Columns, name);
+            staged.Add(Staged(batch, $"c{i}", i));
+        }
+
+        var set = new List<string>();
+        foreach (var column in plan.ModifiedColumns)
+        {
+            var name = Sql.Quote(batch.Columns[column.Index]);
+            staged.Add(Staged(batch, $"c{column.Index}", column.Index));
+            if (column.Rows == Share.All)
+            {
+                set.Add($"{name} = s.c{column.Index}");
+            }
+            else
+            {
+                staged.Add(($"m{column.Index}", "BOOLEAN", RowAppender.Modified(batch.Values[column.Index])));
+                set.Add($"{name} = CASE WHEN s.m{column.Index} THEN s.c{column.Index} ELSE t.{name} END");
+            }
+        }
+
+        var deleted = Sql.Quote(system.Deleted);
+        if (plan.Deletes == Share.All)
+        {
+            set.Add($"{deleted} = true");
+        }
+        else if (plan.Deletes == Share.Some)
+        {
+            staged.Add(("d", "BOOLEAN", RowAppender.Deleted(batch)));
+            set.Add($"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
+        }
+
+        set.Add($"{Sql.Quote(system.Synced)} = $synced");
+        Stage(connection, [.. staged], plan.Modifies, batch.RowCount, cancellationToken);
+        var match = string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.c{IndexOf(batch.Columns, k)}"));
+        var matched = Execute(connection,
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {string.Join(", ", set)} FROM {StageRef} AS s WHERE {match}",
+            batch.SyncedAt, cancellationToken);
+        DropStage(connection);
+        return matched;
+    }
+
+    public static long Truncate(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        var deleted = Sql.Quote(batch.SystemColumns.Deleted);
+        return Execute(connection,
+            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} SET {deleted} = true, {Sql.Quote(batch.SystemColumns.Synced)} = $synced " +
+            $"WHERE NOT coalesce({deleted}, false)",
+            batch.SyncedAt, cancellationToken);
+    }
+
+    /// <summary>A staged column: its name in the staging table, its DuckDB type, and the appender of batch column <paramref name="index"/>.</summary>
+    private static (string Name, string Type, AppendValue Value) Staged(WriteBatch batch, string name, int index)
+    {
+        var column = batch.Table.Find(batch.Columns[index])
+            ?? throw new ArgumentException($"The batch carries column '{batch.Columns[index]}', which table '{batch.Table.Name}' does not have.", nameof(batch));
+        return (name, Sql.TypeOf(column.Type), RowAppender.From(batch.Values[index], column.Type, column.Name, batch.Table.Name));
+    }
+
+    /// <summary>Creates the temporary staging table with <paramref name="columns"/> and appends the selected rows to it.</summary>
+    private static void Stage(DuckDBConnection connection, (string Name, string Type, AppendValue Value)[] columns, int[]? rows, int rowCount, CancellationToken cancellationToken)
+    {
+        DuckDbDestination.Execute(connection, $"CREATE OR REPLACE TEMP TABLE {Sql.Quote(StageTable)} ({Sql.List(columns, c => $"{Sql.Quote(c.Name)} {c.Type}")})");
+        AppendInto(connection, "temp", "main", StageTable, rows, rowCount, [.. columns.Select(c => c.Value)], cancellationToken);
+    }
+
+    private static void DropStage(DuckDBConnection connection) => DuckDbDestination.Execute(connection, $"DROP TABLE {StageRef}");
+
+    private static void AppendInto(
+        DuckDBConnection connection, string? catalog, string schema, string table, int[]? rows, int rowCount, AppendValue[] columns, CancellationToken cancellationToken)
+    {
+        var appender = connection.CreateAppender(catalog, schema, table);
+        try
+        {
+            RowAppender.Append(appender, rows, rowCount, columns, cancellationToken);
+            appender.Close();
+        }
+        catch
+        {
+            // Drop the half-filled chunk before closing, so nothing partial is flushed; the transaction rolls back.
+            try
+            {
+                appender.Clear();
+            }
+            catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+            {
+                // Already closed by the failure; the rollback discards whatever reached the table.
+            }
+
+            appender.Dispose();
+            throw;
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> columns, string name)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Runs a set-based statement with <c>$synced</c> bound; cancelling interrupts it.</summary>
+    private static long Execute(DuckDBConnection connection, string sql, DateTimeOffset synced, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new DuckDBParameter("synced", synced));
+        using var interrupt = cancellationToken.Register(static c => ((DuckDBCommand)c!).Cancel(), command);
+        return command.ExecuteNonQuery();
+    }
+}

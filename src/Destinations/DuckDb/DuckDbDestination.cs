@@ -31,6 +31,13 @@ public sealed class DuckDbDestination : IDestination
     /// </summary>
     internal bool CheckpointsAfterSchemaChanges { get; init; } = true;
 
+    /// <summary>Rows a new table loads before its key is built (<see cref="InitialLoads.DefaultMaxRows"/>); tests set fewer.</summary>
+    internal long InitialLoadRows
+    {
+        get => _loads.MaxRows;
+        init => _loads = new InitialLoads(value);
+    }
+
     /// <summary>Creates the destination; nothing is opened until the first call.</summary>
     /// <param name="options">Where the database file is.</param>
     /// <param name="logger">Receives debug-level notes on each batch; none when omitted.</param>
@@ -73,7 +80,7 @@ public sealed class DuckDbDestination : IDestination
             var table = Sql.Table(batch.Schema, batch.Table.Name);
             var direct = batch.UpsertCount > 0 && !_mergeOnly.Contains(table);
             var loading = _loads.Find(batch.Schema, batch.Table.Name);
-            var buildKey = loading is not null && !InitialLoads.AppendsOnly(loading, batch) ? loading : null;
+            var buildKey = loading is not null && !_loads.AppendsOnly(loading, batch) ? loading : null;
             if (!TryWrite(batch, direct, buildKey, cancellationToken, out var result))
             {
                 // Some key already existed. DuckDB aborted the whole transaction, so write the batch again from the

@@ -39,83 +39,27 @@ internal static class RowStatements
     /// <summary>Stages the upsert rows and merges them: new keys are inserted, existing rows replaced, live or deleted as the row says.</summary>
     public static long Merge(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        var system = batch.SystemColumns;
-        var staged = batch.Columns.Select((name, i) => Staged(batch, name, i)).Append((system.Deleted, "BOOLEAN", RowAppender.Deleted(batch)));
-        Stage(connection, [.. staged], plan.Upserts, batch.RowCount, cancellationToken);
-        var key = batch.Table.PrimaryKey;
-        var given = new HashSet<string>(batch.Columns, StringComparer.Ordinal);
-        var replaced = batch.Table.Columns
-            .Where(c => !key.Contains(c.Name, StringComparer.Ordinal) && c.Name != system.Synced && c.Name != system.Deleted)
-            .Select(c => $"{Sql.Quote(c.Name)} = {(given.Contains(c.Name) ? "excluded." + Sql.Quote(c.Name) : "NULL")}")
-            .Append($"{Sql.Quote(system.Synced)} = excluded.{Sql.Quote(system.Synced)}")
-            .Append($"{Sql.Quote(system.Deleted)} = excluded.{Sql.Quote(system.Deleted)}");
-
-        // ON CONFLICT finds existing rows through the primary key's index; MERGE joins the whole table, which is
-        // many times slower once keys are scattered over a large table.
-        var columns = Sql.List(batch.Columns, Sql.Quote);
-        Execute(connection,
-            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({columns}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
-            $"SELECT {columns}, $synced, {Sql.Quote(system.Deleted)} FROM {StageRef}\n" +
-            $"ON CONFLICT ({Sql.List(key, Sql.Quote)}) DO UPDATE SET {Sql.List(replaced, x => x)}",
-            batch.SyncedAt, cancellationToken);
+        var statements = new SetBasedStatements(batch, plan, Sql.Quote, "$synced");
+        Stage(connection, Columns(batch, statements.UpsertStage), plan.Upserts, batch.RowCount, cancellationToken);
+        Execute(connection, statements.Merge(Sql.Table(batch.Schema, batch.Table.Name), StageRef), batch.SyncedAt, cancellationToken);
         DropStage(connection);
         return batch.UpsertCount;
     }
 
     /// <summary>
-    /// Stages the update and delete rows and applies them with one statement joined by key: each changed cell, the deleted
-    /// flag where the row sets it, the synced time. Returns how many rows matched an existing key.
+    /// Stages the update and delete rows and applies them with one statement joined by key. Returns how many rows matched
+    /// an existing key.
     /// </summary>
     public static long Modify(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        // Staged columns are named by position ("c3" the value of batch column 3, "m3" whether the row changes it, "d" whether
-        // it deletes), so no table column name can clash with them.
-        var system = batch.SystemColumns;
-        var key = batch.Table.PrimaryKey;
-        var staged = new List<(string Name, string Type, AppendValue Value)>();
-        foreach (var name in key)
-        {
-            var i = IndexOf(batch.Columns, name);
-            staged.Add(Staged(batch, $"c{i}", i));
-        }
-
-        var set = new List<string>();
-        foreach (var column in plan.ModifiedColumns)
-        {
-            var name = Sql.Quote(batch.Columns[column.Index]);
-            staged.Add(Staged(batch, $"c{column.Index}", column.Index));
-            if (column.Rows == Share.All)
-            {
-                set.Add($"{name} = s.c{column.Index}");
-            }
-            else
-            {
-                staged.Add(($"m{column.Index}", "BOOLEAN", RowAppender.Modified(batch.Values[column.Index])));
-                set.Add($"{name} = CASE WHEN s.m{column.Index} THEN s.c{column.Index} ELSE t.{name} END");
-            }
-        }
-
-        var deleted = Sql.Quote(system.Deleted);
-        if (plan.Deletes == Share.All)
-        {
-            set.Add($"{deleted} = true");
-        }
-        else if (plan.Deletes == Share.Some)
-        {
-            staged.Add(("d", "BOOLEAN", RowAppender.Deleted(batch)));
-            set.Add($"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
-        }
-
-        set.Add($"{Sql.Quote(system.Synced)} = $synced");
-        Stage(connection, [.. staged], plan.Modifies, batch.RowCount, cancellationToken);
-        var match = string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.c{IndexOf(batch.Columns, k)}"));
-        var matched = Execute(connection,
-            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {string.Join(", ", set)} FROM {StageRef} AS s WHERE {match}",
-            batch.SyncedAt, cancellationToken);
+        var statements = new SetBasedStatements(batch, plan, Sql.Quote, "$synced");
+        Stage(connection, Columns(batch, statements.ModifyStage), plan.Modifies, batch.RowCount, cancellationToken);
+        var matched = Execute(connection, statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), StageRef), batch.SyncedAt, cancellationToken);
         DropStage(connection);
         return matched;
     }
 
+    /// <summary>Soft-deletes every live row of the table. Returns how many.</summary>
     public static long Truncate(DuckDBConnection connection, WriteBatch batch, CancellationToken cancellationToken)
     {
         var deleted = Sql.Quote(batch.SystemColumns.Deleted);
@@ -124,6 +68,17 @@ internal static class RowStatements
             $"WHERE NOT coalesce({deleted}, false)",
             batch.SyncedAt, cancellationToken);
     }
+
+    /// <summary>The staging table's columns: each one's name, DuckDB type and appender.</summary>
+    private static (string Name, string Type, AppendValue Value)[] Columns(WriteBatch batch, IReadOnlyList<StagedColumn> staged) =>
+    [
+        .. staged.Select(c => c.Holds switch
+        {
+            StagedValue.Value => Staged(batch, c.Name, c.Index),
+            StagedValue.Modified => (c.Name, "BOOLEAN", RowAppender.Modified(batch.Values[c.Index])),
+            _ => (c.Name, "BOOLEAN", RowAppender.Deleted(batch)),
+        }),
+    ];
 
     /// <summary>A staged column: its name in the staging table, its DuckDB type, and the appender of batch column <paramref name="index"/>.</summary>
     private static (string Name, string Type, AppendValue Value) Staged(WriteBatch batch, string name, int index)

@@ -367,75 +367,21 @@ public sealed class PostgresDestination : IDestination
     /// <summary>Stages the upsert rows and merges them: new keys are inserted, existing rows replaced, live or deleted as the row says.</summary>
     private static async Task<long> MergeAsync(NpgsqlConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        var system = batch.SystemColumns;
-        var staged = batch.Columns.Select((name, i) => Staged(batch, name, i)).Append((system.Deleted, "boolean", RowCopier.Deleted(batch)));
-        await StageAsync(connection, UpsertStage, [.. staged], plan.Upserts, batch.RowCount, cancellationToken);
-        var key = batch.Table.PrimaryKey;
-        var given = new HashSet<string>(batch.Columns, StringComparer.Ordinal);
-        var replaced = batch.Table.Columns
-            .Where(c => !key.Contains(c.Name, StringComparer.Ordinal) && c.Name != system.Synced && c.Name != system.Deleted)
-            .Select(c => $"{Sql.Quote(c.Name)} = {(given.Contains(c.Name) ? "excluded." + Sql.Quote(c.Name) : "NULL")}")
-            .Append($"{Sql.Quote(system.Synced)} = excluded.{Sql.Quote(system.Synced)}")
-            .Append($"{Sql.Quote(system.Deleted)} = excluded.{Sql.Quote(system.Deleted)}");
-        var columns = Sql.List(batch.Columns, Sql.Quote);
-        await ExecuteAsync(connection,
-            $"INSERT INTO {Sql.Table(batch.Schema, batch.Table.Name)} ({columns}, {Sql.Quote(system.Synced)}, {Sql.Quote(system.Deleted)})\n" +
-            $"SELECT {columns}, $1, {Sql.Quote(system.Deleted)} FROM pg_temp.{UpsertStage}\n" +
-            $"ON CONFLICT ({Sql.List(key, Sql.Quote)}) DO UPDATE SET {Sql.List(replaced, x => x)}",
-            batch.SyncedAt, cancellationToken);
+        var statements = new SetBasedStatements(batch, plan, Sql.Quote, "$1");
+        await StageAsync(connection, UpsertStage, Columns(batch, statements.UpsertStage), plan.Upserts, batch.RowCount, cancellationToken);
+        await ExecuteAsync(connection, statements.Merge(Sql.Table(batch.Schema, batch.Table.Name), $"pg_temp.{UpsertStage}"), batch.SyncedAt, cancellationToken);
         return batch.UpsertCount;
     }
 
     /// <summary>
-    /// Stages the update and delete rows and applies them with one statement joined by key: each changed cell, the deleted
-    /// flag where the row sets it, the synced time. Returns how many rows matched an existing key.
+    /// Stages the update and delete rows and applies them with one statement joined by key. Returns how many rows matched
+    /// an existing key.
     /// </summary>
     private static async Task<long> ModifyAsync(NpgsqlConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
-        // Staged columns are named by position ("c3" the value of batch column 3, "m3" whether the row changes it, "d" whether
-        // it deletes), so no table column name can clash with them.
-        var system = batch.SystemColumns;
-        var key = batch.Table.PrimaryKey;
-        var staged = new List<(string Name, string Type, CopyValue Value)>();
-        foreach (var name in key)
-        {
-            var i = batch.Columns.ToList().IndexOf(name);
-            staged.Add(Staged(batch, $"c{i}", i));
-        }
-
-        var set = new List<string>();
-        foreach (var column in plan.ModifiedColumns)
-        {
-            var name = Sql.Quote(batch.Columns[column.Index]);
-            staged.Add(Staged(batch, $"c{column.Index}", column.Index));
-            if (column.Rows == Share.All)
-            {
-                set.Add($"{name} = s.c{column.Index}");
-            }
-            else
-            {
-                staged.Add(($"m{column.Index}", "boolean", RowCopier.Modified(batch.Values[column.Index])));
-                set.Add($"{name} = CASE WHEN s.m{column.Index} THEN s.c{column.Index} ELSE t.{name} END");
-            }
-        }
-
-        var deleted = Sql.Quote(system.Deleted);
-        if (plan.Deletes == Share.All)
-        {
-            set.Add($"{deleted} = true");
-        }
-        else if (plan.Deletes == Share.Some)
-        {
-            staged.Add(("d", "boolean", RowCopier.Deleted(batch)));
-            set.Add($"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
-        }
-
-        set.Add($"{Sql.Quote(system.Synced)} = $1");
-        await StageAsync(connection, ModifyStage, [.. staged], plan.Modifies, batch.RowCount, cancellationToken);
-        var match = string.Join(" AND ", key.Select(k => $"t.{Sql.Quote(k)} = s.c{batch.Columns.ToList().IndexOf(k)}"));
-        return await ExecuteAsync(connection,
-            $"UPDATE {Sql.Table(batch.Schema, batch.Table.Name)} AS t SET {string.Join(", ", set)} FROM pg_temp.{ModifyStage} AS s WHERE {match}",
-            batch.SyncedAt, cancellationToken);
+        var statements = new SetBasedStatements(batch, plan, Sql.Quote, "$1");
+        await StageAsync(connection, ModifyStage, Columns(batch, statements.ModifyStage), plan.Modifies, batch.RowCount, cancellationToken);
+        return await ExecuteAsync(connection, statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), $"pg_temp.{ModifyStage}"), batch.SyncedAt, cancellationToken);
     }
 
     private static Task<long> TruncateAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)
@@ -446,6 +392,17 @@ public sealed class PostgresDestination : IDestination
             $"WHERE NOT coalesce({deleted}, false)",
             batch.SyncedAt, cancellationToken);
     }
+
+    /// <summary>The staging table's columns: each one's name, PostgreSQL type and copier.</summary>
+    private static (string Name, string Type, CopyValue Value)[] Columns(WriteBatch batch, IReadOnlyList<StagedColumn> staged) =>
+    [
+        .. staged.Select(c => c.Holds switch
+        {
+            StagedValue.Value => Staged(batch, c.Name, c.Index),
+            StagedValue.Modified => (c.Name, "boolean", RowCopier.Modified(batch.Values[c.Index])),
+            _ => (c.Name, "boolean", RowCopier.Deleted(batch)),
+        }),
+    ];
 
     /// <summary>A staged column: its name in the staging table, its PostgreSQL type, and the copier of batch column <paramref name="index"/>.</summary>
     private static (string Name, string Type, CopyValue Value) Staged(WriteBatch batch, string name, int index) =>

@@ -82,6 +82,24 @@ public sealed class InitialLoadTests
     }
 
     [Fact]
+    public async Task WriteAsync_LoadPastItsRowLimit_BuildsTheKeyFirst()
+    {
+        await using var w = new Warehouse();
+        await using var destination = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = w.DatabasePath }) { InitialLoadRows = 3 };
+        await destination.WriteAsync(Batch([new SchemaChange(SchemaChangeKind.CreateTable, null)], 1, 2), CancellationToken.None);
+        await destination.WriteAsync(Batch([], 3), CancellationToken.None);
+        Assert.Equal(0, w.Scalar<long>(PrimaryKey));
+
+        await destination.WriteAsync(Batch([], 4), CancellationToken.None);
+
+        Assert.Equal(1, w.Scalar<long>(PrimaryKey));
+        Assert.Equal(4, w.Scalar<long>($"SELECT count(*) FROM {Items}"));
+    }
+
+    private static WriteBatch Batch(SchemaChange[] changes, params long[] ids) =>
+        new(Schema, ItemsTable, Sys, OperationKind.Upsert, Writable(ItemsTable), [.. ids.Select(id => new object?[] { id, $"n{id}" })], changes, T1);
+
+    [Fact]
     public async Task WriteAsync_FirstBatchNotInKeyOrder_CreatesTheKeyAtOnce()
     {
         await using var w = new Warehouse();

@@ -132,7 +132,7 @@ internal sealed class InitialLoads
             return true;
         }
 
-        var keys = batch.Values[IndexOf(batch.Columns, batch.Table.PrimaryKey[0])];
+        var keys = batch.Values[batch.IndexOf(batch.Table.PrimaryKey[0])];
         var previous = keys.GetValue(0);
         if (previous is null)
         {
@@ -156,19 +156,6 @@ internal sealed class InitialLoads
 
     // Any total order consistent with equality keeps keys unique; strings compare by their UTF-16 code units.
     private static int Compare(object a, object b) => a is string text ? string.CompareOrdinal(text, (string)b) : ((IComparable)a).CompareTo(b);
-
-    private static int IndexOf(IReadOnlyList<string> columns, string name)
-    {
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (columns[i] == name)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"The batch does not carry key column '{name}'.", nameof(columns));
-    }
 
     /// <summary>A table loading before its key exists: every key it holds is at most <see cref="Max"/>.</summary>
     internal sealed class Loading(string schema, string table, string key)

@@ -28,7 +28,7 @@ internal static class RowStatements
             var column = physical[c];
             columns[c] = column.Name == system.Synced ? RowAppender.Constant(batch.SyncedAt)
                 : column.Name == system.Deleted ? (batch.DeleteCount == 0 ? RowAppender.Constant(false) : RowAppender.Deleted(batch))
-                : IndexOf(batch.Columns, column.Name) is var i and >= 0 ? RowAppender.From(batch.Values[i], column.Type, column.Name, batch.Table.Name)
+                : batch.IndexOf(column.Name) is var i and >= 0 ? RowAppender.From(batch.Values[i], column.Type, column.Name, batch.Table.Name)
                 : RowAppender.Constant(null);
         }
 
@@ -121,19 +121,6 @@ internal static class RowStatements
             appender.Dispose();
             throw;
         }
-    }
-
-    private static int IndexOf(IReadOnlyList<string> columns, string name)
-    {
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (columns[i] == name)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>Runs a set-based statement with <c>$synced</c> bound; cancelling interrupts it.</summary>

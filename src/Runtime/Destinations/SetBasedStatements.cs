@@ -46,7 +46,7 @@ public sealed class SetBasedStatements
 
         // Named by position ("c3" the value of batch column 3, "m3" whether the row changes it, "d" whether it deletes), so no
         // table column name can clash with them.
-        var modify = batch.Table.PrimaryKey.Select(k => Value(IndexOf(k))).ToList();
+        var modify = batch.Table.PrimaryKey.Select(k => Value(KeyIndex(k))).ToList();
         foreach (var column in plan.ModifiedColumns)
         {
             modify.Add(Value(column.Index));
@@ -113,22 +113,12 @@ public sealed class SetBasedStatements
         }
 
         set.Add($"{_quote(_batch.SystemColumns.Synced)} = {_synced}");
-        var match = string.Join(" AND ", _batch.Table.PrimaryKey.Select(k => $"t.{_quote(k)} = s.c{IndexOf(k)}"));
+        var match = string.Join(" AND ", _batch.Table.PrimaryKey.Select(k => $"t.{_quote(k)} = s.c{KeyIndex(k)}"));
         return $"UPDATE {table} AS t SET {string.Join(", ", set)} FROM {stage} AS s WHERE {match}";
     }
 
     private static StagedColumn Value(int index) => new($"c{index}", StagedValue.Value, index);
 
-    private int IndexOf(string column)
-    {
-        for (var i = 0; i < _batch.Columns.Count; i++)
-        {
-            if (_batch.Columns[i] == column)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"The batch does not carry key column '{column}'.", nameof(column));
-    }
+    private int KeyIndex(string key) =>
+        _batch.IndexOf(key) is var index and >= 0 ? index : throw new ArgumentException($"The batch does not carry key column '{key}'.", nameof(key));
 }

@@ -202,6 +202,20 @@ public sealed class WriteBatch
     /// <summary>The value written to the synced column of every row the batch touches.</summary>
     public DateTimeOffset SyncedAt { get; }
 
+    /// <summary>The position of <paramref name="column"/> in <see cref="Columns"/> and <see cref="Values"/>; -1 when the batch does not carry it.</summary>
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (Columns[i] == column)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Whether <paramref name="operation"/> replaces its key's row (an upsert) rather than changing an existing one.</summary>
     public static bool IsUpsert(RowOperation operation) => operation is RowOperation.Upsert or RowOperation.UpsertThenDelete;
 

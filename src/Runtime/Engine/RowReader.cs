@@ -1,16 +1,15 @@
 using System.Collections;
 using System.Collections.Concurrent;
-using System.Linq.Expressions;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Tributary.Runtime;
 
 /// <summary>A row as the connector gave it: source column names and values, copied so the caller may reuse its object.</summary>
 internal readonly record struct RowFields(string[] Names, object?[] Values);
 
-/// <summary>Reads a row given as a dictionary, a <see cref="JsonObject"/>, or any object's public properties.</summary>
+/// <summary>Reads a row given as a dictionary, a <see cref="JsonObject"/>, or any object's public properties (as its JSON would have them).</summary>
 internal static class RowReader
 {
     private static readonly ConcurrentDictionary<Type, Accessor> Accessors = new();
@@ -32,8 +31,7 @@ internal static class RowReader
             case string or IEnumerable or JsonNode or JsonElement:
                 throw new ArgumentException($"A row must be an object with named columns, not a {row.GetType().Name}.", nameof(row));
             default:
-                var accessor = Accessors.GetOrAdd(row.GetType(), static type => new Accessor(type));
-                return new RowFields(accessor.Names, accessor.Read(row));
+                return Accessors.GetOrAdd(row.GetType(), static type => new Accessor(type)).Read(row);
         }
     }
 
@@ -67,30 +65,62 @@ internal static class RowReader
         return new RowFields(names, values);
     }
 
-    /// <summary>Compiled getters for a type's public instance properties, built once per type.</summary>
+    /// <summary>
+    /// A type's columns as System.Text.Json serialises it with default options, as state is: <c>[JsonPropertyName]</c>
+    /// names a column, <c>[JsonIgnore]</c> leaves one out (always, or when its value is null or default), fields count
+    /// only with <c>[JsonInclude]</c>. The getters are the serialiser's own, built once per type.
+    /// </summary>
     private sealed class Accessor
     {
-        private readonly Func<object, object?[]> _read;
+        private readonly Func<object, object?>[] _getters;
+        private readonly Func<object, object?, bool>?[] _conditions;
+        private readonly bool _conditional;
 
         public Accessor(Type type)
         {
-            var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
-                .ToArray();
+            var contract = JsonSerializerOptions.Default.GetTypeInfo(type);
+            var properties = contract.Kind == JsonTypeInfoKind.Object
+                ? [.. contract.Properties.Where(p => p.Get is not null)]
+                : Array.Empty<JsonPropertyInfo>();
             if (properties.Length == 0)
             {
                 throw new ArgumentException($"A row of type {type.Name} has no public properties to read.", nameof(type));
             }
 
             Names = [.. properties.Select(p => p.Name)];
-            var instance = Expression.Parameter(typeof(object), "row");
-            var typed = Expression.Convert(instance, type);
-            var values = properties.Select(p => Expression.Convert(Expression.Property(typed, p), typeof(object)));
-            _read = Expression.Lambda<Func<object, object?[]>>(Expression.NewArrayInit(typeof(object), values), instance).Compile();
+            _getters = [.. properties.Select(p => p.Get!)];
+            _conditions = [.. properties.Select(p => p.ShouldSerialize)];
+            _conditional = Array.Exists(_conditions, c => c is not null);
         }
 
         public string[] Names { get; }
 
-        public object?[] Read(object row) => _read(row);
+        public RowFields Read(object row)
+        {
+            var values = new object?[_getters.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = _getters[i](row);
+            }
+
+            return _conditional ? WithoutSkipped(row, values) : new RowFields(Names, values);
+        }
+
+        // A property whose [JsonIgnore] condition holds for this row is not part of it, as it is not part of its JSON.
+        private RowFields WithoutSkipped(object row, object?[] values)
+        {
+            var names = new List<string>(values.Length);
+            var kept = new List<object?>(values.Length);
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (_conditions[i] is not { } shouldWrite || shouldWrite(row, values[i]))
+                {
+                    names.Add(Names[i]);
+                    kept.Add(values[i]);
+                }
+            }
+
+            return names.Count == values.Length ? new RowFields(Names, values) : new RowFields([.. names], [.. kept]);
+        }
     }
 }

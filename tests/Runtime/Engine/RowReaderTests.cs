@@ -1,12 +1,33 @@
 using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Tributary.Runtime.Tests.Engine;
 
 public sealed class RowReaderTests
 {
     public sealed record Person(int Id, string Name);
+
+    private sealed class Annotated
+    {
+        [JsonPropertyName("user_id")]
+        public long UserId { get; init; }
+
+        [JsonIgnore]
+        public string Password { get; init; } = "";
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? Nickname { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public int Retries { get; init; }
+
+        [JsonInclude]
+        public string Region = "eu";
+
+        public string NotIncluded = "field";
+    }
 
     private static Dictionary<string, object?> AsDictionary(RowFields row) =>
         row.Names.Zip(row.Values).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
@@ -27,6 +48,27 @@ public sealed class RowReaderTests
 
         Assert.Equal(["Id", "Name"], row.Keys);
         Assert.Equal(2, row["Id"]);
+    }
+
+    [Fact]
+    public void Read_JsonAttributes_ColumnsAsStateSerialisationWritesThem()
+    {
+        var source = new Annotated { UserId = 7, Password = "hunter2", Nickname = "ada", Retries = 2 };
+        var row = AsDictionary(RowReader.Read(source));
+
+        Assert.Equal(["user_id", "Nickname", "Retries", "Region"], row.Keys);
+        Assert.Equal([7L, "ada", 2, "eu"], row.Values);
+        Assert.Equal(JsonSerializer.SerializeToNode(source)!.AsObject().Select(p => p.Key), row.Keys);
+    }
+
+    [Fact]
+    public void Read_ConditionallyIgnoredValues_LeftOutOfThatRowOnly()
+    {
+        var sparse = AsDictionary(RowReader.Read(new Annotated { UserId = 8 }));
+        var full = AsDictionary(RowReader.Read(new Annotated { UserId = 9, Nickname = "grace", Retries = 1 }));
+
+        Assert.Equal(["user_id", "Region"], sparse.Keys);
+        Assert.Equal(["user_id", "Nickname", "Retries", "Region"], full.Keys);
     }
 
     [Fact]

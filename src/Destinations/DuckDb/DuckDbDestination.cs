@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ namespace Tributary.Destinations.DuckDb;
 public sealed class DuckDbDestination : IDestination
 {
     private readonly string _databasePath;
+    private readonly int _threads;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _mergeOnly = new(StringComparer.Ordinal);
@@ -39,14 +41,16 @@ public sealed class DuckDbDestination : IDestination
     }
 
     /// <summary>Creates the destination; nothing is opened until the first call.</summary>
-    /// <param name="options">Where the database file is.</param>
+    /// <param name="options">Where the database file is, and how many threads DuckDB uses.</param>
     /// <param name="logger">Receives debug-level notes on each batch; none when omitted.</param>
-    /// <exception cref="ArgumentException"><see cref="DuckDbDestinationOptions.DatabasePath"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><see cref="DuckDbDestinationOptions.DatabasePath"/> is empty, or <see cref="DuckDbDestinationOptions.Threads"/> is below one.</exception>
     public DuckDbDestination(DuckDbDestinationOptions options, ILogger<DuckDbDestination>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, nameof(options));
         _databasePath = options.DatabasePath;
+        _threads = options.Threads;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -254,6 +258,7 @@ public sealed class DuckDbDestination : IDestination
 
             // Nothing here should depend on the machine's zone; should a cast of an instant run, it runs in UTC.
             Execute(connection, "SET SESSION TimeZone = 'UTC'");
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {_threads}"));
         }
         catch (DuckDBException ex) when (ex.Message.Contains("replaying WAL", StringComparison.OrdinalIgnoreCase))
         {

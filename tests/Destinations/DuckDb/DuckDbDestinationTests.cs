@@ -340,6 +340,24 @@ public sealed class DuckDbDestinationTests
         Assert.Throws<ArgumentException>(() => new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = " " }));
     }
 
+    [Fact]
+    public void Constructor_NoThreads_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = "w.db", Threads = 0 }));
+    }
+
+    [Fact]
+    public async Task GetTablesAsync_ThreadsOption_SetOnTheDatabase()
+    {
+        await using var w = new Warehouse();
+        await w.Destination.DisposeAsync();
+        await using var destination = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = w.DatabasePath, Threads = 3 });
+        await destination.GetTablesAsync(Schema, CancellationToken.None);
+
+        Assert.Equal(3L, w.Scalar<long>("SELECT current_setting('threads')"));
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), new DuckDbDestinationOptions { DatabasePath = "w.db" }.Threads);
+    }
+
     private static WriteBatch Widen(TableSchema widened, string column, ColumnType type, params object?[][] rows) =>
         new(Schema, widened, Sys, OperationKind.Upsert, Writable(widened), rows,
             [new SchemaChange(SchemaChangeKind.WidenColumn, new ColumnSchema(column, type))], T2);

@@ -8,7 +8,8 @@ using Tributary.Runtime.State;
 namespace Tributary.Azure.Scheduling;
 
 /// <summary>The last due time the scheduler claimed for a connection, and the blob version it was read at.</summary>
-/// <param name="DueAt">The due time claimed.</param>
+/// <param name="DueAt">The due time claimed; for the mark written when the scheduler first saw the connection, the time it is
+/// scheduled from.</param>
 /// <param name="SyncId">The sync queued for it; <see langword="null"/> for the mark written when the scheduler first saw the
 /// connection (nothing was queued).</param>
 /// <param name="ETag">The blob's ETag, the condition of the next claim.</param>

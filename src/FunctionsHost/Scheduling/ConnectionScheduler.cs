@@ -15,8 +15,9 @@ namespace Tributary.FunctionsHost.Scheduling;
 /// repeats, one claim per connection and due time succeeds, so one run is queued. After a gap (the app was stopped, a tick was
 /// missed) the missed due times collapse into one run for the latest. A connection the scheduler has not seen before is
 /// scheduled from the tick before: its first run is at its first due time, not at once (sync it on demand for that). A due time
-/// that finds the connection running, or a sync of it queued, is claimed but queues nothing. A malformed schedule only stops
-/// its own connection, with its error in the connection's status and the log.
+/// that finds the connection running, or a sync of it queued, is left unclaimed: the first tick after that run queues one run
+/// for it (a sync that overruns its interval is followed by one more, not skipped). A malformed schedule only stops its own
+/// connection, with its error in the connection's status and the log.
 /// </summary>
 public sealed partial class ConnectionScheduler(
     ConnectionDirectory connections,
@@ -94,51 +95,47 @@ public sealed partial class ConnectionScheduler(
         }
 
         var mark = await markers.ReadAsync(connection.Id, cancellationToken);
-        if (mark is not null && due <= mark.DueAt)
+        var firstSeen = mark is null;
+        if (mark is null)
+        {
+            // First seen: scheduled from one tick ago, so a due time within the last tick runs and older ones do not.
+            mark = await markers.TryClaimAsync(connection.Id, now - TickInterval, null, null, now, cancellationToken)
+                ?? await markers.ReadAsync(connection.Id, cancellationToken);   // another instance wrote it first
+            if (mark is null)
+            {
+                return null;
+            }
+        }
+
+        if (due <= mark.DueAt)
         {
             Remember(connection.Id, mark.DueAt);
             return null;
         }
 
-        var since = mark?.DueAt ?? now - TickInterval;
-        if (due <= since)
-        {
-            // First seen, and its latest due time is older than one tick: note it, so later ticks need no read, and queue nothing.
-            if (await markers.TryClaimAsync(connection.Id, due, null, mark, now, cancellationToken) is not null)
-            {
-                Remember(connection.Id, due);
-            }
-
-            return null;
-        }
-
-        var message = new RunMessage(connection.Id, Trigger, SyncIds.New(time)) { RequestedAt = due };
-        var claimed = await markers.TryClaimAsync(connection.Id, due, message.SyncId, mark, now, cancellationToken);
-        if (claimed is null)
-        {
-            LogClaimedElsewhere(logger, connection.Id, due);
-            return null;
-        }
-
-        Remember(connection.Id, due);
-        var missed = mark is null ? 0 : schedule.CountBetween(mark.DueAt, due, MissedCountLimit);
-        if (missed > 0)
-        {
-            LogCaughtUp(logger, connection.Id, missed, due);
-        }
-
+        // Running, or a sync of it queued: the due time stays unclaimed, so the first tick after that run queues it.
         if (await store.IsLeasedAsync(connection.Id, cancellationToken))
         {
             LogStillRunning(logger, connection.Id, due);
             return null;
         }
 
+        var message = new RunMessage(connection.Id, Trigger, SyncIds.New(time)) { RequestedAt = due };
         if (await store.TryReserveRunAsync(connection.Id, message.SyncId, queueOptions.ReservationStaleAfter, cancellationToken) is { } waiting)
         {
             LogAlreadyQueued(logger, connection.Id, due, waiting);
             return null;
         }
 
+        var claimed = await markers.TryClaimAsync(connection.Id, due, message.SyncId, mark, now, cancellationToken);
+        if (claimed is null)
+        {
+            await store.ReleaseRunReservationAsync(connection.Id, message.SyncId, CancellationToken.None);
+            LogClaimedElsewhere(logger, connection.Id, due);
+            return null;
+        }
+
+        Remember(connection.Id, due);
         try
         {
             await queue.EnqueueAsync(message, cancellationToken);
@@ -152,6 +149,12 @@ public sealed partial class ConnectionScheduler(
             throw;
         }
 
+        var missed = firstSeen ? 0 : schedule.CountBetween(mark.DueAt, due, MissedCountLimit);
+        if (missed > 0)
+        {
+            LogCaughtUp(logger, connection.Id, missed, due);
+        }
+
         LogQueued(logger, connection.Id, message.SyncId, due, now - due);
         return message;
     }
@@ -162,7 +165,7 @@ public sealed partial class ConnectionScheduler(
     [LoggerMessage(3200, LogLevel.Error, "Connection {Connection} is not scheduled: {Error}")]
     private static partial void LogScheduleInvalid(ILogger logger, string connection, string error);
 
-    [LoggerMessage(3201, LogLevel.Information, "Due time {DueAt} of {Connection} found sync {SyncId} of it queued; nothing more queued")]
+    [LoggerMessage(3201, LogLevel.Debug, "Due time {DueAt} of {Connection} waits: sync {SyncId} of it is queued or continuing")]
     private static partial void LogAlreadyQueued(ILogger logger, string connection, DateTimeOffset dueAt, string syncId);
 
     [LoggerMessage(3202, LogLevel.Information, "Timer sync {SyncId} of {Connection} queued for due time {DueAt} ({Late} after it)")]
@@ -174,7 +177,7 @@ public sealed partial class ConnectionScheduler(
     [LoggerMessage(3204, LogLevel.Warning, "Connection {Connection} missed {Missed} due times (at most 1000 counted); one run is queued for the latest, {DueAt}")]
     private static partial void LogCaughtUp(ILogger logger, string connection, int missed, DateTimeOffset dueAt);
 
-    [LoggerMessage(3205, LogLevel.Information, "Due time {DueAt} of {Connection} found a run holding its lease; nothing queued")]
+    [LoggerMessage(3205, LogLevel.Debug, "Due time {DueAt} of {Connection} waits: a run holds its lease")]
     private static partial void LogStillRunning(ILogger logger, string connection, DateTimeOffset dueAt);
 
     [LoggerMessage(3206, LogLevel.Error, "Scheduling connection {Connection} failed; the next tick tries again")]

@@ -97,30 +97,36 @@ public sealed class ConnectionSchedulerTests(AzuriteFixture azurite) : Functions
     }
 
     [Fact]
-    public async Task Tick_WhileRunHoldsLease_ClaimsTheDueTimeAndQueuesNothing()
+    public async Task Tick_WhileRunHoldsLease_QueuesTheDueTimeOnceTheRunHasEnded()
     {
         var scheduler = App.Function<ConnectionScheduler>();
         await using (await App.Store.AcquireLeaseAsync("hello", CancellationToken.None))
         {
             Assert.Empty(await scheduler.TickAsync(CancellationToken.None));
+            App.Time.Advance(TimeSpan.FromMinutes(1));
+            Assert.Empty(await scheduler.TickAsync(CancellationToken.None));
         }
 
-        Assert.Empty(await scheduler.TickAsync(CancellationToken.None));   // the 08:00 run is not made up for later
-        Assert.Null(await App.DequeueAsync());
-        App.Time.Advance(TimeSpan.FromMinutes(5));
-        Assert.Single(await scheduler.TickAsync(CancellationToken.None));
+        App.Time.Advance(TimeSpan.FromMinutes(1));
+        var message = Assert.Single(await scheduler.TickAsync(CancellationToken.None));   // 08:02: the 08:00 run, once
+
+        Assert.Equal(Start, message.RequestedAt);
+        Assert.Empty(await scheduler.TickAsync(CancellationToken.None));
     }
 
     [Fact]
-    public async Task Tick_WhileSyncQueued_QueuesNothing()
+    public async Task Tick_WhileSyncQueued_QueuesNothingUntilItHasEnded()
     {
         await App.CreateClient().PostAsync("/api/connections/hello/sync", null);
         var queued = (await App.DequeueAsync())!;
+        var scheduler = App.Function<ConnectionScheduler>();
 
-        Assert.Empty(await App.Function<ConnectionScheduler>().TickAsync(CancellationToken.None));
-
-        Assert.Equal("http", queued.Trigger);
+        Assert.Empty(await scheduler.TickAsync(CancellationToken.None));
         Assert.Null(await App.DequeueAsync());
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(queued), CancellationToken.None);
+
+        var message = Assert.Single(await scheduler.TickAsync(CancellationToken.None));
+        Assert.Equal(("timer", Start), (message.Trigger, message.RequestedAt));
     }
 
     private async Task RunAsync(RunMessage message)

@@ -14,10 +14,10 @@ internal static class Problems
         return result;
     }
 
-    public static ObjectResult UnknownConnection(string id, IEnumerable<string> known) => Create(
+    public static ObjectResult UnknownConnection(string id, IReadOnlyCollection<string> known) => Create(
         StatusCodes.Status404NotFound,
         "Unknown connection",
-        $"No connection has id '{id}'. Known connections: {string.Join(", ", known)}.");
+        $"No connection has id '{id}'. Known connections: {Hosting.ConnectionDirectory.List(known)}.");
 
     public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "Bad request", detail);
 

@@ -66,7 +66,12 @@ public sealed class ConnectionDirectory
     /// <exception cref="KeyNotFoundException">No connection has that id; the message lists the known ones.</exception>
     public ConnectionSettings Get(string id) => _connections.TryGetValue(id, out var connection)
         ? connection
-        : throw new KeyNotFoundException($"Unknown connection '{id}'. Known connections: {string.Join(", ", _connections.Keys)}.");
+        : throw new KeyNotFoundException($"Unknown connection '{id}'. Known connections: {List(_connections.Keys)}.");
+
+    /// <summary>Ids for a message: all of them, or the first 20 and how many there are.</summary>
+    internal static string List(IReadOnlyCollection<string> ids, int shown = 20) => ids.Count <= shown
+        ? string.Join(", ", ids)
+        : $"{string.Join(", ", ids.Take(shown))} … ({ids.Count} in all, GET /api/connections lists them)";
 
     /// <summary>A fresh instance of the connection's connector.</summary>
     /// <exception cref="KeyNotFoundException">No connection has that id.</exception>

@@ -81,6 +81,16 @@ public sealed class ConnectionDirectoryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void Get_UnknownAmongMany_NamesTheFirstTwentyAndTheCount()
+    {
+        var settings = Enumerable.Range(0, 200).ToDictionary(i => $"Connections:c{i:D3}:Connector", _ => (string?)"hello");
+
+        var error = Assert.Throws<KeyNotFoundException>(() => Read(settings).Get("nope"));
+
+        Assert.EndsWith("c018, c019 … (200 in all, GET /api/connections lists them).", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Directory_MalformedSchedule_IsKeptAsThatConnectionsScheduleError()
     {
         var connection = Read(new() { ["Connections:acme:Connector"] = "hello", ["Connections:acme:Schedule"] = "*/5 * * * *" }).Get("acme");

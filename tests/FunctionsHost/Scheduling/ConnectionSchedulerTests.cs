@@ -1,11 +1,12 @@
+using Azure.Storage.Queues;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using Tributary.Azure.Queue;
 using Tributary.Azure.Scheduling;
 using Tributary.Azure.Tests.Support;
 using Tributary.FunctionsHost.Functions;
 using Tributary.FunctionsHost.Scheduling;
 using Tributary.FunctionsHost.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Tributary.FunctionsHost.Tests.Scheduling;
 
@@ -127,6 +128,22 @@ public sealed class ConnectionSchedulerTests(AzuriteFixture azurite) : Functions
 
         var message = Assert.Single(await scheduler.TickAsync(CancellationToken.None));
         Assert.Equal(("timer", Start), (message.Trigger, message.RequestedAt));
+    }
+
+    [Fact]
+    public async Task Tick_QueueUnreachable_GivesTheDueTimeBackSoTheNextTickQueuesIt()
+    {
+        var unreachable = new QueueClient(
+            new Uri($"http://127.0.0.1:{FreePort.Next()}/devstoreaccount1/runs"),
+            new QueueClientOptions { Retry = { MaxRetries = 0 } });
+        var broken = ActivatorUtilities.CreateInstance<ConnectionScheduler>(App.Services, new RunQueue(unreachable));
+
+        Assert.Empty(await broken.TickAsync(CancellationToken.None));
+
+        Assert.Contains(App.Logs.Lines, line => line.Contains("Scheduling connection hello failed; the next tick tries again", StringComparison.Ordinal));
+        var message = Assert.Single(await App.Function<ConnectionScheduler>().TickAsync(CancellationToken.None));
+        Assert.Equal(Start, message.RequestedAt);
+        Assert.Equal(message, await App.DequeueAsync());
     }
 
     private async Task RunAsync(RunMessage message)

@@ -53,37 +53,49 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('A connector the Function App schedules.')
-type connectorSchedule = {
-  @description('Registered connector name, lower snake case.')
-  name: string
+@description('A connection: a configured instance of a connector, with its own schedule, destination schema, state and secrets.')
+type connection = {
+  @description('The connection id, lower snake case, at most 63 characters: it keys the connection\'s state, runs and lease, names its Key Vault secrets (<id>--<name>, every _ written as -) and is its default destination schema.')
+  id: string
 
-  @description('NCRONTAB expression with six fields (second minute hour day month day-of-week), in UTC.')
-  schedule: string
+  @description('The connector type, a registered connector name. Default: the id (a connection named after its connector).')
+  connector: string?
 
-  @description('Whether the timer runs the connector. A disabled connector can still be synced on demand.')
-  enabled: bool
+  @description('NCRONTAB expression with six fields (second minute hour day month day-of-week), in UTC, read by the scheduler every minute. Omitted: synced on demand only.')
+  schedule: string?
+
+  @description('Whether the scheduler runs the connection. Default true. A disabled connection can still be synced on demand.')
+  enabled: bool?
+
+  @description('Where its rows go: duckdb (demo only on Azure) or postgres. Default: postgres when postgresEnabled, otherwise the host\'s default.')
+  destination: ('duckdb' | 'postgres')?
+
+  @description('The destination schema, lower snake case. Default: the id.')
+  schema: string?
+
+  @description('Its configuration: string values, none of them secret (secrets go to Key Vault as <id>--<name>).')
+  configuration: { *: string }?
 }
 
-@description('The example connectors and their schedules: the one list the connector app settings are generated from. Only hello is enabled by default; the minutes are staggered so runs do not all start together.')
-param connectors connectorSchedule[] = [
-  { name: 'hello', schedule: '0 0 * * * *', enabled: true }
-  { name: 'simple_three_step_cursor', schedule: '0 3 * * * *', enabled: false }
-  { name: 'configuration', schedule: '0 6 * * * *', enabled: false }
-  { name: 'multiple_code_files', schedule: '0 9 * * * *', enabled: false }
-  { name: 'specified_types', schedule: '0 12 * * * *', enabled: false }
-  { name: 'unspecified_types', schedule: '0 15 * * * *', enabled: false }
-  { name: 'three_operations', schedule: '0 18 * * * *', enabled: false }
-  { name: 'hashes', schedule: '0 21 * * * *', enabled: false }
-  { name: 'base_64_encoding_decoding', schedule: '0 24 * * * *', enabled: false }
-  { name: 'truncate_operation', schedule: '0 27 * * * *', enabled: false }
-  { name: 'complex_configuration_options', schedule: '0 30 * * * *', enabled: false }
-  { name: 'schema_change', schedule: '0 33 * * * *', enabled: false }
-  { name: 'tracking_tables', schedule: '0 36 * * * *', enabled: false }
-  { name: 'time_window', schedule: '0 39 * * * *', enabled: false }
-  { name: 'errors', schedule: '0 42 * * * *', enabled: false }
-  { name: 'synthetic', schedule: '0 45 * * * *', enabled: false }
-  { name: 'webhook_events', schedule: '0 48 * * * *', enabled: false }
+@description('The connections the Function App runs: the one list the Connections__<id>__… app settings are generated from. By default one per example connector, named after it; only hello is enabled, and the minutes are staggered so runs do not all start together.')
+param connections connection[] = [
+  { id: 'hello', schedule: '0 0 * * * *', enabled: true }
+  { id: 'simple_three_step_cursor', schedule: '0 3 * * * *', enabled: false }
+  { id: 'configuration', schedule: '0 6 * * * *', enabled: false }
+  { id: 'multiple_code_files', schedule: '0 9 * * * *', enabled: false }
+  { id: 'specified_types', schedule: '0 12 * * * *', enabled: false }
+  { id: 'unspecified_types', schedule: '0 15 * * * *', enabled: false }
+  { id: 'three_operations', schedule: '0 18 * * * *', enabled: false }
+  { id: 'hashes', schedule: '0 21 * * * *', enabled: false }
+  { id: 'base_64_encoding_decoding', schedule: '0 24 * * * *', enabled: false }
+  { id: 'truncate_operation', schedule: '0 27 * * * *', enabled: false }
+  { id: 'complex_configuration_options', schedule: '0 30 * * * *', enabled: false }
+  { id: 'schema_change', schedule: '0 33 * * * *', enabled: false }
+  { id: 'tracking_tables', schedule: '0 36 * * * *', enabled: false }
+  { id: 'time_window', schedule: '0 39 * * * *', enabled: false }
+  { id: 'errors', schedule: '0 42 * * * *', enabled: false }
+  { id: 'synthetic', schedule: '0 45 * * * *', enabled: false }
+  { id: 'webhook_events', schedule: '0 48 * * * *', enabled: false }
 ]
 
 // azd finds the Function App to deploy to by this tag; it must equal the service name in azure.yaml.
@@ -227,16 +239,33 @@ var tributarySettings = {
   AZURE_CLIENT_ID: appIdentity.outputs.clientId
 }
 
-// Schedule and enabled flag of every connector, generated from the one list above.
-var connectorScheduleSettings = union(
-  toObject(connectors, connector => 'Connectors__${connector.name}__Schedule', connector => connector.schedule),
-  toObject(connectors, connector => 'Connectors__${connector.name}__Enabled', connector => connector.enabled ? 'true' : 'false')
+// Every connection's settings, generated from the one list above: Connections__<id>__Connector, __Enabled, and when
+// given __Schedule, __Destination, __Schema and __Configuration__<key>. DuckDB, the host's default destination, is local
+// only: on Azure a connection that names no destination writes to PostgreSQL when it exists.
+var connectionDefinitionSettings = toObject(
+  flatten(map(connections, c => concat(
+    [
+      { name: 'Connections__${c.id}__Connector', value: c.?connector ?? c.id }
+      { name: 'Connections__${c.id}__Enabled', value: (c.?enabled ?? true) ? 'true' : 'false' }
+    ],
+    c.?schedule == null ? [] : [{ name: 'Connections__${c.id}__Schedule', value: c.?schedule }],
+    c.?schema == null ? [] : [{ name: 'Connections__${c.id}__Schema', value: c.?schema }],
+    (c.?destination ?? (postgresEnabled ? 'postgres' : '')) == ''
+      ? []
+      : [{ name: 'Connections__${c.id}__Destination', value: c.?destination ?? 'postgres' }]
+  ))),
+  setting => setting.name,
+  setting => setting.value
 )
-
-// DuckDB, the default destination, is local only: on Azure every connector writes to PostgreSQL when it exists.
-var connectorDestinationSettings = postgresEnabled
-  ? toObject(connectors, connector => 'Connectors__${connector.name}__Destination', connector => 'postgres')
-  : {}
+var connectionConfigurationSettings = toObject(
+  flatten(map(connections, c => map(items(c.?configuration ?? {}), entry => {
+    name: 'Connections__${c.id}__Configuration__${entry.key}'
+    value: entry.value
+  }))),
+  setting => setting.name,
+  setting => setting.value
+)
+var connectionSettings = union(connectionDefinitionSettings, connectionConfigurationSettings)
 
 // The PostgreSQL destination signs in as the app identity, whose role name is the identity's name.
 var postgresSettings = postgresEnabled
@@ -263,8 +292,7 @@ module functionApp 'modules/functionapp.bicep' = {
     appSettings: union(
       hostStorageSettings,
       tributarySettings,
-      connectorScheduleSettings,
-      connectorDestinationSettings,
+      connectionSettings,
       postgresSettings
     )
     maximumInstanceCount: maximumInstanceCount
@@ -293,7 +321,7 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output TRIBUTARY_STATE_CONTAINER string = stateContainerName
 output TRIBUTARY_RUNS_QUEUE string = runsQueueName
-output TRIBUTARY_CONNECTOR_SETTINGS object = connectorScheduleSettings
+output TRIBUTARY_CONNECTION_SETTINGS object = connectionSettings
 output POSTGRES_ENABLED bool = postgresEnabled
 output POSTGRES_HOST string = postgresEnabled ? postgres!.outputs.host : ''
 output POSTGRES_DATABASE string = postgresEnabled ? postgresDatabaseName : ''

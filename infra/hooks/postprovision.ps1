@@ -26,8 +26,8 @@ if ($env:POSTGRES_HOST) {
     $values['Tributary__Destination__Postgres__Host'] = $env:POSTGRES_HOST
     $values['Tributary__Destination__Postgres__Database'] = $env:POSTGRES_DATABASE
 }
-if ($env:TRIBUTARY_CONNECTOR_SETTINGS) {
-    ($env:TRIBUTARY_CONNECTOR_SETTINGS | ConvertFrom-Json).PSObject.Properties |
+if ($env:TRIBUTARY_CONNECTION_SETTINGS) {
+    ($env:TRIBUTARY_CONNECTION_SETTINGS | ConvertFrom-Json).PSObject.Properties |
         ForEach-Object { $values[$_.Name] = [string]$_.Value }
 }
 

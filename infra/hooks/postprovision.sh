@@ -28,9 +28,9 @@ pair() {
   printf '    "%s": "%s"' "$1" "$escaped"
 }
 
-# TRIBUTARY_CONNECTOR_SETTINGS is the Bicep output object of schedule and enabled settings, stored by azd
+# TRIBUTARY_CONNECTION_SETTINGS is the Bicep output object of the connections' settings (Connections__<id>__…), stored by azd
 # as JSON: splice its members into Values.
-connectors=$(printf '%s\n' "${TRIBUTARY_CONNECTOR_SETTINGS:-}" | sed -e 's/^[[:space:]]*{//' -e 's/}[[:space:]]*$//')
+connections=$(printf '%s\n' "${TRIBUTARY_CONNECTION_SETTINGS:-}" | sed -e 's/^[[:space:]]*{//' -e 's/}[[:space:]]*$//')
 
 {
   printf '{\n  "IsEncrypted": false,\n  "Values": {\n'
@@ -44,8 +44,8 @@ connectors=$(printf '%s\n' "${TRIBUTARY_CONNECTOR_SETTINGS:-}" | sed -e 's/^[[:s
     pair Tributary__Destination__Postgres__Host "$POSTGRES_HOST"; printf ',\n'
     pair Tributary__Destination__Postgres__Database "${POSTGRES_DATABASE:-}"; printf ',\n'
   fi
-  if [ -n "$(printf '%s' "$connectors" | tr -d '[:space:]')" ]; then
-    printf '%s,\n' "$connectors"
+  if [ -n "$(printf '%s' "$connections" | tr -d '[:space:]')" ]; then
+    printf '%s,\n' "$connections"
   fi
   pair Tributary__KeyVaultUri "$AZURE_KEY_VAULT_ENDPOINT"; printf '\n'
   printf '  }\n}\n'

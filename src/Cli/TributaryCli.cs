@@ -44,9 +44,35 @@ internal static class CliOptions
 {
     public static Argument<string> Connector() => new("connector") { Description = "The connector's registered name (see `tributary list`)." };
 
+    /// <summary><c>--connection ID</c>: which configured instance of the connector; default the connector's name.</summary>
+    public static Option<string?> Connection() => new("--connection")
+    {
+        Description = "The connection: the id (lower snake case) its state, run records, lease, secrets and warehouse schema are kept under, " +
+            "so one connector can have several independent connections. Default: the connector's name.",
+    };
+
+    /// <summary>The connection a command works on: <c>--connection</c>, or the connector's name; the connector must exist.</summary>
+    /// <exception cref="CliException">The id is not lower snake case.</exception>
+    /// <exception cref="KeyNotFoundException">No connector has that name.</exception>
+    public static (string Connector, string Connection) Resolve(ParseResult result, ConnectorCatalog catalog, Argument<string> connector, Option<string?> connection)
+    {
+        var name = result.GetRequiredValue(connector);
+        catalog.Create(name);   // an unknown name fails here, before any file is touched
+        var id = result.GetValue(connection) ?? name;
+        if (!Runtime.Schema.Names.IsSnakeCase(id) || id.Length > MaxConnectionIdLength)
+        {
+            throw new CliException($"--connection '{id}' is not a connection id: use lower snake case, at most {MaxConnectionIdLength} characters, such as github_acme.");
+        }
+
+        return (name, id);
+    }
+
+    /// <summary>The longest connection id: PostgreSQL's identifier limit, since the id is the default schema.</summary>
+    public const int MaxConnectionIdLength = 63;
+
     public static Option<FileInfo?> Configuration() => new("--configuration")
     {
-        Description = "The connector's configuration: a JSON object of strings.",
+        Description = "The connection's configuration: a JSON object of strings.",
     };
 
     /// <summary>Runs a command body; a <see cref="CliException"/>, an unknown connector or bad local files end as one line and exit code 1.</summary>

@@ -7,11 +7,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tributary.Azure.Queue;
+using Tributary.Azure.Scheduling;
 using Tributary.Azure.Secrets;
 using Tributary.Azure.State;
 using Tributary.Connectors.Hello;
 using Tributary.FunctionsHost.Api;
 using Tributary.FunctionsHost.Hosting;
+using Tributary.FunctionsHost.Scheduling;
 using Tributary.Runtime;
 using Tributary.Runtime.Secrets;
 using Tributary.Runtime.State;
@@ -24,8 +26,8 @@ public static class TributaryFunctionsServiceCollectionExtensions
     /// <summary>
     /// Registers what the function classes need, from app settings: the Blob state store and run queue on the
     /// <c>TributaryStorage</c> connection (<c>Tributary__StateStore__BlobServiceUri</c> for the state when set), Key Vault
-    /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connectors and their destinations
-    /// (<c>duckdb</c>, and <c>postgres</c> from <c>Tributary__Destination__Postgres__*</c> signed in with the credential below),
+    /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connections (<c>Connections__&lt;id&gt;__…</c>,
+    /// checked at start-up: see <see cref="ConnectionDirectory"/>), the scheduler and the destinations (<c>duckdb</c>, and <c>postgres</c> from <c>Tributary__Destination__Postgres__*</c> signed in with the credential below),
     /// and the run budget from host.json's <c>functionTimeout</c>. The one <see cref="TokenCredential"/> is a
     /// <see cref="DefaultAzureCredential"/> for the app's managed identity, made only when a connection needs it; register
     /// another <see cref="TokenCredential"/> first to replace it.
@@ -83,7 +85,16 @@ public static class TributaryFunctionsServiceCollectionExtensions
             provider.GetRequiredService<TokenCredential>,
             provider.GetRequiredService<ILoggerFactory>())));
         services.TryAddSingleton<DestinationFactory>();
-        services.TryAddSingleton<ConnectorDirectory>();
+        services.TryAddSingleton(provider => new ConnectionDirectory(provider.GetRequiredService<ConnectorCatalog>(), configuration));
+        services.AddOptions<ConnectionsCheck>()
+            .Validate<ConnectionDirectory>(static (_, connections) => connections is not null)   // reading them throws on a mistake
+            .ValidateOnStart();
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
+            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            return new BlobScheduleMarkers(blobs, options.StateStore.ContainerName);
+        });
         services.TryAddSingleton<IConnectorRunFactory, HostRunFactory>();
         services.TryAddSingleton(provider =>
         {
@@ -104,8 +115,11 @@ public static class TributaryFunctionsServiceCollectionExtensions
 
         services.TryAddSingleton<IWebhookHandler, ConnectorWebhookHandler>();
         services.TryAddSingleton<WebhookReceiver>();
-        services.TryAddSingleton<ConnectorApi>();
-        services.TryAddSingleton<ConnectorScheduler>();
+        services.TryAddSingleton<ConnectionApi>();
+        services.TryAddSingleton<ConnectionScheduler>();
         return services;
     }
+
+    /// <summary>An empty options type whose validation reads the connections at start-up.</summary>
+    private sealed class ConnectionsCheck;
 }

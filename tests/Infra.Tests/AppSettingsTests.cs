@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tributary.Infra.Tests.Support;
 
@@ -95,23 +96,26 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
     }
 
     [Fact]
-    public void AppSettings_Snapshot_ScheduleEveryExampleConnector()
+    public void AppSettings_Snapshot_OneConnectionNamedAfterEachExampleConnector()
     {
         foreach (var snapshot in fixture.Snapshots)
         {
             var settings = snapshot.AppSettings;
-            var scheduled = settings.Keys
-                .Select(name => ConnectorSettingPattern().Match(name))
+            var connections = settings.Keys
+                .Select(name => ConnectionSettingPattern().Match(name))
                 .Where(match => match.Success)
-                .Select(match => match.Groups["connector"].Value)
+                .Select(match => match.Groups["id"].Value)
                 .ToHashSet();
 
-            Assert.Equal(ExampleConnectors.Names.Order(StringComparer.Ordinal), scheduled.Order(StringComparer.Ordinal));
+            Assert.Equal(ExampleConnectors.Names.Order(StringComparer.Ordinal), connections.Order(StringComparer.Ordinal));
             foreach (var connector in ExampleConnectors.Names)
             {
-                Assert.Matches(SixFieldNcrontabPattern(), settings[$"Connectors__{connector}__Schedule"]);
-                Assert.Contains(settings[$"Connectors__{connector}__Enabled"], new[] { "true", "false" });
+                Assert.Equal(connector, settings[$"Connections__{connector}__Connector"]);
+                Assert.Matches(SixFieldNcrontabPattern(), settings[$"Connections__{connector}__Schedule"]);
+                Assert.Contains(settings[$"Connections__{connector}__Enabled"], new[] { "true", "false" });
             }
+
+            Assert.DoesNotContain(settings.Keys, name => name.StartsWith("Connectors__", StringComparison.Ordinal));
         }
     }
 
@@ -122,8 +126,45 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
             .Where(setting => setting.Key.EndsWith("__Enabled", StringComparison.Ordinal) && setting.Value == "true")
             .Select(setting => setting.Key);
 
-        Assert.Equal([$"Connectors__{ExampleConnectors.EnabledByDefault}__Enabled"], enabled);
+        Assert.Equal([$"Connections__{ExampleConnectors.EnabledByDefault}__Enabled"], enabled);
     }
+
+    [Fact]
+    public void AppSettings_ConnectionsParameter_ProduceEachConnectionsSettings()
+    {
+        var connections = fixture.ConnectionsSnapshot.AppSettings
+            .Where(setting => setting.Key.StartsWith("Connections__", StringComparison.Ordinal))
+            .ToDictionary(setting => setting.Key, setting => setting.Value);
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["Connections__synthetic_small__Connector"] = "synthetic",
+                ["Connections__synthetic_small__Enabled"] = "true",
+                ["Connections__synthetic_small__Schedule"] = "0 */15 * * * *",
+                ["Connections__synthetic_small__Destination"] = "postgres",
+                ["Connections__synthetic_small__Configuration__rows"] = "1000",
+                ["Connections__synthetic_large__Connector"] = "synthetic",
+                ["Connections__synthetic_large__Enabled"] = "false",
+                ["Connections__synthetic_large__Schedule"] = "0 30 2 * * *",
+                ["Connections__synthetic_large__Schema"] = "synthetic_archive",
+                ["Connections__synthetic_large__Destination"] = "postgres",
+                ["Connections__synthetic_large__Configuration__rows"] = "200000",
+                ["Connections__synthetic_large__Configuration__checkpoint_every"] = "10000",
+                ["Connections__hello__Connector"] = "hello",   // the connector defaults to the id
+                ["Connections__hello__Enabled"] = "true",
+                ["Connections__hello__Destination"] = "postgres",   // no schedule: on demand only
+            },
+            connections);
+        Assert.Equal(
+            JsonSerializer.Serialize(connections.OrderBy(pair => pair.Key, StringComparer.Ordinal)),
+            JsonSerializer.Serialize(fixture.ConnectionsSnapshot.Outputs["TRIBUTARY_CONNECTION_SETTINGS"]!.AsObject()
+                .Select(pair => KeyValuePair.Create(pair.Key, pair.Value!.GetValue<string>())).OrderBy(pair => pair.Key, StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public void AppSettings_DefaultSnapshotWithoutPostgres_NameNoDestination() =>
+        Assert.DoesNotContain(fixture.DefaultSnapshot.AppSettings.Keys, name => name.EndsWith("__Destination", StringComparison.Ordinal));
 
     [Fact]
     public void AppSettings_Snapshot_OmitSettingsFlexConsumptionRejects()
@@ -153,7 +194,7 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
                 .ToList();
             Assert.True(
                 mentions is ["infra/main.bicep"],
-                $"Connector '{connector}' must be named once, in main.bicep's connectors list; found in: {string.Join(", ", mentions)}.");
+                $"Connector '{connector}' must be named once, in main.bicep's connections list; found in: {string.Join(", ", mentions)}.");
         }
     }
 
@@ -173,8 +214,8 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
     [GeneratedRegex("(connectionstring|connection_string)", RegexOptions.IgnoreCase)]
     private static partial Regex ConnectionStringNamePattern();
 
-    [GeneratedRegex("^Connectors__(?<connector>[a-z0-9_]+)__(Schedule|Enabled)$")]
-    private static partial Regex ConnectorSettingPattern();
+    [GeneratedRegex("^Connections__(?<id>[a-z0-9_]+)__(Connector|Schedule|Enabled)$")]
+    private static partial Regex ConnectionSettingPattern();
 
     [GeneratedRegex(@"^\S+( \S+){5}$")]
     private static partial Regex SixFieldNcrontabPattern();

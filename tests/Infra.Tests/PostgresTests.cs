@@ -49,7 +49,7 @@ public sealed class PostgresTests(InfraFixture fixture)
     }
 
     [Fact]
-    public void Postgres_EnabledSnapshot_IsEveryConnectorsDestination()
+    public void Postgres_EnabledSnapshot_IsEveryConnectionsDestination()
     {
         var snapshot = fixture.PostgresSnapshot;
         var settings = snapshot.AppSettings;
@@ -57,7 +57,7 @@ public sealed class PostgresTests(InfraFixture fixture)
 
         foreach (var connector in ExampleConnectors.Names)
         {
-            Assert.Equal("postgres", settings[$"Connectors__{connector}__Destination"]);
+            Assert.Equal("postgres", settings[$"Connections__{connector}__Destination"]);
         }
 
         Assert.Contains($"'{server.String("id")}'", settings["Tributary__Destination__Postgres__Host"], StringComparison.Ordinal);

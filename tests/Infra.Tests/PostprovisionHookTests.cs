@@ -24,7 +24,7 @@ public sealed class PostprovisionHookTests : IDisposable
             ["AZURE_STORAGE_BLOB_ENDPOINT"] = "https://sttrib.blob.core.windows.net/",
             ["AZURE_STORAGE_QUEUE_ENDPOINT"] = "https://sttrib.queue.core.windows.net/",
             ["AZURE_KEY_VAULT_ENDPOINT"] = "https://kv-trib.vault.azure.net/",
-            ["TRIBUTARY_CONNECTOR_SETTINGS"] = """{"Connectors__hello__Schedule":"0 0 * * * *","Connectors__hello__Enabled":"true"}""",
+            ["TRIBUTARY_CONNECTION_SETTINGS"] = """{"Connections__hello__Connector":"hello","Connections__hello__Schedule":"0 0 * * * *","Connections__hello__Enabled":"true","Connections__hello__Configuration__greeting":"a \"quoted\" value"}""",
             ["AZURE_MANAGED_IDENTITY_CLIENT_ID"] = "00000000-0000-0000-0000-00000000000c",
         };
         if (withPostgres)
@@ -63,8 +63,10 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Equal("https://kv-trib.vault.azure.net/", values["Tributary__KeyVaultUri"]);
         Assert.Equal("psql-tributary.postgres.database.azure.com", values["Tributary__Destination__Postgres__Host"]);
         Assert.Equal("tributary", values["Tributary__Destination__Postgres__Database"]);
-        Assert.Equal("0 0 * * * *", values["Connectors__hello__Schedule"]);
-        Assert.Equal("true", values["Connectors__hello__Enabled"]);
+        Assert.Equal("hello", values["Connections__hello__Connector"]);
+        Assert.Equal("0 0 * * * *", values["Connections__hello__Schedule"]);
+        Assert.Equal("true", values["Connections__hello__Enabled"]);
+        Assert.Equal("a \"quoted\" value", values["Connections__hello__Configuration__greeting"]);
 
         // Locally the developer's Entra login is used, never the app's managed identity.
         Assert.DoesNotContain(values.Keys, name => name.EndsWith("__credential", StringComparison.Ordinal) || name.EndsWith("__clientId", StringComparison.Ordinal));
@@ -121,7 +123,7 @@ public sealed class PostprovisionHookTests : IDisposable
         }
 
         // Only what the test sets: not the CI flags of the machine running the tests.
-        foreach (var name in new[] { "CI", "GITHUB_ACTIONS", "POSTGRES_HOST", "POSTGRES_DATABASE", "TRIBUTARY_CONNECTOR_SETTINGS" })
+        foreach (var name in new[] { "CI", "GITHUB_ACTIONS", "POSTGRES_HOST", "POSTGRES_DATABASE", "TRIBUTARY_CONNECTION_SETTINGS" })
         {
             startInfo.Environment.Remove(name);
         }

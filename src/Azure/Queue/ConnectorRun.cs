@@ -2,14 +2,14 @@ using Tributary.Runtime;
 
 namespace Tributary.Azure.Queue;
 
-/// <summary>Makes what one run of a connector needs; the host implements it from its settings.</summary>
+/// <summary>Makes what one run of a connection needs; the host implements it from its settings.</summary>
 public interface IConnectorRunFactory
 {
     /// <summary>A fresh connector with its configuration, and a runner bound to the connector's destination.</summary>
-    /// <param name="connector">The connector's registered name.</param>
+    /// <param name="connection">The connection's id.</param>
     /// <param name="cancellationToken">Cancels the preparation.</param>
-    /// <exception cref="KeyNotFoundException">No connector has that name.</exception>
-    ValueTask<ConnectorRun> CreateAsync(string connector, CancellationToken cancellationToken);
+    /// <exception cref="KeyNotFoundException">No connection has that id.</exception>
+    ValueTask<ConnectorRun> CreateAsync(string connection, CancellationToken cancellationToken);
 }
 
 /// <summary>One prepared run: the runner, the request, and what to dispose after it (the destination).</summary>

@@ -47,18 +47,18 @@ public sealed partial class PoisonedRunRecorder
             return null;
         }
 
-        if (!Names.IsSnakeCase(message.Connector))
+        if (!Names.IsSnakeCase(message.Connection))
         {
-            LogUnreadable(_logger, poisonQueue, $"'{message.Connector}' is not a connector name");
+            LogUnreadable(_logger, poisonQueue, $"'{message.Connection}' is not a connection id");
             return null;
         }
 
         var now = _time.GetUtcNow();
         var error = $"The {message.Trigger} run of sync {message.SyncId} failed every attempt and its message was moved to {poisonQueue}; each attempt's error is in the host's log.";
-        LogPoisoned(_logger, message.Connector, message.SyncId, poisonQueue);
+        LogPoisoned(_logger, message.Connection, message.SyncId, poisonQueue);
         RunRecord? failed = null;
         var scanned = 0;
-        await foreach (var run in _store.ListRunsAsync(message.Connector, cancellationToken))
+        await foreach (var run in _store.ListRunsAsync(message.Connection, cancellationToken))
         {
             if (++scanned > 100)
             {
@@ -81,7 +81,7 @@ public sealed partial class PoisonedRunRecorder
             {
                 Id = Guid.CreateVersion7(now).ToString("N"),
                 SyncId = message.SyncId,
-                Connector = message.Connector,
+                Connector = message.Connection,
                 Trigger = message.Trigger,
                 StartedAt = now,
                 EndedAt = now,
@@ -93,7 +93,7 @@ public sealed partial class PoisonedRunRecorder
 
         if (_store is State.BlobStateStore reservations)
         {
-            await reservations.ReleaseRunReservationAsync(message.Connector, message.SyncId, cancellationToken);
+            await reservations.ReleaseRunReservationAsync(message.Connection, message.SyncId, cancellationToken);
         }
 
         return failed;

@@ -66,14 +66,14 @@ public sealed partial class QueuedSyncProcessor
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogAttemptFailed(_logger, message.Connector, message.SyncId, ex.GetType().Name, ex.Message);
+            LogAttemptFailed(_logger, message.Connection, message.SyncId, ex.GetType().Name, ex.Message);
             throw;
         }
     }
 
     private async Task<RunRecord?> RunAsync(RunMessage message, CancellationToken cancellationToken)
     {
-        await using var run = await _runs.CreateAsync(message.Connector, cancellationToken);
+        await using var run = await _runs.CreateAsync(message.Connection, cancellationToken);
         var budget = message.MaxDuration is { } max && max < _options.TimeBudget ? max : _options.TimeBudget;
         var request = run.Request with
         {
@@ -92,7 +92,7 @@ public sealed partial class QueuedSyncProcessor
         }
         catch (ConnectorBusyException)
         {
-            LogBusy(_logger, message.Connector, message.Trigger, message.SyncId);
+            LogBusy(_logger, message.Connection, message.Trigger, message.SyncId);
             await ReleaseAsync(message, cancellationToken);
             return null;
         }
@@ -108,7 +108,7 @@ public sealed partial class QueuedSyncProcessor
             {
                 if (_reservations is not null)
                 {
-                    await _reservations.TryReserveRunAsync(message.Connector, message.SyncId, _options.ReservationStaleAfter, cancellationToken);
+                    await _reservations.TryReserveRunAsync(message.Connection, message.SyncId, _options.ReservationStaleAfter, cancellationToken);
                 }
 
                 await _queue.EnqueueAsync(
@@ -123,7 +123,7 @@ public sealed partial class QueuedSyncProcessor
     }
 
     private Task ReleaseAsync(RunMessage message, CancellationToken cancellationToken) =>
-        _reservations?.ReleaseRunReservationAsync(message.Connector, message.SyncId, cancellationToken) ?? Task.CompletedTask;
+        _reservations?.ReleaseRunReservationAsync(message.Connection, message.SyncId, cancellationToken) ?? Task.CompletedTask;
 
     [LoggerMessage(2300, LogLevel.Warning, "Run of {Connector} ({Trigger}, sync {SyncId}) refused: another run holds its lease and carries the sync on")]
     private static partial void LogBusy(ILogger logger, string connector, string trigger, string syncId);

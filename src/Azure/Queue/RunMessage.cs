@@ -5,14 +5,14 @@ using System.Text.Json.Serialization;
 namespace Tributary.Azure.Queue;
 
 /// <summary>
-/// A request to run a connector, as it travels on the <c>tributary-runs</c> queue: UTF-8 JSON such as
-/// <c>{"connector":"synthetic","trigger":"http","syncId":"0197…","requestedAt":"2026-11-27T07:00:00+00:00","continuation":0}</c>.
+/// A request to run a connection, as it travels on the <c>tributary-runs</c> queue: UTF-8 JSON such as
+/// <c>{"connection":"synthetic","trigger":"http","syncId":"0197…","requestedAt":"2026-11-27T07:00:00+00:00","continuation":0}</c>.
 /// A paused run's continuation is the same message with trigger <c>continuation</c> and the continuation count one higher.
 /// </summary>
-/// <param name="Connector">The connector's registered name.</param>
+/// <param name="Connection">The connection's id.</param>
 /// <param name="Trigger">What asked for the run: <c>timer</c>, <c>http</c>, <c>webhook</c>, <c>continuation</c>.</param>
 /// <param name="SyncId">The sync the run belongs to; every continuation carries it on, so one sync's runs share it.</param>
-public sealed record RunMessage(string Connector, string Trigger, string SyncId)
+public sealed record RunMessage(string Connection, string Trigger, string SyncId)
 {
     /// <summary>The largest message accepted: far more than a real one, far less than the queue's 64 KB.</summary>
     public const int MaxBytes = 16 * 1024;
@@ -66,12 +66,12 @@ public sealed record RunMessage(string Connector, string Trigger, string SyncId)
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"A run message is a JSON object with connector, trigger and syncId: {ex.Message}", ex);
+            throw new FormatException($"A run message is a JSON object with connection, trigger and syncId: {ex.Message}", ex);
         }
 
-        if (message is null || string.IsNullOrWhiteSpace(message.Connector) || string.IsNullOrWhiteSpace(message.Trigger) || string.IsNullOrWhiteSpace(message.SyncId))
+        if (message is null || string.IsNullOrWhiteSpace(message.Connection) || string.IsNullOrWhiteSpace(message.Trigger) || string.IsNullOrWhiteSpace(message.SyncId))
         {
-            throw new FormatException("A run message needs a connector, a trigger and a syncId.");
+            throw new FormatException("A run message needs a connection, a trigger and a syncId.");
         }
 
         if (message.Continuation < 0 || message.MaxDuration <= TimeSpan.Zero)

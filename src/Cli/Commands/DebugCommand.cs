@@ -6,12 +6,14 @@ using Tributary.Runtime.State;
 
 namespace Tributary.Cli.Commands;
 
-/// <summary><c>tributary debug &lt;connector&gt;</c>: one sync into the local warehouse, continued until it ends, then the summary.</summary>
+/// <summary><c>tributary debug &lt;connector&gt; [--connection ID]</c>: one sync of a connection into the local warehouse, continued
+/// until it ends, then the summary.</summary>
 internal static class DebugCommand
 {
     public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspaceOptions)
     {
         var connector = CliOptions.Connector();
+        var connection = CliOptions.Connection();
         var configuration = CliOptions.Configuration();
         var maxDuration = new Option<string?>("--max-duration")
         {
@@ -19,13 +21,12 @@ internal static class DebugCommand
         };
         var command = new Command("debug", "Run a connector once against the local DuckDB warehouse and print an operations summary.")
         {
-            connector, configuration, maxDuration,
+            connector, connection, configuration, maxDuration,
         };
         workspaceOptions.AddTo(command, warehouse: true);
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
-            var name = result.GetRequiredValue(connector);
-            catalog.Create(name);   // an unknown name fails here, before any file is touched
+            var (name, id) = CliOptions.Resolve(result, catalog, connector, connection);
             var settings = CliOptions.LoadConfiguration(result.GetValue(configuration));
             var budget = CliOptions.ParseDuration(result.GetValue(maxDuration));
             await using var workspace = workspaceOptions.Open(result, console.Time);
@@ -40,7 +41,7 @@ internal static class DebugCommand
             while (true)
             {
                 var run = await runner.RunAsync(
-                    new SyncRequest(name, catalog.Create(name), settings)
+                    new SyncRequest(id, catalog.Create(name), settings)
                     {
                         Trigger = runs.Count == 0 ? "cli" : "continuation",
                         SyncId = syncId,

@@ -61,19 +61,19 @@ internal static class SchemaCommand
     }
 }
 
-/// <summary><c>tributary runs &lt;connector&gt;</c>: the run records, newest first.</summary>
+/// <summary><c>tributary runs &lt;connector&gt; [--connection ID]</c>: the connection's run records, newest first.</summary>
 internal static class RunsCommand
 {
     public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspace)
     {
         var connector = CliOptions.Connector();
+        var connection = CliOptions.Connection();
         var limit = new Option<int>("--limit") { Description = "How many runs to show.", DefaultValueFactory = _ => 20 };
-        var command = new Command("runs", "Show a connector's recent runs: outcome, duration, operations, error.") { connector, limit };
+        var command = new Command("runs", "Show a connection's recent runs: outcome, duration, operations, error.") { connector, connection, limit };
         workspace.AddTo(command, warehouse: false);
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
-            var name = result.GetRequiredValue(connector);
-            catalog.Create(name);
+            var (_, name) = CliOptions.Resolve(result, catalog, connector, connection);
             var store = workspace.OpenStore(result, console.Time);
             var shown = 0;
             await foreach (var run in store.ListRunsAsync(name, cancellationToken))
@@ -104,17 +104,18 @@ internal static class RunsCommand
     }
 }
 
-/// <summary><c>tributary state show|history|rollback &lt;connector&gt;</c>.</summary>
+/// <summary><c>tributary state show|history|rollback &lt;connector&gt; [--connection ID]</c>.</summary>
 internal static class StateCommands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspace)
     {
-        var state = new Command("state", "Show, list or roll back a connector's checkpointed state.");
+        var state = new Command("state", "Show, list or roll back a connection's checkpointed state.");
 
         var connector = CliOptions.Connector();
-        var show = new Command("show", "Print the current state.") { connector };
+        var connection = CliOptions.Connection();
+        var show = new Command("show", "Print the current state.") { connector, connection };
         show.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var snapshot = await Store(result).ReadAsync(Name(result), cancellationToken);
@@ -124,7 +125,7 @@ internal static class StateCommands
             return 0;
         }));
 
-        var history = new Command("history", "List every checkpoint, newest first.") { connector };
+        var history = new Command("history", "List every checkpoint, newest first.") { connector, connection };
         history.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             await foreach (var entry in Store(result).HistoryAsync(Name(result), cancellationToken))
@@ -136,7 +137,7 @@ internal static class StateCommands
         }));
 
         var version = new Argument<string>("version") { Description = "The history version to make current again." };
-        var rollback = new Command("rollback", "Make an earlier checkpoint the current state; the next sync starts from it.") { connector, version };
+        var rollback = new Command("rollback", "Make an earlier checkpoint the current state; the next sync starts from it.") { connector, connection, version };
         rollback.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
             var store = Store(result);
@@ -154,29 +155,25 @@ internal static class StateCommands
 
         return state;
 
-        string Name(ParseResult result)
-        {
-            var name = result.GetRequiredValue(connector);
-            catalog.Create(name);
-            return name;
-        }
+        string Name(ParseResult result) => CliOptions.Resolve(result, catalog, connector, connection).Connection;
 
         IStateStore Store(ParseResult result) => workspace.OpenStore(result, console.Time);
     }
 }
 
-/// <summary><c>tributary reset &lt;connector&gt;</c>: drop its warehouse schema and its state, so the next sync starts over.</summary>
+/// <summary><c>tributary reset &lt;connector&gt; [--connection ID]</c>: drop the connection's warehouse schema and its state, so the
+/// next sync starts over.</summary>
 internal static class ResetCommand
 {
     public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspaceOptions)
     {
         var connector = CliOptions.Connector();
-        var command = new Command("reset", "Drop a connector's tables from the warehouse and delete its state (run records stay).") { connector };
+        var connection = CliOptions.Connection();
+        var command = new Command("reset", "Drop a connection's tables from the warehouse and delete its state (run records stay).") { connector, connection };
         workspaceOptions.AddTo(command, warehouse: true);
         command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
         {
-            var name = result.GetRequiredValue(connector);
-            catalog.Create(name);
+            var (_, name) = CliOptions.Resolve(result, catalog, connector, connection);
             await using var workspace = workspaceOptions.Open(result, console.Time);
             await using var lease = await workspace.Store.AcquireLeaseAsync(name, cancellationToken);
             await workspace.Warehouse.DropSchemaAsync(name, cancellationToken);

@@ -22,7 +22,7 @@ namespace Tributary.FunctionsHost.Api;
 /// is in its run record, not in the answer).
 /// </summary>
 internal sealed partial class ConnectorWebhookHandler(
-    ConnectorDirectory connectors,
+    ConnectionDirectory connections,
     IConnectorRunFactory runs,
     BlobStateStore store,
     RunQueue queue,
@@ -36,7 +36,7 @@ internal sealed partial class ConnectorWebhookHandler(
 
     public async Task<IActionResult> HandleAsync(HttpRequest request, string connector, WebhookDelivery delivery, CancellationToken cancellationToken)
     {
-        if (!HandlesWebhooks(connectors.Create(connector).GetType()))
+        if (!HandlesWebhooks(connections.CreateConnector(connector).GetType()))
         {
             var syncId = await QueueSyncAsync(connector, cancellationToken);
             LogSyncQueued(logger, connector, syncId, delivery.Body.Length);

@@ -14,10 +14,10 @@ internal static class Problems
         return result;
     }
 
-    public static ObjectResult UnknownConnector(string name, IEnumerable<string> known) => Create(
+    public static ObjectResult UnknownConnection(string id, IReadOnlyCollection<string> known) => Create(
         StatusCodes.Status404NotFound,
-        "Unknown connector",
-        $"No connector is named '{name}'. Known connectors: {string.Join(", ", known)}.");
+        "Unknown connection",
+        $"No connection has id '{id}'. Known connections: {Hosting.ConnectionDirectory.List(known)}.");
 
     public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "Bad request", detail);
 
@@ -44,7 +44,7 @@ internal static class SyncIds
 {
     public static string New(TimeProvider time) => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
 
-    /// <summary>The status URL of a sync: the connector's status filtered to it.</summary>
-    public static string StatusUrl(HttpRequest request, string connector, string syncId) =>
-        $"{request.Scheme}://{request.Host}{request.PathBase}/api/connectors/{Uri.EscapeDataString(connector)}?sync={syncId}";
+    /// <summary>The status URL of a sync: the connection's status filtered to it.</summary>
+    public static string StatusUrl(HttpRequest request, string connection, string syncId) =>
+        $"{request.Scheme}://{request.Host}{request.PathBase}/api/connections/{Uri.EscapeDataString(connection)}?sync={syncId}";
 }

@@ -23,15 +23,15 @@ public interface IWebhookHandler
 }
 
 /// <summary>
-/// <c>POST /api/connectors/{name}/webhook</c>, guarded by its signature instead of a function key: the header
-/// <c>X-Tributary-Signature: sha256=&lt;hex&gt;</c> must hold the HMAC-SHA256 of the raw body keyed with the connector's secret
-/// <c>webhook_secret</c> (Key Vault: <c>&lt;connector&gt;--webhook-secret</c>), compared in constant time. Answers 404 for an
-/// unknown connector, 401 for a missing or wrong signature, 413 for a body over the limit, 500 when the connector has no
+/// <c>POST /api/connections/{id}/webhook</c>, guarded by its signature instead of a function key: the header
+/// <c>X-Tributary-Signature: sha256=&lt;hex&gt;</c> must hold the HMAC-SHA256 of the raw body keyed with the connection's secret
+/// <c>webhook_secret</c> (Key Vault: <c>&lt;connection id&gt;--webhook-secret</c>), compared in constant time. Answers 404 for an
+/// unknown connection, 401 for a missing or wrong signature, 413 for a body over the limit, 500 when the connector has no
 /// webhook secret, 503 when the secret store cannot be read; nothing is handed on in any of those cases. A verified delivery
 /// goes to the <see cref="IWebhookHandler"/> with its body, content type and headers, less the signature and credentials.
 /// </summary>
 public sealed partial class WebhookReceiver(
-    ConnectorDirectory connectors,
+    ConnectionDirectory connections,
     ISecretStore secrets,
     IWebhookHandler handler,
     IOptions<TributaryHostOptions> options,
@@ -53,9 +53,9 @@ public sealed partial class WebhookReceiver(
     /// <summary>Checks and hands on one delivery; see the class summary for the answers.</summary>
     public async Task<IActionResult> ReceiveAsync(HttpRequest request, string name, CancellationToken cancellationToken)
     {
-        if (!connectors.Contains(name))
+        if (!connections.Contains(name))
         {
-            return Problems.UnknownConnector(name, connectors.Names);
+            return Problems.UnknownConnection(name, connections.Ids);
         }
 
         var signature = request.Headers[SignatureHeader].ToString();

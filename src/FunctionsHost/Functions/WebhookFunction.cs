@@ -5,16 +5,16 @@ using Tributary.FunctionsHost.Api;
 
 namespace Tributary.FunctionsHost.Functions;
 
-/// <summary><c>POST /api/connectors/{name}/webhook</c>: no function key — the HMAC signature of the body guards it.</summary>
+/// <summary><c>POST /api/connections/{id}/webhook</c>: no function key — the HMAC signature of the body guards it.</summary>
 /// <param name="receiver">Verifies the delivery and runs the connector's webhook handler on it.</param>
 public sealed class WebhookFunction(WebhookReceiver receiver)
 {
-    /// <summary>Verifies the delivery and runs the connector's handler inline; 202 when handled, 503 with <c>Retry-After</c> while
-    /// the connector is running.</summary>
+    /// <summary>Verifies the delivery and runs the connection's connector handler inline; 202 when handled, 503 with <c>Retry-After</c> while
+    /// the connection is running.</summary>
     [Function("Webhook")]
     public Task<IActionResult> Receive(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connectors/{name}/webhook")] HttpRequest request,
-        string name,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{id}/webhook")] HttpRequest request,
+        string id,
         CancellationToken cancellationToken) =>
-        receiver.ReceiveAsync(request, name, cancellationToken);
+        receiver.ReceiveAsync(request, id, cancellationToken);
 }

@@ -10,7 +10,7 @@ using Tributary.Sdk;
 namespace Tributary.FunctionsHost.Hosting;
 
 /// <summary>
-/// Makes one kind of destination (<c>Connectors__&lt;name&gt;__Destination</c> names it). The extension point for more
+/// Makes one kind of destination (<c>Connections__&lt;id&gt;__Destination</c> names it). The extension point for more
 /// destinations: register another implementation as a singleton. A provider never connects when it creates a destination;
 /// the destination opens on its first use.
 /// </summary>
@@ -19,8 +19,8 @@ internal interface IDestinationProvider
     /// <summary>The name settings use, lower case: <c>duckdb</c>, <c>postgres</c>.</summary>
     string Name { get; }
 
-    /// <summary>A destination for one run of <paramref name="connector"/>; the run disposes it.</summary>
-    IDestination Create(string connector);
+    /// <summary>A destination for one run of connection <paramref name="connection"/>; the run disposes it.</summary>
+    IDestination Create(string connection);
 }
 
 /// <summary>The local DuckDB warehouse, <c>&lt;Tributary:Files&gt;/warehouse.db</c>: for development; on Azure its disk is not kept
@@ -29,7 +29,7 @@ internal sealed class DuckDbDestinationProvider(IOptions<TributaryHostOptions> o
 {
     public string Name => "duckdb";
 
-    public IDestination Create(string connector) => new DuckDbDestination(
+    public IDestination Create(string connection) => new DuckDbDestination(
         new DuckDbDestinationOptions { DatabasePath = Path.Combine(options.Value.Files, "warehouse.db") },
         loggerFactory.CreateLogger<DuckDbDestination>());
 }
@@ -48,12 +48,12 @@ internal sealed class PostgresDestinationProvider(IOptions<TributaryHostOptions>
     public string Name => "postgres";
 
     /// <exception cref="ConfigurationException">A PostgreSQL setting is missing.</exception>
-    public IDestination Create(string connector) =>
-        new PostgresDestination(CreateOptions(connector), loggerFactory.CreateLogger<PostgresDestination>());
+    public IDestination Create(string connection) =>
+        new PostgresDestination(CreateOptions(connection), loggerFactory.CreateLogger<PostgresDestination>());
 
-    /// <summary>The destination's options for <paramref name="connector"/>'s runs.</summary>
+    /// <summary>The destination's options for connection <paramref name="connection"/>'s runs.</summary>
     /// <exception cref="ConfigurationException">A PostgreSQL setting is missing; the message names every missing one.</exception>
-    internal PostgresDestinationOptions CreateOptions(string connector)
+    internal PostgresDestinationOptions CreateOptions(string connection)
     {
         var settings = options.Value.Destination.Postgres;
         string[] missing =
@@ -65,31 +65,31 @@ internal sealed class PostgresDestinationProvider(IOptions<TributaryHostOptions>
         if (missing.Length > 0)
         {
             throw new ConfigurationException(
-                $"Connector '{connector}' writes to PostgreSQL (Connectors__{connector}__Destination), but {string.Join(", ", missing)} " +
+                $"Connection '{connection}' writes to PostgreSQL (Connections__{connection}__Destination), but {string.Join(", ", missing)} " +
                 $"{(missing.Length == 1 ? "is" : "are")} not set. Deploy with PostgreSQL enabled, or name another destination.");
         }
 
-        var connection = new NpgsqlConnectionStringBuilder
+        var connectionString = new NpgsqlConnectionStringBuilder
         {
             Host = settings.Host,
             Database = settings.Database,
             Username = settings.Username,
             SslMode = SslMode.Require,
         };
-        return new PostgresDestinationOptions { ConnectionString = connection.ConnectionString, Credential = credential() };
+        return new PostgresDestinationOptions { ConnectionString = connectionString.ConnectionString, Credential = credential() };
     }
 }
 
-/// <summary>Picks the destination provider a connector's settings name.</summary>
+/// <summary>Picks the destination provider a connection's settings name.</summary>
 internal sealed class DestinationFactory(IEnumerable<IDestinationProvider> providers)
 {
     private readonly Dictionary<string, IDestinationProvider> _providers = providers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A destination of kind <paramref name="kind"/> for <paramref name="connector"/>.</summary>
+    /// <summary>A destination of kind <paramref name="kind"/> for connection <paramref name="connection"/>.</summary>
     /// <exception cref="ConfigurationException">This host has no destination of that kind.</exception>
-    public IDestination Create(string connector, string kind) => _providers.TryGetValue(kind, out var provider)
-        ? provider.Create(connector)
+    public IDestination Create(string connection, string kind) => _providers.TryGetValue(kind, out var provider)
+        ? provider.Create(connection)
         : throw new ConfigurationException(
-            $"Connector '{connector}' names destination '{kind}' (Connectors__{connector}__Destination), which this host does not have. " +
+            $"Connection '{connection}' names destination '{kind}' (Connections__{connection}__Destination), which this host does not have. " +
             $"Known destinations: {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))}.");
 }

@@ -7,9 +7,9 @@ using Tributary.Sdk;
 
 namespace Tributary.FunctionsHost.Hosting;
 
-/// <summary>Prepares a run from the connector's settings: a fresh connector, its configuration and destination, a runner.</summary>
+/// <summary>Prepares a run from the connection's settings: a fresh connector, its configuration, destination and schema, a runner.</summary>
 internal sealed class HostRunFactory(
-    ConnectorDirectory connectors,
+    ConnectionDirectory connections,
     DestinationFactory destinations,
     IStateStore store,
     ISecretStore secrets,
@@ -18,12 +18,15 @@ internal sealed class HostRunFactory(
     ILoggerFactory loggerFactory,
     IHttpClientFactory httpClientFactory) : IConnectorRunFactory
 {
-    public ValueTask<ConnectorRun> CreateAsync(string connector, CancellationToken cancellationToken)
+    public ValueTask<ConnectorRun> CreateAsync(string connection, CancellationToken cancellationToken)
     {
-        var settings = connectors.Get(connector);
-        var destination = destinations.Create(connector, settings.Destination);
+        var settings = connections.Get(connection);
+        var destination = destinations.Create(connection, settings.Destination);
         var runner = new SyncRunner(destination, store, runnerOptions, secrets, time, loggerFactory, httpClientFactory);
-        var request = new SyncRequest(connector, connectors.Create(connector), new ConnectorConfiguration(settings.Configuration));
+        var request = new SyncRequest(connection, connections.CreateConnector(connection), new ConnectorConfiguration(settings.Configuration))
+        {
+            Schema = settings.Schema,
+        };
         return ValueTask.FromResult(new ConnectorRun(runner, request, destination));
     }
 }

@@ -10,8 +10,8 @@ public sealed class TributaryHostOptions
     /// Default <c>files</c>, relative to the working folder.</summary>
     public string Files { get; set; } = "files";
 
-    /// <summary>The Key Vault holding connector secrets (<c>Tributary__KeyVaultUri</c>). Unset: local secrets
-    /// (environment variables <c>TRIBUTARY_SECRET_&lt;CONNECTOR&gt;_&lt;NAME&gt;</c> or <c>files/secrets.json</c>).</summary>
+    /// <summary>The Key Vault holding connection secrets (<c>Tributary__KeyVaultUri</c>), named <c>&lt;id&gt;--&lt;name&gt;</c>. Unset: local secrets
+    /// (environment variables <c>TRIBUTARY_SECRET_&lt;CONNECTION&gt;_&lt;NAME&gt;</c> or <c>files/secrets.json</c>).</summary>
     public Uri? KeyVaultUri { get; set; }
 
     /// <summary>Where state lives.</summary>
@@ -81,7 +81,7 @@ public sealed class DestinationSettings
 /// The PostgreSQL destination, <c>Tributary__Destination__Postgres__…</c>, which the infrastructure sets when it deploys Azure
 /// Database for PostgreSQL. The host connects with <c>SslMode=Require</c> and signs in with Entra tokens from its
 /// <see cref="global::Azure.Core.TokenCredential"/> (the managed identity); no password is configured anywhere. All three are
-/// required once a connector names <c>postgres</c> as its destination; none has a default.
+/// required once a connection names <c>postgres</c> as its destination; none has a default.
 /// </summary>
 public sealed class PostgresSettings
 {

@@ -3,12 +3,24 @@ using Tributary.Sdk;
 
 namespace Tributary.Runtime;
 
-/// <summary>One run of one connector.</summary>
-/// <param name="ConnectorName">The connector's registered name; also the destination schema and the state key.</param>
+/// <summary>One run of one connection: a configured instance of a connector.</summary>
+/// <param name="Connection">
+/// The connection's id, lower snake case: the key of its state, history, lease, run records and secrets. A connection named after
+/// its connector (the CLI's default) keeps the keys a connector had before connections.
+/// </param>
 /// <param name="Connector">A fresh connector instance.</param>
-/// <param name="Configuration">The connector's configuration.</param>
-public sealed record SyncRequest(string ConnectorName, Connector Connector, ConnectorConfiguration Configuration)
+/// <param name="Configuration">The connection's configuration.</param>
+public sealed record SyncRequest(string Connection, Connector Connector, ConnectorConfiguration Configuration)
 {
+    private readonly string? _schema;
+
+    /// <summary>The destination schema the connection's tables are written to. Default: the connection's id.</summary>
+    public string Schema
+    {
+        get => _schema ?? Connection;
+        init => _schema = value;
+    }
+
     /// <summary>What started the run, recorded in the run record: <c>cli</c>, <c>timer</c>, <c>http</c>, <c>continuation</c>. Default <c>manual</c>.</summary>
     public string Trigger { get; init; } = "manual";
 

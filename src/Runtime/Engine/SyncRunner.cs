@@ -102,13 +102,13 @@ public sealed class SyncRunner
     // leaves the run record.
     private async Task<RunRecord> RunSessionAsync(SyncRequest request, Func<SyncContext, CancellationToken, Task> produce, CancellationToken cancellationToken)
     {
-        await using var lease = await _store.AcquireLeaseAsync(request.ConnectorName, cancellationToken);
+        await using var lease = await _store.AcquireLeaseAsync(request.Connection, cancellationToken);
         var id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
         var record = new RunRecord
         {
             Id = id,
             SyncId = request.SyncId ?? id,
-            Connector = request.ConnectorName,
+            Connector = request.Connection,
             Trigger = request.Trigger,
             StartedAt = _time.GetUtcNow(),
             Outcome = RunOutcome.Running,

@@ -79,9 +79,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _httpClient = httpClient;
         _record = record;
         _log = loggerFactory.CreateLogger("Tributary.Sync");
-        _connectorLogger = new RedactingLogger(loggerFactory.CreateLogger("Tributary.Connector." + request.ConnectorName), _secretValues);
+        _connectorLogger = new RedactingLogger(loggerFactory.CreateLogger("Tributary.Connector." + request.Connection), _secretValues);
         _started = time.GetTimestamp();
-        _end = new RunEndGate($"run {record.Id} of connector '{request.ConnectorName}'");
+        _end = new RunEndGate($"run {record.Id} of connection '{request.Connection}'");
         _queue = Channel.CreateBounded<List<Operation>>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity / ChunkSize))
         {
             SingleReader = true,
@@ -121,7 +121,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         Task? writer = null;
         try
         {
-            var snapshot = await _store.ReadAsync(_request.ConnectorName, cancellationToken);
+            var snapshot = await _store.ReadAsync(_request.Connection, cancellationToken);
             (_state, _stateVersion) = (snapshot.State, snapshot.Version);
             foreach (var table in _request.Connector.Schema(_request.Configuration))
             {
@@ -132,7 +132,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 }
             }
 
-            _existing = (await _destination.GetTablesAsync(_request.ConnectorName, cancellationToken)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+            _existing = (await _destination.GetTablesAsync(_request.Schema, cancellationToken)).ToDictionary(t => t.Name, StringComparer.Ordinal);
             writer = Task.Run(() => WriteBatchesAsync(token), CancellationToken.None);
             consumer = Task.Run(() => ConsumeAsync(token), CancellationToken.None);
             Exception? producerFailure = null;
@@ -202,7 +202,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             var root = _failure ?? ex;
             _record.Outcome = RunOutcome.Failed;
             _record.Error = _secretValues.Redact(Describe(root));
-            SyncLog.RunFailed(_log, _request.ConnectorName, _record.Id, _record.Error);
+            SyncLog.RunFailed(_log, _request.Connection, _record.Id, _record.Error);
         }
         finally
         {
@@ -222,7 +222,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         var grace = _options.StopGracePeriod;
         if (!await _end.CloseAsync(connector, _stop, grace, _time))
         {
-            SyncLog.ConnectorDidNotStop(_log, _request.ConnectorName, _record.Id, grace);
+            SyncLog.ConnectorDidNotStop(_log, _request.Connection, _record.Id, grace);
             var note = $"The connector did not stop within {grace} of the run's end; everything it did afterwards was refused.";
             _record.Error = _record.Error is null ? note : $"{_record.Error} {note}";
         }
@@ -278,8 +278,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
     public override async ValueTask<string> GetSecretAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var value = await _secrets.GetAsync(_request.ConnectorName, name, cancellationToken)
-            ?? throw new ConfigurationException($"Connector '{_request.ConnectorName}' has no secret '{name}'.");
+        var value = await _secrets.GetAsync(_request.Connection, name, cancellationToken)
+            ?? throw new ConfigurationException($"Connection '{_request.Connection}' has no secret '{name}'.");
         _secretValues.Remember(name, value);
         return value;
     }
@@ -297,7 +297,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
         _lease!.ThrowIfLost();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _runToken);
-        await _secrets.SetAsync(_request.ConnectorName, name, value, linked.Token);
+        await _secrets.SetAsync(_request.Connection, name, value, linked.Token);
     }
 
     /// <summary>
@@ -426,7 +426,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         {
             case Op.Upsert:
                 counts.Upserts++;
-                ready = writer.Upsert(operation.Row, _request.ConnectorName);
+                ready = writer.Upsert(operation.Row, _request.Schema);
                 break;
             case Op.Update or Op.Delete:
                 var kind = operation.Kind == Op.Update ? OperationKind.Update : OperationKind.Delete;
@@ -439,7 +439,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                     counts.Deletes++;
                 }
 
-                ready = writer.Change(kind, operation.Row, _request.ConnectorName, out var skipped);
+                ready = writer.Change(kind, operation.Row, _request.Schema, out var skipped);
                 if (skipped)
                 {
                     writer.AddUnknownKeys(1);
@@ -449,7 +449,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 break;
             default:
                 counts.Truncates++;
-                ready = writer.Truncate(_request.ConnectorName);
+                ready = writer.Truncate(_request.Schema);
                 break;
         }
 
@@ -485,7 +485,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private WriteBatch? Take(TableWriter writer)
     {
         _bufferedBytes -= writer.BufferedBytes;
-        return writer.TakeBatch(_request.ConnectorName);
+        return writer.TakeBatch(_request.Schema);
     }
 
     /// <summary>
@@ -523,7 +523,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private async Task SaveStateAsync(StateToSave checkpoint, CancellationToken cancellationToken)
     {
         _lease!.ThrowIfLost();
-        var saved = await _store.WriteAsync(_request.ConnectorName, checkpoint.State, _stateVersion, cancellationToken);
+        var saved = await _store.WriteAsync(_request.Connection, checkpoint.State, _stateVersion, cancellationToken);
         _stateVersion = saved.Version;
         lock (_record)
         {
@@ -532,7 +532,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             _record.StateBytes = checkpoint.Bytes;
         }
 
-        SyncLog.Checkpointed(_log, _request.ConnectorName, saved.Version!, checkpoint.Bytes);
+        SyncLog.Checkpointed(_log, _request.Connection, saved.Version!, checkpoint.Bytes);
         await _store.SaveRunAsync(Snapshot(), cancellationToken);
     }
 
@@ -637,7 +637,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private async Task FailIfNeverCheckpointsAsync(CancellationToken cancellationToken)
     {
         var stops = 1;
-        await foreach (var run in _store.ListRunsAsync(_request.ConnectorName, cancellationToken))
+        await foreach (var run in _store.ListRunsAsync(_request.Connection, cancellationToken))
         {
             if (run.Id == _record.Id)
             {
@@ -655,7 +655,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         if (stops >= _options.MaxRunsWithoutCheckpoint)
         {
             _record.Outcome = RunOutcome.Failed;
-            _record.Error = $"Connector '{_request.ConnectorName}' reached no checkpoint within its time budget in {stops} consecutive runs; checkpoint more often.";
+            _record.Error = $"Connection '{_request.Connection}' reached no checkpoint within its time budget in {stops} consecutive runs; checkpoint more often.";
         }
     }
 

@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace Tributary.Runtime.Secrets;
 
 /// <summary>
-/// Local secrets: the environment variable <c>TRIBUTARY_SECRET_&lt;CONNECTOR&gt;_&lt;NAME&gt;</c> (upper case, non
-/// alphanumerics as <c>_</c>) wins; otherwise <c>&lt;root&gt;/secrets.json</c>, an object of connector name to an
+/// Local secrets: the environment variable <c>TRIBUTARY_SECRET_&lt;CONNECTION&gt;_&lt;NAME&gt;</c> (upper case, non
+/// alphanumerics as <c>_</c>) wins; otherwise <c>&lt;root&gt;/secrets.json</c>, an object of connection id to an
 /// object of secret names and values. Written-back secrets go to that file. Keep it out of source control.
 /// </summary>
 public sealed class LocalSecretStore(string root) : ISecretStore
@@ -14,8 +14,8 @@ public sealed class LocalSecretStore(string root) : ISecretStore
     private readonly Lock _gate = new();
 
     /// <summary>The environment variable that overrides a secret.</summary>
-    public static string VariableName(string connector, string name) =>
-        "TRIBUTARY_SECRET_" + string.Concat($"{connector}_{name}".Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
+    public static string VariableName(string connection, string name) =>
+        "TRIBUTARY_SECRET_" + string.Concat($"{connection}_{name}".Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
 
     /// <inheritdoc />
     public ValueTask<string?> GetAsync(string connector, string name, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ public sealed class LocalSecretStore(string root) : ISecretStore
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            throw new InvalidDataException($"Secrets file '{_path}' is not a JSON object of connector names to secrets.", ex);
+            throw new InvalidDataException($"Secrets file '{_path}' is not a JSON object of connection ids to secrets.", ex);
         }
     }
 }

@@ -46,7 +46,8 @@ public sealed class RunRecord
     /// <summary>The sync this run belongs to: the id of its first run; continuations share it.</summary>
     public required string SyncId { get; init; }
 
-    /// <summary>The connector's registered name.</summary>
+    /// <summary>The connection's id: the key its runs are kept under (named <c>connector</c> since before connections; a connection
+    /// named after its connector has the same id that connector had).</summary>
     public required string Connector { get; init; }
 
     /// <summary>What started it: <c>cli</c>, <c>timer</c>, <c>http</c>, <c>continuation</c>, …</summary>

@@ -10,8 +10,9 @@ public sealed class KeyVaultSecretNameTests
     [InlineData("hello", "clientSecret", "hello--clientsecret")]
     [InlineData("hello", "API_KEY", "hello--api-key")]
     [InlineData("base_64_encoding_decoding", "webhook_secret", "base-64-encoding-decoding--webhook-secret")]
-    public void For_ValidNames_MapsToKeyVaultName(string connector, string name, string expected) =>
-        Assert.Equal(expected, KeyVaultSecretName.For(connector, name));
+    [InlineData("github_acme", "api_key", "github-acme--api-key")]
+    public void For_ValidNames_MapsToKeyVaultName(string connection, string name, string expected) =>
+        Assert.Equal(expected, KeyVaultSecretName.For(connection, name));
 
     [Theory]
     [InlineData("api key")]
@@ -30,8 +31,15 @@ public sealed class KeyVaultSecretNameTests
     }
 
     [Fact]
-    public void For_NotAConnectorName_Throws() =>
-        Assert.Throws<ArgumentException>(() => KeyVaultSecretName.For("Hello-World", "key"));
+    public void For_NotAConnectionId_ThrowsNamingIt() =>
+        Assert.Contains(
+            "'Hello-World' is not a connection id",
+            Assert.Throws<ArgumentException>(() => KeyVaultSecretName.For("Hello-World", "key")).Message,
+            StringComparison.Ordinal);
+
+    [Fact]
+    public void For_TwoConnectionsOfOneConnector_HaveSeparateSecrets() =>
+        Assert.NotEqual(KeyVaultSecretName.For("github_acme", "api_key"), KeyVaultSecretName.For("github_globex", "api_key"));
 
     [Fact]
     public void For_TooLong_Throws() =>
@@ -40,7 +48,7 @@ public sealed class KeyVaultSecretNameTests
     [Fact]
     public void For_DifferentConnectorsAndNames_NeverCollide()
     {
-        // The last "--" separates connector from name, because a name never holds "--".
+        // The last "--" separates connection from name, because a name never holds "--".
         Assert.NotEqual(KeyVaultSecretName.For("a_b", "c"), KeyVaultSecretName.For("a", "b_c"));
         Assert.NotEqual(KeyVaultSecretName.For("a__b", "c"), KeyVaultSecretName.For("a", "b-c"));
         Assert.Equal("a--b--c", KeyVaultSecretName.For("a__b", "c"));

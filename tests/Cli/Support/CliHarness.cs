@@ -8,7 +8,7 @@ namespace Tributary.Cli.Tests.Support;
 /// <summary>Runs the <c>tributary</c> command in-process against a temporary <c>--files</c> folder.</summary>
 public sealed class CliHarness : IDisposable
 {
-    private static readonly ConnectorCatalog Catalog = new(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly, typeof(CliHarness).Assembly);
+    private static readonly ConnectorCatalog Catalog = new(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly, typeof(CliHarness).Assembly, typeof(OrgEchoConnector).Assembly);
 
     public CliHarness()
     {

@@ -14,24 +14,44 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
 {
 
     [Fact]
-    public async Task ListConnectors_WithKey_Returns200WithEveryConnector()
+    public async Task ListConnections_WithKey_Returns200WithEveryConnection()
+    {
+        using var response = await App.CreateClient().GetAsync("/api/connections");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var list = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+        var hello = list.Single(c => c!["id"]!.GetValue<string>() == "hello")!;
+        Assert.Equal("hello", hello["connector"]!.GetValue<string>());
+        Assert.True(hello["enabled"]!.GetValue<bool>());
+        Assert.Equal("0 */5 * * * *", hello["schedule"]!.GetValue<string>());
+        Assert.Equal(App.Time.GetUtcNow().AddMinutes(5), hello["nextRunAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal("duckdb", hello["destination"]!.GetValue<string>());
+        Assert.Equal("hello", hello["schema"]!.GetValue<string>());
+        Assert.False(list.Single(c => c!["id"]!.GetValue<string>() == "synthetic")!["enabled"]!.GetValue<bool>());
+        Assert.Equal(
+            ["errors", "hello", "paced_synthetic", "scripted_webhook", "stalling", "synthetic", "webhook_events"],
+            list.Select(c => c!["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task ListConnectors_WithKey_Returns200WithEveryTypeAndItsConnections()
     {
         using var response = await App.CreateClient().GetAsync("/api/connectors");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var list = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+        Assert.Equal(21, list.Count);   // the 17 examples and the tests' paced_synthetic, stalling, scripted_webhook and org_echo
         var hello = list.Single(c => c!["name"]!.GetValue<string>() == "hello")!;
-        Assert.True(hello["enabled"]!.GetValue<bool>());
-        Assert.Equal("0 */5 * * * *", hello["schedule"]!.GetValue<string>());
-        Assert.Equal("duckdb", hello["destination"]!.GetValue<string>());
-        Assert.False(list.Single(c => c!["name"]!.GetValue<string>() == "synthetic")!["enabled"]!.GetValue<bool>());
-        Assert.Equal(20, list.Count);   // the 17 examples and the tests' paced_synthetic, stalling and scripted_webhook
+        Assert.Equal(["hello"], hello["connections"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(hello["description"]?.GetValue<string>()));
+        Assert.Empty(list.Single(c => c!["name"]!.GetValue<string>() == "hashes")!["connections"]!.AsArray());
     }
 
     [Theory]
     [InlineData("GET", "/api/connectors")]
-    [InlineData("GET", "/api/connectors/hello")]
-    [InlineData("POST", "/api/connectors/hello/sync")]
+    [InlineData("GET", "/api/connections")]
+    [InlineData("GET", "/api/connections/hello")]
+    [InlineData("POST", "/api/connections/hello/sync")]
     public async Task Endpoint_WithoutFunctionKey_Returns401(string method, string path)
     {
         using var response = await App.CreateClient(withKey: false).SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
@@ -41,34 +61,34 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     }
 
     [Fact]
-    public async Task GetConnector_UnknownName_Returns404Problem()
+    public async Task GetConnection_UnknownId_Returns404Problem()
     {
-        using var response = await App.CreateClient().GetAsync("/api/connectors/nope");
+        using var response = await App.CreateClient().GetAsync("/api/connections/nope");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("No connector is named 'nope'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("No connection has id 'nope'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task GetConnector_BadRunsParameter_Returns400() =>
-        Assert.Equal(HttpStatusCode.BadRequest, (await App.CreateClient().GetAsync("/api/connectors/hello?runs=0")).StatusCode);
+    public async Task GetConnection_BadRunsParameter_Returns400() =>
+        Assert.Equal(HttpStatusCode.BadRequest, (await App.CreateClient().GetAsync("/api/connections/hello?runs=0")).StatusCode);
 
     [Fact]
     public async Task StartSync_Hello_Returns202WithStatusUrlAndRunsThroughQueue()
     {
         var client = App.CreateClient();
 
-        using var accepted = await client.PostAsync("/api/connectors/hello/sync", null);
+        using var accepted = await client.PostAsync("/api/connections/hello/sync", null);
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var body = (await accepted.Content.ReadFromJsonAsync<JsonObject>())!;
         var syncId = body["syncId"]!.GetValue<string>();
         Assert.Equal(accepted.Headers.Location!.ToString(), body["status"]!.GetValue<string>());
-        Assert.EndsWith($"/api/connectors/hello?sync={syncId}", body["status"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith($"/api/connections/hello?sync={syncId}", body["status"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var message = (await App.DequeueAsync())!;
-        Assert.Equal(("hello", "http", syncId), (message.Connector, message.Trigger, message.SyncId));
+        Assert.Equal(("hello", "http", syncId), (message.Connection, message.Trigger, message.SyncId));
         await App.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
 
         using var status = await client.GetAsync(accepted.Headers.Location);
@@ -86,9 +106,9 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     }
 
     [Fact]
-    public async Task StartSync_UnknownConnector_Returns404AndQueuesNothing()
+    public async Task StartSync_UnknownConnection_Returns404AndQueuesNothing()
     {
-        using var response = await App.CreateClient().PostAsync("/api/connectors/nope/sync", null);
+        using var response = await App.CreateClient().PostAsync("/api/connections/nope/sync", null);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Null(await App.DequeueAsync());
@@ -101,7 +121,7 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     [InlineData("{\"maxDuration\":\"soon\"}", "'maxDuration' is a positive time span")]
     public async Task StartSync_MalformedBody_Returns400AndQueuesNothing(string body, string expected)
     {
-        using var response = await App.CreateClient().PostAsync("/api/connectors/hello/sync", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await App.CreateClient().PostAsync("/api/connections/hello/sync", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -113,7 +133,7 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     public async Task StartSync_MaxDuration_TravelsOnTheMessage()
     {
         using var response = await App.CreateClient().PostAsync(
-            "/api/connectors/hello/sync", new StringContent("{\"maxDuration\":\"00:05:00\"}", Encoding.UTF8, "application/json"));
+            "/api/connections/hello/sync", new StringContent("{\"maxDuration\":\"00:05:00\"}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(TimeSpan.FromMinutes(5), (await App.DequeueAsync())!.MaxDuration);
@@ -124,10 +144,10 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     {
         await using var lease = await App.Store.AcquireLeaseAsync("hello", CancellationToken.None);
 
-        using var response = await App.CreateClient().PostAsync("/api/connectors/hello/sync", null);
+        using var response = await App.CreateClient().PostAsync("/api/connections/hello/sync", null);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Contains("Connector 'hello' is running now", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Connection 'hello' is running now", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Null(await App.DequeueAsync());
     }
 
@@ -136,20 +156,20 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     {
         var client = App.CreateClient();
 
-        var responses = await Task.WhenAll(client.PostAsync("/api/connectors/hello/sync", null), client.PostAsync("/api/connectors/hello/sync", null));
+        var responses = await Task.WhenAll(client.PostAsync("/api/connections/hello/sync", null), client.PostAsync("/api/connections/hello/sync", null));
 
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
         var accepted = responses.Single(r => r.StatusCode == HttpStatusCode.Accepted);
         var syncId = (await accepted.Content.ReadFromJsonAsync<JsonObject>())!["syncId"]!.GetValue<string>();
         var refused = await responses.Single(r => r.StatusCode == HttpStatusCode.Conflict).Content.ReadAsStringAsync();
-        Assert.Contains($"Sync {syncId} of connector 'hello' is queued", refused, StringComparison.Ordinal);
+        Assert.Contains($"Sync {syncId} of connection 'hello' is queued", refused, StringComparison.Ordinal);
 
         // Exactly one message, one run; once it has ended the next request is queued again.
         var message = (await App.DequeueAsync())!;
         Assert.Null(await App.DequeueAsync());
         await App.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
         Assert.Equal(syncId, Assert.Single(await ListRunsAsync()).SyncId);
-        using var next = await client.PostAsync("/api/connectors/hello/sync", null);
+        using var next = await client.PostAsync("/api/connections/hello/sync", null);
         Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
     }
 

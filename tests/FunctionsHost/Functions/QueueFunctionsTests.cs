@@ -21,7 +21,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
         // 40,000 rows, a checkpoint every 2,000 moving the clock 10 s; maxDuration 35 s pauses each run at its 4th checkpoint
         // (8,000 rows): five paused runs, then one that finds nothing left and succeeds.
         using var accepted = await App.CreateClient().PostAsync(
-            "/api/connectors/paced_synthetic/sync", new StringContent("{\"maxDuration\":\"00:00:35\"}", Encoding.UTF8, "application/json"));
+            "/api/connections/paced_synthetic/sync", new StringContent("{\"maxDuration\":\"00:00:35\"}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
         var function = App.Function<RunSyncFunction>();
@@ -48,7 +48,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
     [Fact]
     public async Task RunSync_RunsPastHardDeadline_ContinuedUntilFailedForNeverCheckpointing()
     {
-        await App.CreateClient().PostAsync("/api/connectors/stalling/sync", null);
+        await App.CreateClient().PostAsync("/api/connections/stalling/sync", null);
 
         var function = App.Function<RunSyncFunction>();
         var triggers = new List<string>();
@@ -102,12 +102,12 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
     [Fact]
     public async Task RunSync_MalformedMessage_ThrowsFormatExceptionAndPoisonOnlyLogs()
     {
-        var body = BinaryData.FromString("{\"connector\":\"hello\"}");
+        var body = BinaryData.FromString("{\"connection\":\"hello\"}");
 
         var error = await Assert.ThrowsAsync<FormatException>(() => App.Function<RunSyncFunction>().Run(QueueMessages.Of(body), CancellationToken.None));
         await App.Function<PoisonedRunFunction>().Run(QueueMessages.Of(body), CancellationToken.None);
 
-        Assert.Contains("needs a connector, a trigger and a syncId", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs a connection, a trigger and a syncId", error.Message, StringComparison.Ordinal);
         Assert.Contains(App.Logs.Lines, line => line.Contains("Unreadable message in tributary-runs-poison", StringComparison.Ordinal));
         await foreach (var _ in App.Store.ListRunsAsync("hello", CancellationToken.None))
         {
@@ -116,12 +116,12 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
     }
 
     [Fact]
-    public async Task RunSync_UnknownConnector_ThrowsNamingKnownConnectors()
+    public async Task RunSync_UnknownConnection_ThrowsNamingKnownConnections()
     {
         var error = await Assert.ThrowsAsync<KeyNotFoundException>(
             () => App.Function<RunSyncFunction>().Run(QueueMessages.Of(new RunMessage("nope", "http", "s1")), CancellationToken.None));
 
-        Assert.Contains("Unknown connector 'nope'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown connection 'nope'. Known connections: errors, hello,", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Tributary.FunctionsHost.Tests.Functions;
 public sealed class WebhookFunctionTests(AzuriteFixture azurite) : FunctionsAppTests(azurite)
 {
     private const string Secret = "whsec-0123456789abcdef";
-    private const string Path = "/api/connectors/hello/webhook";
+    private const string Path = "/api/connections/hello/webhook";
     private static readonly byte[] Payload = Encoding.UTF8.GetBytes("{\"event\":\"row.changed\",\"id\":42}");
 
     protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Tributary:Webhooks:MaxBodyBytes"] = "1024" };
@@ -31,7 +31,7 @@ public sealed class WebhookFunctionTests(AzuriteFixture azurite) : FunctionsAppT
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var message = (await App.DequeueAsync())!;
-        Assert.Equal(("hello", "webhook", body["syncId"]!.GetValue<string>()), (message.Connector, message.Trigger, message.SyncId));
+        Assert.Equal(("hello", "webhook", body["syncId"]!.GetValue<string>()), (message.Connection, message.Trigger, message.SyncId));
         Assert.Contains("GET /secrets/hello--webhook-secret", Vault.Requests);
     }
 
@@ -96,12 +96,12 @@ public sealed class WebhookFunctionTests(AzuriteFixture azurite) : FunctionsAppT
 
     [Fact]
     public async Task Webhook_UnknownConnector_Returns404() =>
-        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(App, "/api/connectors/nope/webhook", Payload, WebhookReceiver.Sign(Payload, Secret))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(App, "/api/connections/nope/webhook", Payload, WebhookReceiver.Sign(Payload, Secret))).StatusCode);
 
     [Fact]
     public async Task Webhook_ConnectorWithoutSecret_Returns500WithClearErrorAndHandsNothingOn()
     {
-        using var response = await PostAsync(App, "/api/connectors/synthetic/webhook", Payload, WebhookReceiver.Sign(Payload, Secret));
+        using var response = await PostAsync(App, "/api/connections/synthetic/webhook", Payload, WebhookReceiver.Sign(Payload, Secret));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains("Connector 'synthetic' has no webhook secret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -32,7 +32,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTe
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var runId = body["runId"]!.GetValue<string>();
         Assert.Null(body["syncId"]);
-        Assert.EndsWith($"/api/connectors/webhook_events?sync={runId}", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith($"/api/connections/webhook_events?sync={runId}", response.Headers.Location!.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(
             ["e1 created", "e2 paid"],
@@ -52,7 +52,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTe
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var message = (await App.DequeueAsync())!;
-        Assert.Equal(("scripted_webhook", "webhook", body["syncId"]!.GetValue<string>()), (message.Connector, message.Trigger, message.SyncId));
+        Assert.Equal(("scripted_webhook", "webhook", body["syncId"]!.GetValue<string>()), (message.Connection, message.Trigger, message.SyncId));
         Assert.NotNull(body["runId"]);
         var row = Assert.Single(await Warehouse.QueryAsync("SELECT id, headers FROM scripted_webhook.ping"));
         Assert.Equal(7, Convert.ToInt32(row[0], System.Globalization.CultureInfo.InvariantCulture));
@@ -142,7 +142,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTe
     private async Task<HttpResponseMessage> PostAsync(string connector, string json, params (string Name, string Value)[] headers)
     {
         var body = Encoding.UTF8.GetBytes(json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/connectors/{connector}/webhook") { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/connections/{connector}/webhook") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add(WebhookReceiver.SignatureHeader, WebhookReceiver.Sign(body, Secret));
         foreach (var (name, value) in headers)

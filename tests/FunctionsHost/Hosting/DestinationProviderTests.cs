@@ -11,7 +11,7 @@ using Tributary.Sdk;
 
 namespace Tributary.FunctionsHost.Tests.Hosting;
 
-/// <summary>Each connector gets the destination its <c>Connectors__&lt;name&gt;__Destination</c> names; PostgreSQL signs in with the host's credential.</summary>
+/// <summary>Each connection gets the destination its <c>Connections__&lt;id&gt;__Destination</c> names; PostgreSQL signs in with the host's credential.</summary>
 public sealed class DestinationProviderTests
 {
     private static readonly Dictionary<string, string?> PostgresSettings = new()
@@ -22,13 +22,13 @@ public sealed class DestinationProviderTests
     };
 
     [Fact]
-    public async Task Create_PerConnectorDestinationSetting_PicksPostgresOrDuckDbWithoutConnecting()
+    public async Task Create_PerConnectionDestinationSetting_PicksPostgresOrDuckDbWithoutConnecting()
     {
         var credential = new CountingTokenCredential();
         using var services = Services(credential, new()
         {
-            ["Connectors:hello:Destination"] = "postgres",
-            ["Connectors:synthetic:Destination"] = "DuckDB",
+            ["Connections:hello:Destination"] = "postgres",
+            ["Connections:synthetic:Destination"] = "DuckDB",
         });
 
         await using var hello = Create(services, "hello");
@@ -64,12 +64,12 @@ public sealed class DestinationProviderTests
         {
             ["Tributary:Destination:Postgres:Host"] = null,
             ["Tributary:Destination:Postgres:Username"] = "",
-            ["Connectors:hello:Destination"] = "postgres",
+            ["Connections:hello:Destination"] = "postgres",
         });
 
         var error = Assert.Throws<ConfigurationException>(() => Create(services, "hello"));
 
-        Assert.Contains("Connector 'hello' writes to PostgreSQL", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Connection 'hello' writes to PostgreSQL (Connections__hello__Destination)", error.Message, StringComparison.Ordinal);
         Assert.Contains("Tributary__Destination__Postgres__Host, Tributary__Destination__Postgres__Username are not set", error.Message, StringComparison.Ordinal);
     }
 
@@ -80,7 +80,7 @@ public sealed class DestinationProviderTests
         using var services = Services(credential, new()
         {
             ["Tributary:Destination:Postgres:Host"] = $"127.0.0.1:{FreePort.Next()}",   // nothing listens: no network, no server
-            ["Connectors:hello:Destination"] = "postgres",
+            ["Connections:hello:Destination"] = "postgres",
         });
         await using var destination = Create(services, "hello");
 
@@ -91,7 +91,13 @@ public sealed class DestinationProviderTests
 
     private static ServiceProvider Services(TokenCredential credential, Dictionary<string, string?>? settings = null)
     {
-        var values = new Dictionary<string, string?>(PostgresSettings) { ["Tributary:Files"] = Path.GetTempPath() };
+        var values = new Dictionary<string, string?>(PostgresSettings)
+        {
+            ["Tributary:Files"] = Path.GetTempPath(),
+            ["Connections:hello:Connector"] = "hello",
+            ["Connections:synthetic:Connector"] = "synthetic",
+            ["Connections:errors:Connector"] = "errors",
+        };
         foreach (var (key, value) in settings ?? [])
         {
             values[key] = value;
@@ -104,8 +110,8 @@ public sealed class DestinationProviderTests
         return services.BuildServiceProvider();
     }
 
-    private static IDestination Create(IServiceProvider services, string connector) =>
-        services.GetRequiredService<DestinationFactory>().Create(connector, services.GetRequiredService<ConnectorDirectory>().Get(connector).Destination);
+    private static IDestination Create(IServiceProvider services, string connection) =>
+        services.GetRequiredService<DestinationFactory>().Create(connection, services.GetRequiredService<ConnectionDirectory>().Get(connection).Destination);
 
     private static PostgresDestinationProvider Provider(IServiceProvider services) =>
         services.GetServices<IDestinationProvider>().OfType<PostgresDestinationProvider>().Single();

@@ -67,20 +67,30 @@ public sealed class FunctionsApp : IAsyncDisposable
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 
-    /// <summary>Settings every test app has: Azurite, a files folder, hello and synthetic configured, the rest scheduled off.</summary>
+    /// <summary>
+    /// Settings every test app has: Azurite, a files folder, and a connection named after each connector the tests run —
+    /// hello on a schedule, the rest disabled or with no schedule.
+    /// </summary>
     public static Dictionary<string, string?> BaseSettings(AzuriteFixture azurite, string files, string container) => new()
     {
         ["TributaryStorage"] = azurite.ConnectionString,
         ["Tributary:Files"] = files,
         ["Tributary:StateStore:ContainerName"] = container,
-        ["Connectors:hello:Schedule"] = "0 */5 * * * *",
-        ["Connectors:hello:Enabled"] = "true",
-        ["Connectors:synthetic:Schedule"] = "0 0 * * * *",
-        ["Connectors:synthetic:Enabled"] = "false",
-        ["Connectors:synthetic:Configuration:rows"] = "1000",
-        ["Connectors:paced_synthetic:Configuration:rows"] = "40000",
-        ["Connectors:paced_synthetic:Configuration:checkpoint_every"] = "2000",
-        ["Connectors:errors:Destination"] = "duckbd",
+        ["Connections:hello:Connector"] = "hello",
+        ["Connections:hello:Schedule"] = "0 */5 * * * *",
+        ["Connections:hello:Enabled"] = "true",
+        ["Connections:synthetic:Connector"] = "synthetic",
+        ["Connections:synthetic:Schedule"] = "0 0 * * * *",
+        ["Connections:synthetic:Enabled"] = "false",
+        ["Connections:synthetic:Configuration:rows"] = "1000",
+        ["Connections:paced_synthetic:Connector"] = "paced_synthetic",
+        ["Connections:paced_synthetic:Configuration:rows"] = "40000",
+        ["Connections:paced_synthetic:Configuration:checkpoint_every"] = "2000",
+        ["Connections:errors:Connector"] = "errors",
+        ["Connections:errors:Destination"] = "duckbd",
+        ["Connections:stalling:Connector"] = "stalling",
+        ["Connections:scripted_webhook:Connector"] = "scripted_webhook",
+        ["Connections:webhook_events:Connector"] = "webhook_events",
     };
 
     /// <param name="azurite">The emulator.</param>
@@ -107,7 +117,7 @@ public sealed class FunctionsApp : IAsyncDisposable
         builder.Services.AddSingleton<TokenCredential>(new StubTokenCredential());
         builder.Services.AddSingleton(secrets);
         builder.Services.AddSingleton(new RunQueue(queue));
-        builder.Services.AddSingleton(new ConnectorCatalog(typeof(HelloConnector).Assembly, typeof(PacedSyntheticForHost).Assembly));
+        builder.Services.AddSingleton(new ConnectorCatalog(typeof(HelloConnector).Assembly, typeof(PacedSyntheticForHost).Assembly, typeof(OrgEchoConnector).Assembly));
         builder.Services.AddTributaryFunctions(builder.Configuration);
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();

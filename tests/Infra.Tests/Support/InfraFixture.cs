@@ -25,6 +25,7 @@ public sealed class InfraFixture : IDisposable
         CopyDirectory(RepositoryPaths.Infra, infraCopy);
         DefaultSnapshot = MakeSnapshot(infraCopy, "default");
         PostgresSnapshot = MakeSnapshot(infraCopy, "postgres");
+        ConnectionsSnapshot = MakeSnapshot(infraCopy, "connections");
     }
 
     public string TempDirectory { get; }
@@ -39,6 +40,10 @@ public sealed class InfraFixture : IDisposable
     /// <summary>The deployment with PostgreSQL, by a pipeline principal; see infra/snapshots/postgres.bicepparam.</summary>
     internal DeploymentSnapshot PostgresSnapshot { get; }
 
+    /// <summary>A deployment with connections of its own (two of one connector); see infra/snapshots/connections.bicepparam.</summary>
+    internal DeploymentSnapshot ConnectionsSnapshot { get; }
+
+    /// <summary>The two deployments of the default connections.</summary>
     internal IEnumerable<DeploymentSnapshot> Snapshots => [DefaultSnapshot, PostgresSnapshot];
 
     public void Dispose() => Directory.Delete(TempDirectory, recursive: true);

@@ -37,7 +37,7 @@ public sealed partial class SyncRunnerSecretTests
 
         var run = await harness.RunAsync(async (context, ct) => await context.GetSecretAsync("nope", ct));
 
-        Assert.Equal($"Connector '{EngineHarness.Connector}' has no secret 'nope'.", RunAssert.Failed(run));
+        Assert.Equal($"Connection '{EngineHarness.Connector}' has no secret 'nope'.", RunAssert.Failed(run));
     }
 
     [Fact]

@@ -191,7 +191,7 @@ public sealed class SyncRunnerStopTests
         Assert.Equal(6, straggler.WhileStopping.Count);
         Assert.All(straggler.WhileStopping, e => Assert.True(e is OperationCanceledException or InvalidOperationException, e.ToString()));
         Assert.Equal(6, straggler.AfterEnd.Count);
-        Assert.All(straggler.AfterEnd, e => Assert.Contains($"was refused: run {run.Id} of connector '{EngineHarness.Connector}' has ended", Assert.IsType<InvalidOperationException>(e).Message, StringComparison.Ordinal));
+        Assert.All(straggler.AfterEnd, e => Assert.Contains($"was refused: run {run.Id} of connection '{EngineHarness.Connector}' has ended", Assert.IsType<InvalidOperationException>(e).Message, StringComparison.Ordinal));
 
         // Nothing changed: rows, state and secret are what the run committed before its end.
         if (pages.Length == 0)

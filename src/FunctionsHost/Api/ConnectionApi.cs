@@ -6,20 +6,23 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Tributary.Azure.Queue;
+using Tributary.Azure.Scheduling;
 using Tributary.Azure.State;
 using Tributary.FunctionsHost.Hosting;
+using Tributary.FunctionsHost.Scheduling;
 using Tributary.Runtime.State;
 
 namespace Tributary.FunctionsHost.Api;
 
-/// <summary>The connectors' HTTP API: the list, one connector's status, and starting a sync behind the run queue.</summary>
-public sealed partial class ConnectorApi(
-    ConnectorDirectory connectors,
+/// <summary>The connections' HTTP API: the list, one connection's status, starting a sync behind the run queue, and the connector types.</summary>
+public sealed partial class ConnectionApi(
+    ConnectionDirectory connections,
     BlobStateStore store,
+    BlobScheduleMarkers markers,
     RunQueue queue,
     QueuedSyncOptions queueOptions,
     TimeProvider time,
-    ILogger<ConnectorApi> logger)
+    ILogger<ConnectionApi> logger)
 {
     /// <summary>The largest sync request body read.</summary>
     public const int MaxSyncBodyBytes = 4 * 1024;
@@ -27,35 +30,46 @@ public sealed partial class ConnectorApi(
     private const int DefaultRuns = 10;
     private const int MaxRuns = 100;
 
-    /// <summary><c>GET /api/connectors</c>: every connector with its settings and its latest run.</summary>
+    /// <summary><c>GET /api/connections</c>: every connection with its settings (no configuration values) and its latest run.</summary>
     public async Task<IActionResult> ListAsync(CancellationToken cancellationToken)
     {
-        var items = new List<ConnectorSummary>();
-        foreach (var name in connectors.Names)
+        var now = time.GetUtcNow();
+        var items = new List<ConnectionSummary>();
+        foreach (var connection in connections.All)
         {
-            var settings = connectors.Get(name);
             RunSummary? last = null;
-            await foreach (var run in store.ListRunsAsync(name, cancellationToken))
+            await foreach (var run in store.ListRunsAsync(connection.Id, cancellationToken))
             {
                 last = RunSummary.From(run);
                 break;
             }
 
-            items.Add(new ConnectorSummary(name, settings.Description, settings.Enabled, settings.Schedule, settings.Destination, last));
+            items.Add(new ConnectionSummary(
+                connection.Id, connection.Connector, connection.Enabled, connection.Schedule, connection.ScheduleError,
+                ConnectionScheduler.NextDue(connection, now), connection.Destination, connection.Schema, last));
         }
 
         return new OkObjectResult(items);
     }
 
+    /// <summary><c>GET /api/connectors</c>: every connector type this host has, with its description and its connections.</summary>
+    public IActionResult ListConnectors() => new OkObjectResult(connections.Catalog.Names
+        .Select(name => new ConnectorSummary(
+            name,
+            connections.Catalog.Describe(name),
+            [.. connections.All.Where(connection => connection.Connector == name).Select(static connection => connection.Id)]))
+        .ToList());
+
     /// <summary>
-    /// <c>GET /api/connectors/{name}[?runs=N][&amp;sync=ID]</c>: settings, whether a run holds the lease, the saved state's
-    /// version, time and size, and the last runs (10 by default, at most 100; only one sync's with <c>sync</c>).
+    /// <c>GET /api/connections/{id}[?runs=N][&amp;sync=ID]</c>: settings, the schedule (its error, the next due time, the last
+    /// one claimed), whether a run holds the lease, the saved state's version, time and size, and the last runs (10 by default,
+    /// at most 100; only one sync's with <c>sync</c>).
     /// </summary>
-    public async Task<IActionResult> StatusAsync(HttpRequest request, string name, CancellationToken cancellationToken)
+    public async Task<IActionResult> StatusAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        if (!connectors.Contains(name))
+        if (!connections.Contains(id))
         {
-            return Problems.UnknownConnector(name, connectors.Names);
+            return Problems.UnknownConnection(id, connections.Ids);
         }
 
         var count = DefaultRuns;
@@ -66,12 +80,13 @@ public sealed partial class ConnectorApi(
         }
 
         string? sync = request.Query.TryGetValue("sync", out var syncValue) ? syncValue.ToString() : null;
-        var settings = connectors.Get(name);
-        var state = await store.ReadAsync(name, cancellationToken);
-        var running = await store.IsLeasedAsync(name, cancellationToken);
+        var settings = connections.Get(id);
+        var state = await store.ReadAsync(id, cancellationToken);
+        var running = await store.IsLeasedAsync(id, cancellationToken);
+        var mark = await markers.ReadAsync(id, cancellationToken);
         var runs = new List<RunSummary>();
         var scanned = 0;
-        await foreach (var run in store.ListRunsAsync(name, cancellationToken))
+        await foreach (var run in store.ListRunsAsync(id, cancellationToken))
         {
             if (runs.Count == count || ++scanned > 1000)
             {
@@ -85,21 +100,26 @@ public sealed partial class ConnectorApi(
         }
 
         var stateInfo = new StateSummary(state.Version, state.SavedAt, state.Version is null ? 0 : Encoding.UTF8.GetByteCount(state.State.ToJsonString()));
-        return new OkObjectResult(new ConnectorStatus(
-            name, settings.Description, settings.Enabled, settings.Schedule, settings.Destination, running, state.SavedAt, stateInfo, runs));
+        var schedule = new ScheduleSummary(
+            settings.Schedule, settings.ScheduleError, ConnectionScheduler.NextDue(settings, time.GetUtcNow()), mark?.DueAt, mark?.SyncId);
+        return new OkObjectResult(new ConnectionStatus(
+            id, settings.Connector, settings.Description, settings.Enabled, schedule, settings.Destination, settings.Schema,
+            running, state.SavedAt, stateInfo, runs));
     }
 
     /// <summary>
-    /// <c>POST /api/connectors/{name}/sync</c>, optional body <c>{"maxDuration":"00:05:00"}</c>: queues a run and answers 202
-    /// with the sync's status URL; 409 while a run holds the connector's lease or another sync of it waits in the queue (of
-    /// two requests at the same moment exactly one is queued).
+    /// <c>POST /api/connections/{id}/sync</c>, optional body <c>{"maxDuration":"00:05:00"}</c>: queues a run and answers 202
+    /// with the sync's status URL; 409 while a run holds the connection's lease or another sync of it waits in the queue (of
+    /// two requests at the same moment exactly one is queued). A disabled connection can be synced this way.
     /// </summary>
-    public async Task<IActionResult> StartSyncAsync(HttpRequest request, string name, CancellationToken cancellationToken)
+    public async Task<IActionResult> StartSyncAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        if (!connectors.Contains(name))
+        if (!connections.Contains(id))
         {
-            return Problems.UnknownConnector(name, connectors.Names);
+            return Problems.UnknownConnection(id, connections.Ids);
         }
+
+        var name = id;
 
         var (maxDuration, problem) = await ReadSyncBodyAsync(request, cancellationToken);
         if (problem is not null)
@@ -112,8 +132,8 @@ public sealed partial class ConnectorApi(
             LogRefused(logger, name);
             return Problems.Create(
                 StatusCodes.Status409Conflict,
-                "Connector is running",
-                $"Connector '{name}' is running now; a second run is never started beside it. Ask again when it has ended (see GET /api/connectors/{name}).");
+                "Connection is running",
+                $"Connection '{name}' is running now; a second run is never started beside it. Ask again when it has ended (see GET /api/connections/{name}).");
         }
 
         var syncId = SyncIds.New(time);
@@ -123,7 +143,7 @@ public sealed partial class ConnectorApi(
             return Problems.Create(
                 StatusCodes.Status409Conflict,
                 "Sync already queued",
-                $"Sync {queued} of connector '{name}' is queued and has not ended; a second one is not queued beside it. See {SyncIds.StatusUrl(request, name, queued)}.");
+                $"Sync {queued} of connection '{name}' is queued and has not ended; a second one is not queued beside it. See {SyncIds.StatusUrl(request, name, queued)}.");
         }
 
         try
@@ -188,11 +208,11 @@ public sealed partial class ConnectorApi(
             : (null, Problems.BadRequest("'maxDuration' is a positive time span such as \"00:05:00\"."));
     }
 
-    [LoggerMessage(3000, LogLevel.Information, "Sync {SyncId} of {Connector} queued over HTTP")]
-    private static partial void LogQueued(ILogger logger, string connector, string syncId);
+    [LoggerMessage(3000, LogLevel.Information, "Sync {SyncId} of {Connection} queued over HTTP")]
+    private static partial void LogQueued(ILogger logger, string connection, string syncId);
 
-    [LoggerMessage(3001, LogLevel.Information, "Sync of {Connector} refused over HTTP: a run holds its lease or a sync is queued")]
-    private static partial void LogRefused(ILogger logger, string connector);
+    [LoggerMessage(3001, LogLevel.Information, "Sync of {Connection} refused over HTTP: a run holds its lease or a sync is queued")]
+    private static partial void LogRefused(ILogger logger, string connection);
 }
 
 /// <summary>Reads a request body up to a limit.</summary>
@@ -218,16 +238,33 @@ internal static class BodyReader
     }
 }
 
-/// <summary>One line of the connector list.</summary>
-public sealed record ConnectorSummary(string Name, string? Description, bool Enabled, string? Schedule, string Destination, RunSummary? LastRun);
-
-/// <summary>A connector's status.</summary>
-public sealed record ConnectorStatus(
-    string Name,
-    string? Description,
+/// <summary>One line of the connection list.</summary>
+public sealed record ConnectionSummary(
+    string Id,
+    string Connector,
     bool Enabled,
     string? Schedule,
+    string? ScheduleError,
+    DateTimeOffset? NextRunAt,
     string Destination,
+    string Schema,
+    RunSummary? LastRun);
+
+/// <summary>A connector type and the connections of it.</summary>
+public sealed record ConnectorSummary(string Name, string? Description, IReadOnlyList<string> Connections);
+
+/// <summary>A connection's schedule: as written, why it cannot be scheduled, the next due time and the last one claimed.</summary>
+public sealed record ScheduleSummary(string? Expression, string? Error, DateTimeOffset? NextRunAt, DateTimeOffset? LastDueAt, string? LastSyncId);
+
+/// <summary>A connection's status.</summary>
+public sealed record ConnectionStatus(
+    string Id,
+    string Connector,
+    string? Description,
+    bool Enabled,
+    ScheduleSummary Schedule,
+    string Destination,
+    string Schema,
     bool Running,
     DateTimeOffset? CheckpointAt,
     StateSummary State,
@@ -237,7 +274,7 @@ public sealed record ConnectorStatus(
 public sealed record StateSummary(string? Version, DateTimeOffset? SavedAt, long Bytes);
 
 /// <summary>The answer to a queued sync.</summary>
-public sealed record SyncAccepted(string Connector, string SyncId, string Status);
+public sealed record SyncAccepted(string Connection, string SyncId, string Status);
 
 /// <summary>A run as the status shows it.</summary>
 public sealed record RunSummary(

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Tributary.Azure.Queue;
 using Tributary.Azure.Secrets;
 using Tributary.Azure.State;
+using Tributary.Azure.Webhooks;
 using Tributary.Connectors.Hello;
 using Tributary.FunctionsHost.Api;
 using Tributary.FunctionsHost.Hosting;
@@ -103,6 +104,17 @@ public static class TributaryFunctionsServiceCollectionExtensions
             provider.GetRequiredService<ILogger<PoisonedRunRecorder>>()));
 
         services.TryAddSingleton<IWebhookHandler, ConnectorWebhookHandler>();
+        services.TryAddSingleton<WebhookSecrets>();
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
+            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            return new WebhookDeliveryLog(
+                blobs.GetBlobContainerClient(options.StateStore.ContainerName),
+                options.Webhooks.Tolerance,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<WebhookDeliveryLog>>());
+        });
         services.TryAddSingleton<WebhookReceiver>();
         services.TryAddSingleton<ConnectorApi>();
         services.TryAddSingleton<ConnectorScheduler>();

@@ -120,7 +120,7 @@ public sealed partial class BlobStateStore : IStateStore
         // The history copy follows the conditional write, so only the writer that won this version writes it.
         await _container.GetBlobClient(folder + "history/" + HistoryName(version)).UploadAsync(
             content,
-            new BlobUploadOptions { HttpHeaders = JsonHeaders },
+            new BlobUploadOptions { HttpHeaders = JsonHeaders, Metadata = HistoryMetadata(snapshot), Tags = RetentionTag(HistoryTag) },
             cancellationToken);
         return snapshot;
     }
@@ -293,46 +293,19 @@ public sealed partial class BlobStateStore : IStateStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A record of a run that has ended prunes the connector's history and run records (<see cref="RetentionOptions"/>).</remarks>
     public async Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var name = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{Folder(run.Connector)}runs/{DateTimeOffset.MaxValue.UtcTicks - run.StartedAt.UtcTicks:D19}-{run.Id}.json");
+        var name = RunBlobName(run);
         await EnsureContainerAsync(cancellationToken);
         await _container.GetBlobClient(name).UploadAsync(
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(run, StateJson.Options)),
-            new BlobUploadOptions { HttpHeaders = JsonHeaders },
+            new BlobUploadOptions { HttpHeaders = JsonHeaders, Metadata = RunMetadata(run), Tags = RetentionTag(RunTag) },
             cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var prefix = Folder(connector) + "runs/";
-        await EnsureContainerAsync(cancellationToken);
-        await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        if (run.Outcome != RunOutcome.Running)
         {
-            var blob = await DownloadAsync(item.Name, cancellationToken);
-            if (blob is null)
-            {
-                continue;
-            }
-
-            RunRecord? run;
-            try
-            {
-                run = blob.Content.ToObjectFromJson<RunRecord>(StateJson.Options);
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"Run record '{item.Name}' in container '{_container.Name}' is not valid run JSON: {ex.Message}", ex);
-            }
-
-            if (run is not null)
-            {
-                yield return run;
-            }
+            await PruneAsync(run.Connector, cancellationToken);
         }
     }
 

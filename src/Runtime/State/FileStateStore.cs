@@ -195,7 +195,7 @@ public sealed class FileStateStore : IStateStore
         for (var i = 0; i < runs.Count; i++)
         {
             var name = Path.GetFileName(runs[i]);
-            var started = DateTime.TryParseExact(name.AsSpan(0, Math.Min(23, name.Length)), "yyyyMMdd'T'HHmmssfffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+            var started = DateTime.TryParseExact(name.AsSpan(0, Math.Min(22, name.Length)), "yyyyMMdd'T'HHmmssfffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
                 ? new DateTimeOffset(at, TimeSpan.Zero)
                 : now;   // a name not of this store's making is pruned by count only
             if (_retention.PrunesRun(i, started, now))

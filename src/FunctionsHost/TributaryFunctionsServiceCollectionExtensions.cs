@@ -62,7 +62,7 @@ public static class TributaryFunctionsServiceCollectionExtensions
             var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
             return new BlobStateStore(
                 blobs,
-                new BlobStateStoreOptions { ContainerName = options.StateStore.ContainerName },
+                new BlobStateStoreOptions { ContainerName = options.StateStore.ContainerName, Retention = options.StateStore.Retention },
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILogger<BlobStateStore>>());
         });

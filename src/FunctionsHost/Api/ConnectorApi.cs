@@ -69,20 +69,8 @@ public sealed partial class ConnectorApi(
         var settings = connectors.Get(name);
         var state = await store.ReadAsync(name, cancellationToken);
         var running = await store.IsLeasedAsync(name, cancellationToken);
-        var runs = new List<RunSummary>();
-        var scanned = 0;
-        await foreach (var run in store.ListRunsAsync(name, cancellationToken))
-        {
-            if (runs.Count == count || ++scanned > 1000)
-            {
-                break;
-            }
-
-            if (sync is null || run.SyncId == sync)
-            {
-                runs.Add(RunSummary.From(run));
-            }
-        }
+        var page = await store.ListRunsAsync(name, new RunQuery(count, sync), cancellationToken);
+        var runs = page.Runs.Select(RunSummary.From).ToList();
 
         var stateInfo = new StateSummary(state.Version, state.SavedAt, state.Version is null ? 0 : Encoding.UTF8.GetByteCount(state.State.ToJsonString()));
         return new OkObjectResult(new ConnectorStatus(

@@ -37,6 +37,7 @@ public sealed class TributaryHostOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Webhooks.HandlerTimeout, TimeSpan.Zero, "Webhooks.HandlerTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(Webhooks.RetryAfter, TimeSpan.FromSeconds(1), "Webhooks.RetryAfter");
         Webhooks.Validate();
+        StateStore.Retention.Validate();
         if (TimeoutMargin is { } margin)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(margin, TimeSpan.Zero, nameof(TimeoutMargin));
@@ -52,6 +53,11 @@ public sealed class StateStoreSettings
 
     /// <summary>The container. Default <c>tributary-state</c>.</summary>
     public string ContainerName { get; set; } = Azure.State.BlobStateStoreOptions.DefaultContainerName;
+
+    /// <summary>What is kept of each connector's state history and run records (<c>Tributary__StateStore__Retention__HistoryCount</c>,
+    /// <c>__HistoryDays</c>, <c>__RunCount</c>, <c>__RunDays</c>); defaults 100 checkpoints, 200 runs, 30 days each. The
+    /// infrastructure sets the days to match the storage account's lifecycle policy.</summary>
+    public Runtime.State.RetentionOptions Retention { get; set; } = new();
 }
 
 /// <summary>Webhook limits: <c>Tributary__Webhooks__…</c>.</summary>

@@ -125,7 +125,7 @@ public sealed class BlobRetentionTests(AzuriteFixture azurite)
         await foreach (var item in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = "connectors/hello/" }))
         {
             var blobTags = (await Container.GetBlobClient(item.Name).GetTagsAsync()).Value.Tags;
-            tags[item.Name.Split('/')[2]] = blobTags.TryGetValue(BlobStateStore.RetentionTagName, out var value) ? value : "none";
+            tags[item.Name.Split('/')[2]] = blobTags.TryGetValue("tributary-retention", out var value) ? value : "none";
         }
 
         Assert.Equal(

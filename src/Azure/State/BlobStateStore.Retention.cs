@@ -8,14 +8,12 @@ using Tributary.Runtime.State;
 
 namespace Tributary.Azure.State;
 
-/// <summary>
-/// Run records by page, and retention. Run blobs are named <c>runs/&lt;inverted start ticks&gt;-&lt;run id&gt;.json</c>, so a
-/// listing is newest first and says when each run started; the sync id is in each run blob's metadata, so a sync's runs are
-/// found from the listing. A listing reads names and metadata only; a record is downloaded only when it is returned.
-/// History and run blobs carry the blob index tag <c>tributary-retention</c> (<c>history</c> or <c>run</c>) that the storage
-/// account's lifecycle policy deletes by age; when a run ends, this store deletes what <see cref="RetentionOptions"/> no longer
-/// keeps, by count and by age.
-/// </summary>
+// Run records by page, and retention. Run blobs are named `runs/<inverted start ticks>-<run id>.json`, so a
+// listing is newest first and says when each run started; the sync id is in each run blob's metadata, so a sync's runs are
+// found from the listing. A listing reads names and metadata only; a record is downloaded only when it is returned.
+// History and run blobs carry the blob index tag `tributary-retention` (`history` or `run`) that the storage
+// account's lifecycle policy deletes by age; when a run ends, this store deletes what RetentionOptions no longer
+// keeps, by count and by age.
 public sealed partial class BlobStateStore
 {
     /// <summary>The blob index tag the lifecycle policy matches.</summary>

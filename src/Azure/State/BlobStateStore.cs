@@ -23,12 +23,15 @@ namespace Tributary.Azure.State;
 /// <item><term><c>connectors/&lt;name&gt;/history/&lt;version, 12 digits&gt;.json</c></term><description>every checkpoint ever saved,
 /// written after the state it copies; <see cref="HistoryAsync"/> and <see cref="RollbackAsync"/> read them.</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/runs/&lt;inverted start ticks&gt;-&lt;run id&gt;.json</c></term><description>run records; the
-/// inverted ticks make a plain listing newest first.</description></item>
+/// inverted ticks make a plain listing newest first, and the sync id is kept in each one's metadata, so a page of runs downloads
+/// only the records it returns.</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/queued</c></term><description>the sync waiting in the run queue, if any
 /// (<see cref="TryReserveRunAsync"/>).</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/lease</c></term><description>an empty blob whose blob lease is the connector's one-writer lock,
 /// renewed in the background while a run lasts.</description></item>
 /// </list>
+/// History and run blobs carry the blob index tag <c>tributary-retention</c> for the lifecycle policy, and are pruned when a run
+/// ends as <see cref="BlobStateStoreOptions.Retention"/> says.
 /// Versions are decimal sequence numbers (<c>1</c>, <c>2</c>, …) like the local store's; the ETag is the concurrency guard under them.
 /// Thread-safe; one instance serves every connector.
 /// </summary>

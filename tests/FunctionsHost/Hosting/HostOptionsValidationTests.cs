@@ -14,12 +14,13 @@ namespace Tributary.FunctionsHost.Tests.Hosting;
 public sealed class HostOptionsValidationTests(AzuriteFixture azurite)
 {
     [Fact]
-    public void Options_RetentionAndWebhookSettings_AreBoundAndReachTheStore()
+    public void Options_RetentionAndWebhookSettings_AreBoundAnEmptyLimitIsOff()
     {
         using var host = Build(new()
         {
             ["Tributary:StateStore:Retention:RunCount"] = "50",
             ["Tributary:StateStore:Retention:HistoryDays"] = "7",
+            ["Tributary:StateStore:Retention:RunDays"] = "",
             ["Tributary:Webhooks:Tolerance"] = "00:02:00",
             ["Tributary:Webhooks:SecretCache:Lifetime"] = "00:01:00",
             ["Tributary:Webhooks:BodyOnlySignatures:legacy_sender"] = "true",
@@ -27,7 +28,7 @@ public sealed class HostOptionsValidationTests(AzuriteFixture azurite)
 
         var options = host.Services.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
 
-        Assert.Equal((50, 7, 100, 30), (options.StateStore.Retention.RunCount, options.StateStore.Retention.HistoryDays, options.StateStore.Retention.HistoryCount, options.StateStore.Retention.RunDays));
+        Assert.Equal((50, 7, 100, (int?)null), (options.StateStore.Retention.RunCount, options.StateStore.Retention.HistoryDays, options.StateStore.Retention.HistoryCount, options.StateStore.Retention.RunDays));
         Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1)), (options.Webhooks.Tolerance, options.Webhooks.SecretCache.Lifetime));
         Assert.True(options.Webhooks.AcceptsBodyOnly("legacy_sender"));
         Assert.False(options.Webhooks.AcceptsBodyOnly("hello"));

@@ -53,6 +53,16 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Days a checkpoint stays in a connection\'s state history. The storage lifecycle policy deletes older ones, and the app prunes by the same age when a run ends.')
+@minValue(1)
+@maxValue(36500)
+param stateHistoryRetentionDays int = 30
+
+@description('Days a run record is kept. The storage lifecycle policy deletes older ones, and the app prunes by the same age when a run ends.')
+@minValue(1)
+@maxValue(36500)
+param runRecordRetentionDays int = 30
+
 @description('A connection: a configured instance of a connector, with its own schedule, destination schema, state and secrets.')
 type connection = {
   @description('The connection id, lower snake case, at most 63 characters: it keys the connection\'s state, runs and lease, names its Key Vault secrets (<id>--<name>, every _ written as -) and is its default destination schema.')
@@ -156,6 +166,8 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     stateContainerName: stateContainerName
     runsQueueName: runsQueueName
+    stateHistoryRetentionDays: stateHistoryRetentionDays
+    runRecordRetentionDays: runRecordRetentionDays
   }
 }
 
@@ -235,6 +247,9 @@ var tributarySettings = {
   TributaryStorage__clientId: appIdentity.outputs.clientId
   Tributary__StateStore__BlobServiceUri: storage.outputs.blobEndpoint
   Tributary__KeyVaultUri: keyVault.outputs.uri
+  // The same ages as the storage lifecycle policy, so the app and the policy keep the same history and runs.
+  Tributary__StateStore__Retention__HistoryDays: string(stateHistoryRetentionDays)
+  Tributary__StateStore__Retention__RunDays: string(runRecordRetentionDays)
   // Picked up by DefaultAzureCredential / ManagedIdentityCredential in the runtime's own SDK clients.
   AZURE_CLIENT_ID: appIdentity.outputs.clientId
 }

@@ -23,6 +23,19 @@ param stateContainerName string
 @description('Queue that carries sync requests and continuations to the queue-triggered function; its poison queue is this name with `-poison`.')
 param runsQueueName string
 
+@description('Days a state history blob (blob index tag `tributary-retention=history`) is kept after it was written.')
+@minValue(1)
+@maxValue(36500)
+param stateHistoryRetentionDays int
+
+@description('Days a run record blob (blob index tag `tributary-retention=run`) is kept after it was last written.')
+@minValue(1)
+@maxValue(36500)
+param runRecordRetentionDays int
+
+// Webhook ids are remembered for the delivery's timestamp window (minutes); a day is far past it.
+var webhookDeliveryRetentionDays = 1
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
@@ -67,6 +80,99 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
       name: stateContainerName
       properties: {
         publicAccess: 'None'
+      }
+    }
+  }
+
+  // Deletes by age what the app also prunes (it keeps the newest N as well): state history and run records, found by the
+  // blob index tag the app writes on them (their folders are per connection, so a prefix cannot single them out), and the
+  // webhook ids remembered against replays. The current state, leases and queued-run markers carry no tag and stay.
+  resource lifecyclePolicy 'managementPolicies' = {
+    name: 'default'
+    properties: {
+      policy: {
+        rules: [
+          {
+            name: 'state-history'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${stateContainerName}/'
+                ]
+                blobIndexMatch: [
+                  {
+                    name: 'tributary-retention'
+                    op: '=='
+                    value: 'history'
+                  }
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: stateHistoryRetentionDays
+                  }
+                }
+              }
+            }
+          }
+          {
+            name: 'run-records'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${stateContainerName}/'
+                ]
+                blobIndexMatch: [
+                  {
+                    name: 'tributary-retention'
+                    op: '=='
+                    value: 'run'
+                  }
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: runRecordRetentionDays
+                  }
+                }
+              }
+            }
+          }
+          {
+            name: 'webhook-deliveries'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${stateContainerName}/webhook-deliveries/'
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: webhookDeliveryRetentionDays
+                  }
+                }
+              }
+            }
+          }
+        ]
       }
     }
   }

@@ -10,6 +10,7 @@ using Tributary.Azure.Queue;
 using Tributary.Azure.Scheduling;
 using Tributary.Azure.Secrets;
 using Tributary.Azure.State;
+using Tributary.Azure.Webhooks;
 using Tributary.Connectors.Hello;
 using Tributary.FunctionsHost.Api;
 using Tributary.FunctionsHost.Hosting;
@@ -63,7 +64,7 @@ public static class TributaryFunctionsServiceCollectionExtensions
             var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
             return new BlobStateStore(
                 blobs,
-                new BlobStateStoreOptions { ContainerName = options.StateStore.ContainerName },
+                new BlobStateStoreOptions { ContainerName = options.StateStore.ContainerName, Retention = options.StateStore.Retention },
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILogger<BlobStateStore>>());
         });
@@ -114,6 +115,17 @@ public static class TributaryFunctionsServiceCollectionExtensions
             provider.GetRequiredService<ILogger<PoisonedRunRecorder>>()));
 
         services.TryAddSingleton<IWebhookHandler, ConnectorWebhookHandler>();
+        services.TryAddSingleton<WebhookSecrets>();
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
+            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            return new WebhookDeliveryLog(
+                blobs.GetBlobContainerClient(options.StateStore.ContainerName),
+                options.Webhooks.Tolerance,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<WebhookDeliveryLog>>());
+        });
         services.TryAddSingleton<WebhookReceiver>();
         services.TryAddSingleton<ConnectionApi>();
         services.TryAddSingleton<ConnectionScheduler>();

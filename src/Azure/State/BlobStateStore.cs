@@ -23,12 +23,15 @@ namespace Tributary.Azure.State;
 /// <item><term><c>connectors/&lt;name&gt;/history/&lt;version, 12 digits&gt;.json</c></term><description>every checkpoint ever saved,
 /// written after the state it copies; <see cref="HistoryAsync"/> and <see cref="RollbackAsync"/> read them.</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/runs/&lt;inverted start ticks&gt;-&lt;run id&gt;.json</c></term><description>run records; the
-/// inverted ticks make a plain listing newest first.</description></item>
+/// inverted ticks make a plain listing newest first, and the sync id is kept in each one's metadata, so a page of runs downloads
+/// only the records it returns.</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/queued</c></term><description>the sync waiting in the run queue, if any
 /// (<see cref="TryReserveRunAsync"/>).</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/lease</c></term><description>an empty blob whose blob lease is the connector's one-writer lock,
 /// renewed in the background while a run lasts.</description></item>
 /// </list>
+/// History and run blobs carry the blob index tag <c>tributary-retention</c> for the lifecycle policy, and are pruned when a run
+/// ends as <see cref="BlobStateStoreOptions.Retention"/> says.
 /// Versions are decimal sequence numbers (<c>1</c>, <c>2</c>, …) like the local store's; the ETag is the concurrency guard under them.
 /// Thread-safe; one instance serves every connector.
 /// </summary>
@@ -120,7 +123,7 @@ public sealed partial class BlobStateStore : IStateStore
         // The history copy follows the conditional write, so only the writer that won this version writes it.
         await _container.GetBlobClient(folder + "history/" + HistoryName(version)).UploadAsync(
             content,
-            new BlobUploadOptions { HttpHeaders = JsonHeaders },
+            new BlobUploadOptions { HttpHeaders = JsonHeaders, Metadata = HistoryMetadata(snapshot), Tags = RetentionTag(HistoryTag) },
             cancellationToken);
         return snapshot;
     }
@@ -293,46 +296,19 @@ public sealed partial class BlobStateStore : IStateStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A record of a run that has ended prunes the connector's history and run records (<see cref="RetentionOptions"/>).</remarks>
     public async Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var name = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{Folder(run.Connector)}runs/{DateTimeOffset.MaxValue.UtcTicks - run.StartedAt.UtcTicks:D19}-{run.Id}.json");
+        var name = RunBlobName(run);
         await EnsureContainerAsync(cancellationToken);
         await _container.GetBlobClient(name).UploadAsync(
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(run, StateJson.Options)),
-            new BlobUploadOptions { HttpHeaders = JsonHeaders },
+            new BlobUploadOptions { HttpHeaders = JsonHeaders, Metadata = RunMetadata(run), Tags = RetentionTag(RunTag) },
             cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var prefix = Folder(connector) + "runs/";
-        await EnsureContainerAsync(cancellationToken);
-        await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        if (run.Outcome != RunOutcome.Running)
         {
-            var blob = await DownloadAsync(item.Name, cancellationToken);
-            if (blob is null)
-            {
-                continue;
-            }
-
-            RunRecord? run;
-            try
-            {
-                run = blob.Content.ToObjectFromJson<RunRecord>(StateJson.Options);
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"Run record '{item.Name}' in container '{_container.Name}' is not valid run JSON: {ex.Message}", ex);
-            }
-
-            if (run is not null)
-            {
-                yield return run;
-            }
+            await PruneAsync(run.Connector, cancellationToken);
         }
     }
 

@@ -1,3 +1,5 @@
+using Tributary.Runtime.State;
+
 namespace Tributary.Azure.State;
 
 /// <summary>Where <see cref="BlobStateStore"/> keeps its blobs and how it holds a connector's lease.</summary>
@@ -24,8 +26,11 @@ public sealed class BlobStateStoreOptions
     /// <summary>How often a held lease is renewed; less than <see cref="LeaseDuration"/>. Default 20 seconds (a third of the default duration).</summary>
     public TimeSpan LeaseRenewalInterval { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>What is kept of each connector's state history and run records; see <see cref="RetentionOptions"/>.</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
     /// <summary>Throws when a value is out of range.</summary>
-    /// <exception cref="ArgumentException">The container name is empty, or a lease time is out of range.</exception>
+    /// <exception cref="ArgumentException">The container name is empty, or a lease time or retention limit is out of range.</exception>
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ContainerName, nameof(ContainerName));
@@ -33,5 +38,7 @@ public sealed class BlobStateStoreOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LeaseDuration, TimeSpan.FromSeconds(60), nameof(LeaseDuration));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LeaseRenewalInterval, TimeSpan.Zero, nameof(LeaseRenewalInterval));
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(LeaseRenewalInterval, LeaseDuration, nameof(LeaseRenewalInterval));
+        ArgumentNullException.ThrowIfNull(Retention);
+        Retention.Validate();
     }
 }

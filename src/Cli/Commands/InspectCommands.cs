@@ -75,13 +75,16 @@ internal static class RunsCommand
         {
             var (_, name) = CliOptions.Resolve(result, catalog, connector, connection);
             var store = workspace.OpenStore(result, console.Time);
-            var shown = 0;
-            await foreach (var run in store.ListRunsAsync(name, cancellationToken))
+            var count = result.GetValue(limit);
+            if (count < 1)
             {
-                if (shown++ >= result.GetValue(limit))
-                {
-                    break;
-                }
+                throw new CliException($"--limit is the number of runs to show, at least 1; got {count}.");
+            }
+
+            var shown = 0;
+            foreach (var run in (await store.ListRunsAsync(name, new RunQuery(count), cancellationToken)).Runs)
+            {
+                shown++;
 
                 var duration = run.EndedAt is { } ended ? (ended - run.StartedAt).TotalSeconds.ToString("0.0s", CultureInfo.InvariantCulture) : "-";
                 await console.Out.WriteLineAsync(string.Create(

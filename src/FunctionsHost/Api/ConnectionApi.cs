@@ -84,20 +84,8 @@ public sealed partial class ConnectionApi(
         var state = await store.ReadAsync(id, cancellationToken);
         var running = await store.IsLeasedAsync(id, cancellationToken);
         var mark = await markers.ReadAsync(id, cancellationToken);
-        var runs = new List<RunSummary>();
-        var scanned = 0;
-        await foreach (var run in store.ListRunsAsync(id, cancellationToken))
-        {
-            if (runs.Count == count || ++scanned > 1000)
-            {
-                break;
-            }
-
-            if (sync is null || run.SyncId == sync)
-            {
-                runs.Add(RunSummary.From(run));
-            }
-        }
+        var page = await store.ListRunsAsync(id, new RunQuery(count, sync), cancellationToken);
+        var runs = page.Runs.Select(RunSummary.From).ToList();
 
         var stateInfo = new StateSummary(state.Version, state.SavedAt, state.Version is null ? 0 : Encoding.UTF8.GetByteCount(state.State.ToJsonString()));
         var schedule = new ScheduleSummary(

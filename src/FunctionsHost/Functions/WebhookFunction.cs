@@ -5,7 +5,8 @@ using Tributary.FunctionsHost.Api;
 
 namespace Tributary.FunctionsHost.Functions;
 
-/// <summary><c>POST /api/connections/{id}/webhook</c>: no function key — the HMAC signature of the body guards it.</summary>
+/// <summary><c>POST /api/connections/{id}/webhook</c>: no function key — its Standard Webhooks signature, timestamp window and
+/// id de-duplication guard it (see <see cref="WebhookReceiver"/>).</summary>
 /// <param name="receiver">Verifies the delivery and runs the connector's webhook handler on it.</param>
 public sealed class WebhookFunction(WebhookReceiver receiver)
 {

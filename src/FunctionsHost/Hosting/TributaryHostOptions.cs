@@ -36,6 +36,8 @@ public sealed class TributaryHostOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Webhooks.MaxBodyBytes, 1, "Webhooks.MaxBodyBytes");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Webhooks.HandlerTimeout, TimeSpan.Zero, "Webhooks.HandlerTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(Webhooks.RetryAfter, TimeSpan.FromSeconds(1), "Webhooks.RetryAfter");
+        Webhooks.Validate();
+        StateStore.Retention.Validate();
         if (TimeoutMargin is { } margin)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(margin, TimeSpan.Zero, nameof(TimeoutMargin));
@@ -51,6 +53,11 @@ public sealed class StateStoreSettings
 
     /// <summary>The container. Default <c>tributary-state</c>.</summary>
     public string ContainerName { get; set; } = Azure.State.BlobStateStoreOptions.DefaultContainerName;
+
+    /// <summary>What is kept of each connector's state history and run records (<c>Tributary__StateStore__Retention__HistoryCount</c>,
+    /// <c>__HistoryDays</c>, <c>__RunCount</c>, <c>__RunDays</c>); defaults 100 checkpoints, 200 runs, 30 days each. The
+    /// infrastructure sets the days to match the storage account's lifecycle policy.</summary>
+    public Runtime.State.RetentionOptions Retention { get; set; } = new();
 }
 
 /// <summary>Webhook limits: <c>Tributary__Webhooks__…</c>.</summary>
@@ -68,6 +75,44 @@ public sealed class WebhookSettings
     /// <summary>The <c>Retry-After</c> of a 503 answer (the connector is running, or its handler ran out of time); whole
     /// seconds, at least 1. Default 30 seconds.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How far a delivery's <c>webhook-timestamp</c> may be from the host's clock, either way; a delivery outside it is refused
+    /// (401), and its <c>webhook-id</c> is remembered until its timestamp leaves the window, so a replay within it is refused
+    /// (409). Default 5 minutes, as Standard Webhooks suggests; at most 1 hour.
+    /// </summary>
+    public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Connectors whose senders cannot sign the Standard Webhooks way and may sign the body alone
+    /// (<c>Tributary__Webhooks__BodyOnlySignatures__&lt;connector&gt;=true</c>): header <c>X-Tributary-Signature: sha256=&lt;hex
+    /// HMAC-SHA256 of the body&gt;</c>. Such a signature says nothing of when the delivery was sent, so a captured one can be
+    /// replayed at any time; use it only when the sender offers nothing better. Default: none.
+    /// </summary>
+    public Dictionary<string, bool> BodyOnlySignatures { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long the webhook secrets read to verify deliveries are kept in memory: a flood of forged deliveries costs
+    /// one secret read per lifetime, not one per request. Defaults: 5 minutes, and 5 seconds for a failed read.</summary>
+    public Runtime.Secrets.SecretCacheOptions SecretCache { get; set; } = new();
+
+    /// <summary>Whether <paramref name="connector"/> accepts body-only signatures.</summary>
+    public bool AcceptsBodyOnly(string connector) => BodyOnlySignatures.TryGetValue(connector, out var accepted) && accepted;
+
+    /// <summary>Throws when a value is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Tolerance, TimeSpan.FromSeconds(1), "Webhooks.Tolerance");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Tolerance, TimeSpan.FromHours(1), "Webhooks.Tolerance");
+        foreach (var connector in BodyOnlySignatures.Keys)
+        {
+            if (!Runtime.Schema.Names.IsSnakeCase(connector))
+            {
+                throw new ArgumentException($"Webhooks.BodyOnlySignatures names '{connector}', which is not a connector name (lower snake case).", nameof(BodyOnlySignatures));
+            }
+        }
+
+        SecretCache.Validate();
+    }
 }
 
 /// <summary>Destination settings: <c>Tributary__Destination__…</c>.</summary>

@@ -8,19 +8,26 @@ namespace Tributary.Runtime.State;
 /// <summary>
 /// The local state store: one folder per connector under <c>&lt;root&gt;/connectors/&lt;name&gt;/</c> with
 /// <c>state.json</c>, <c>history/</c>, <c>runs/</c> and a <c>lease.lock</c> held with an OS file lock, so a
-/// killed process never leaves a stale lease. Every file is replaced atomically (write, flush, rename).
+/// killed process never leaves a stale lease. Every file is replaced atomically (write, flush, rename). When a run ends, the
+/// history and run records beyond <see cref="RetentionOptions"/> are deleted; a checkpoint's file time is its save time.
 /// </summary>
 public sealed class FileStateStore : IStateStore
 {
     private readonly string _root;
     private readonly TimeProvider _timeProvider;
+    private readonly RetentionOptions _retention;
 
     /// <summary>Creates a store rooted at <paramref name="root"/> (the CLI's <c>--files</c> folder).</summary>
-    public FileStateStore(string root, TimeProvider? timeProvider = null)
+    /// <param name="root">The folder.</param>
+    /// <param name="timeProvider">The clock of save times and retention; default <see cref="TimeProvider.System"/>.</param>
+    /// <param name="retention">What is kept of the history and the run records; validated here. Defaults when omitted.</param>
+    public FileStateStore(string root, TimeProvider? timeProvider = null, RetentionOptions? retention = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         _root = Path.GetFullPath(root);
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _retention = retention ?? new RetentionOptions();
+        _retention.Validate();
     }
 
     /// <inheritdoc />
@@ -45,7 +52,9 @@ public sealed class FileStateStore : IStateStore
         var version = (current.Version is null ? 1 : long.Parse(current.Version, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
         var snapshot = new StateSnapshot(state, version, _timeProvider.GetUtcNow());
         var bytes = Serialize(snapshot);
-        await WriteAtomicallyAsync(Path.Combine(Folder(connector), "history", version.PadLeft(12, '0') + ".json"), bytes, cancellationToken);
+        var historyPath = Path.Combine(Folder(connector), "history", version.PadLeft(12, '0') + ".json");
+        await WriteAtomicallyAsync(historyPath, bytes, cancellationToken);
+        File.SetLastWriteTimeUtc(historyPath, snapshot.SavedAt!.Value.UtcDateTime);   // its age, for retention
         await WriteAtomicallyAsync(Path.Combine(Folder(connector), "state.json"), bytes, cancellationToken);
         return snapshot;
     }
@@ -107,11 +116,16 @@ public sealed class FileStateStore : IStateStore
     }
 
     /// <inheritdoc />
-    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
+    /// <remarks>A record of a run that has ended prunes the connector's history and run records (<see cref="RetentionOptions"/>).</remarks>
+    public async Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var name = string.Create(CultureInfo.InvariantCulture, $"{run.StartedAt.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}-{run.Id}.json");
-        return WriteAtomicallyAsync(Path.Combine(Folder(run.Connector), "runs", name), JsonSerializer.SerializeToUtf8Bytes(run, StateJson.Options), cancellationToken);
+        await WriteAtomicallyAsync(Path.Combine(Folder(run.Connector), "runs", name), JsonSerializer.SerializeToUtf8Bytes(run, StateJson.Options), cancellationToken);
+        if (run.Outcome != RunOutcome.Running)
+        {
+            Prune(run.Connector);
+        }
     }
 
     /// <inheritdoc />
@@ -119,12 +133,88 @@ public sealed class FileStateStore : IStateStore
     {
         foreach (var path in ListDescending(Path.Combine(Folder(connector), "runs")))
         {
-            await using var stream = File.OpenRead(path);
-            var run = await JsonSerializer.DeserializeAsync<RunRecord>(stream, StateJson.Options, cancellationToken);
-            if (run is not null)
+            if (await ReadRunAsync(path, cancellationToken) is { } run)
             {
                 yield return run;
             }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<RunPage> ListRunsAsync(string connector, RunQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        var runs = new List<RunRecord>();
+        string? last = null;
+        foreach (var path in ListDescending(Path.Combine(Folder(connector), "runs")))
+        {
+            var name = Path.GetFileName(path);
+            if (query.After is not null && string.CompareOrdinal(name, query.After) >= 0)
+            {
+                continue;
+            }
+
+            if (runs.Count == query.Limit && query.SyncId is null)
+            {
+                return new RunPage(runs, last);   // another run exists; it is not read
+            }
+
+            // Local files: a sync's runs are found by reading them (the name holds the start and run id only).
+            if (await ReadRunAsync(path, cancellationToken) is not { } run || (query.SyncId is not null && run.SyncId != query.SyncId))
+            {
+                continue;
+            }
+
+            if (runs.Count == query.Limit)
+            {
+                return new RunPage(runs, last);
+            }
+
+            runs.Add(run);
+            last = name;
+        }
+
+        return new RunPage(runs, null);
+    }
+
+    // Deletes the checkpoints and run records that retention no longer keeps. Each list is newest first.
+    private void Prune(string connector)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var history = ListDescending(Path.Combine(Folder(connector), "history")).ToList();
+        for (var i = 0; i < history.Count; i++)
+        {
+            if (_retention.PrunesCheckpoint(i, new DateTimeOffset(File.GetLastWriteTimeUtc(history[i]), TimeSpan.Zero), now))
+            {
+                File.Delete(history[i]);
+            }
+        }
+
+        var runs = ListDescending(Path.Combine(Folder(connector), "runs")).ToList();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var name = Path.GetFileName(runs[i]);
+            var started = DateTime.TryParseExact(name.AsSpan(0, Math.Min(22, name.Length)), "yyyyMMdd'T'HHmmssfffffff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+                ? new DateTimeOffset(at, TimeSpan.Zero)
+                : now;   // a name not of this store's making is pruned by count only
+            if (_retention.PrunesRun(i, started, now))
+            {
+                File.Delete(runs[i]);
+            }
+        }
+    }
+
+    private static async Task<RunRecord?> ReadRunAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<RunRecord>(stream, StateJson.Options, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;   // pruned while listed
         }
     }
 

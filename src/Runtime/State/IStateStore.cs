@@ -35,8 +35,14 @@ public interface IStateStore
     /// <summary>Creates or replaces a run record.</summary>
     Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken);
 
-    /// <summary>The connector's run records, newest first.</summary>
+    /// <summary>The connector's run records, newest first; each is read only when the enumeration reaches it.</summary>
     IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of the connector's run records, newest first, of one sync when the query names it. The records are found by
+    /// their names (and, for a sync, what is stored beside them), and only those returned are read.
+    /// </summary>
+    Task<RunPage> ListRunsAsync(string connector, RunQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>A held one-writer lease. Disposing releases it.</summary>

@@ -29,6 +29,8 @@ public sealed class CrashingStore(BlobStateStore inner, CrashSwitch crash) : ISt
 
     public IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, cancellationToken);
 
+    public Task<RunPage> ListRunsAsync(string connector, RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, query, cancellationToken);
+
     private sealed class Lease(BlobConnectorLease inner, CrashSwitch crash) : IConnectorLease
     {
         public void ThrowIfLost() => inner.ThrowIfLost();

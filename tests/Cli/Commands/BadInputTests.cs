@@ -11,6 +11,15 @@ public sealed class BadInputTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
+    public async Task Runs_LimitBelowOne_FailsNamingTheOption()
+    {
+        var result = await _cli.RunAsync("runs", "hello", "--limit", "0");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--limit is the number of runs to show, at least 1; got 0.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Debug_MalformedConfigurationJson_FailsNamingTheFile()
     {
         var path = _cli.Configuration("""{"my_key": """);

@@ -56,7 +56,7 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTe
         Assert.NotNull(body["runId"]);
         var row = Assert.Single(await Warehouse.QueryAsync("SELECT id, headers FROM scripted_webhook.ping"));
         Assert.Equal(7, Convert.ToInt32(row[0], System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("content-length,content-type,host,x-event-kind", row[1]);   // never the signature or a credential
+        Assert.Equal("content-length,content-type,host,webhook-id,webhook-timestamp,x-event-kind", row[1]);   // never the signature or a credential
     }
 
     [Fact]
@@ -88,6 +88,23 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTe
         Assert.False(File.Exists(Warehouse.DatabasePath));
         Assert.Empty(await RunsAsync("webhook_events"));
         Assert.Null(await App.DequeueAsync());
+    }
+
+    [Fact]
+    public async Task Webhook_RetryOfDeliveryRefusedWhileConnectorRan_IsHandled()
+    {
+        var id = SignedDelivery.NewId();
+        await using (await App.Store.AcquireLeaseAsync("webhook_events", CancellationToken.None))
+        {
+            using var busy = await PostAsync("webhook_events", """{"id":"e1"}""", id);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        }
+
+        App.Time.Advance(TimeSpan.FromSeconds(30));
+        using var retry = await PostAsync("webhook_events", """{"id":"e1"}""", id);
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Single(await RunsAsync("webhook_events"));
     }
 
     [Fact]
@@ -139,12 +156,13 @@ public sealed class WebhookHandlerTests(AzuriteFixture azurite) : FunctionsAppTe
     public void HandlesWebhooks_OverrideOfHandleWebhookAsync_IsDetected(Type connector, bool expected) =>
         Assert.Equal(expected, ConnectorWebhookHandler.HandlesWebhooks(connector));
 
-    private async Task<HttpResponseMessage> PostAsync(string connector, string json, params (string Name, string Value)[] headers)
+    private Task<HttpResponseMessage> PostAsync(string connector, string json, params (string Name, string Value)[] headers) =>
+        PostAsync(connector, json, SignedDelivery.NewId(), headers);
+
+    private async Task<HttpResponseMessage> PostAsync(string connector, string json, string id, params (string Name, string Value)[] headers)
     {
         var body = Encoding.UTF8.GetBytes(json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/connections/{connector}/webhook") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add(WebhookReceiver.SignatureHeader, WebhookReceiver.Sign(body, Secret));
+        using var request = SignedDelivery.Create($"/api/connections/{connector}/webhook", body, Secret, id, App.Time.GetUtcNow());
         foreach (var (name, value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);

@@ -56,6 +56,8 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
 
     public IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, cancellationToken);
 
+    public Task<RunPage> ListRunsAsync(string connector, RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, query, cancellationToken);
+
     private sealed class Lease(IConnectorLease inner, RecordingStateStore store, string connector) : IConnectorLease
     {
         public void ThrowIfLost()

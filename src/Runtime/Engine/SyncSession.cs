@@ -192,6 +192,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             var root = _failure ?? ex;
             _record.Outcome = RunOutcome.Failed;
             _record.Error = _secretValues.Redact(Describe(root));
+            _record.ErrorKind = RunErrors.Classify(root is ChannelClosedException { InnerException: { } inner } ? inner : root, _options.IsTransient);
             SyncLog.RunFailed(_log, _request.ConnectorName, _record.Id, _record.Error);
         }
         finally
@@ -491,7 +492,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         }
 
         _lease!.ThrowIfLost();
-        var saved = await _store.WriteAsync(_request.ConnectorName, state, _stateVersion, cancellationToken);
+        var saved = await _store.WriteAsync(_request.ConnectorName, state, _stateVersion, _lease.Epoch, cancellationToken);
         _stateVersion = saved.Version;
         _record.Checkpoints++;
         _record.LastCheckpointAt = saved.SavedAt;
@@ -548,6 +549,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 }
 
                 _lease!.ThrowIfLost();
+                batch.Fence = _lease.Epoch;   // the destination refuses it once a later lease has written the schema
                 var matched = await _destination.WriteAsync(batch, cancellationToken);
                 foreach (var change in batch.Changes)
                 {
@@ -615,6 +617,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         if (stops >= _options.MaxRunsWithoutCheckpoint)
         {
             _record.Outcome = RunOutcome.Failed;
+            _record.ErrorKind = RunErrorKind.Fatal;
             _record.Error = $"Connector '{_request.ConnectorName}' reached no checkpoint within its time budget in {stops} consecutive runs; checkpoint more often.";
         }
     }

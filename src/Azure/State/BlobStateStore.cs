@@ -65,6 +65,9 @@ public sealed partial class BlobStateStore : IStateStore
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>The container of every connector's blobs; the queue's sync claims live beside the state.</summary>
+    internal BlobContainerClient Container => _container;
+
     /// <summary>Raised with every lease this store hands out; tests use it to drive and watch renewals.</summary>
     internal event Action<BlobConnectorLease>? LeaseAcquired;
 

@@ -84,10 +84,10 @@ public sealed partial class QueuedSyncProcessor
                 static (state, token) => new ValueTask<Attempt>(state.Self.AttemptAsync(state.Message, token)),
                 (Self: this, Message: message),
                 cancellationToken);
-            if (last.Claim is { } open)
+            if (last.Claim is { } open && await _claims!.CompleteAsync(open, continues: false, cancellationToken) is not null)
             {
                 // The run failed transiently on its last attempt: the sync ends here, and the next trigger starts from its checkpoint.
-                await EndAsync(message, open, continues: false, cancellationToken);
+                await ReleaseAsync(message, cancellationToken);
             }
 
             return last.Record;
@@ -154,7 +154,8 @@ public sealed partial class QueuedSyncProcessor
                     continues = false;
                 }
 
-                if (claim is not null && !await _claims!.CompleteAsync(claim, continues, cancellationToken))
+                SyncClaims.Claim? completed = null;
+                if (claim is not null && (completed = await _claims!.CompleteAsync(claim, continues, cancellationToken)) is null)
                 {
                     // Another run took the continuation over after this one lost its lease: it carries the sync on.
                     LogSuperseded(_logger, message.Connector, message.SyncId, message.Continuation);
@@ -167,7 +168,7 @@ public sealed partial class QueuedSyncProcessor
                     lease = null;
                 }
 
-                await EndAsync(message, null, continues, cancellationToken);
+                await EndAsync(message, completed, continues, cancellationToken);
                 return new Attempt(record, null);
             }
             catch (ConnectorBusyException) when (lease is null)
@@ -201,14 +202,10 @@ public sealed partial class QueuedSyncProcessor
         };
     }
 
-    // The run of this continuation is over: queue the next continuation, or end the sync and give up its reservation.
-    private async Task EndAsync(RunMessage message, SyncClaims.Claim? open, bool continues, CancellationToken cancellationToken)
+    // The run of this continuation is over and its claim completed: queue the next continuation, or end the sync and give up
+    // its reservation.
+    private async Task EndAsync(RunMessage message, SyncClaims.Claim? completed, bool continues, CancellationToken cancellationToken)
     {
-        if (open is not null && !await _claims!.CompleteAsync(open, continues: false, cancellationToken))
-        {
-            return;
-        }
-
         if (!continues)
         {
             await ReleaseAsync(message, cancellationToken);
@@ -220,22 +217,28 @@ public sealed partial class QueuedSyncProcessor
             await _store.TryReserveRunAsync(message.Connector, message.SyncId, _options.ReservationStaleAfter, cancellationToken);
         }
 
-        await _queue.EnqueueAsync(
-            message with { Trigger = ContinuationTrigger, Continuation = message.Continuation + 1, RequestedAt = _time.GetUtcNow() },
-            cancellationToken);
+        await QueueNextAsync(message, cancellationToken);
+        if (completed is not null)
+        {
+            await _claims!.MarkQueuedAsync(
+                message.Connector, message.SyncId, new SyncClaims.Progress(completed.Continuation, true, true, false, completed.Epoch) { ETag = completed.ETag }, cancellationToken);
+        }
     }
 
-    // A duplicate changes nothing, except that when its continuation completed and queued the next one, the next one is queued
-    // again: the message may be the redelivery of one whose run completed but died before it queued the next (a second copy
-    // of the next is itself dropped as a duplicate).
+    private Task QueueNextAsync(RunMessage message, CancellationToken cancellationToken) => _queue.EnqueueAsync(
+        message with { Trigger = ContinuationTrigger, Continuation = message.Continuation + 1, RequestedAt = _time.GetUtcNow() },
+        cancellationToken);
+
+    // A duplicate changes nothing, except when its continuation completed but its next one was never noted as queued: the
+    // message may be the redelivery of one whose run completed and died before it queued the next, so the next is queued (a
+    // second copy of it would itself be dropped as a duplicate).
     private async Task DropDuplicateAsync(RunMessage message, SyncClaims.Progress progress, CancellationToken cancellationToken)
     {
         LogDuplicate(_logger, message.Connector, message.SyncId, message.Continuation, progress.Continuation, progress.Completed);
-        if (progress.Continuation == message.Continuation && progress.Completed && progress.Continues)
+        if (progress.Continuation == message.Continuation && progress is { Completed: true, Continues: true, Queued: false })
         {
-            await _queue.EnqueueAsync(
-                message with { Trigger = ContinuationTrigger, Continuation = message.Continuation + 1, RequestedAt = _time.GetUtcNow() },
-                cancellationToken);
+            await QueueNextAsync(message, cancellationToken);
+            await _claims!.MarkQueuedAsync(message.Connector, message.SyncId, progress, cancellationToken);
         }
     }
 

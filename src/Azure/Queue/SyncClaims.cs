@@ -9,7 +9,7 @@ namespace Tributary.Azure.Queue;
 
 /// <summary>
 /// Which run of each queued sync has been claimed and which has completed, in <c>connectors/&lt;name&gt;/syncs/&lt;sync id&gt;.json</c>
-/// beside the state: <c>{ continuation, completed, continues, epoch }</c>. Every write is conditional on the ETag the writer
+/// beside the state: <c>{ continuation, completed, continues, queued, epoch }</c>. Every write is conditional on the ETag the writer
 /// read, and a run claims its continuation while it holds the connector's lease, so a duplicated or redelivered run message
 /// finds its continuation claimed by a live run (the lease is held), completed, or superseded, and never starts a second
 /// chain of runs for the sync.
@@ -19,9 +19,15 @@ internal sealed class SyncClaims(BlobContainerClient container)
     /// <summary>What a message's continuation finds.</summary>
     /// <param name="Continuation">The continuation the sync has reached.</param>
     /// <param name="Completed">Whether that continuation's run has ended.</param>
-    /// <param name="Continues">Whether that run ended paused and queued the next continuation.</param>
+    /// <param name="Continues">Whether that run ended paused, so the next continuation is to be queued.</param>
+    /// <param name="Queued">Whether the next continuation was queued.</param>
     /// <param name="Epoch">The lease epoch of the run that claimed it.</param>
-    internal sealed record Progress(int Continuation, bool Completed, bool Continues, long Epoch);
+    internal sealed record Progress(int Continuation, bool Completed, bool Continues, bool Queued, long Epoch)
+    {
+        /// <summary>The blob's ETag when read; not stored.</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
+        public ETag ETag { get; init; }
+    }
 
     /// <summary>A continuation this run claimed; <see cref="CompleteAsync"/> ends it.</summary>
     internal sealed record Claim(string Connector, string SyncId, int Continuation, long Epoch, ETag ETag);
@@ -32,7 +38,7 @@ internal sealed class SyncClaims(BlobContainerClient container)
     /// </summary>
     public async Task<Progress?> FindDoneAsync(string connector, string syncId, int continuation, CancellationToken cancellationToken)
     {
-        var (progress, _) = await ReadAsync(connector, syncId, cancellationToken);
+        var progress = await ReadAsync(connector, syncId, cancellationToken);
         return progress is not null && IsDone(progress, continuation) ? progress : null;
     }
 
@@ -46,19 +52,16 @@ internal sealed class SyncClaims(BlobContainerClient container)
         var blob = Blob(connector, syncId);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var (progress, etag) = await ReadAsync(connector, syncId, cancellationToken);
+            var progress = await ReadAsync(connector, syncId, cancellationToken);
             if (progress is not null && IsDone(progress, continuation))
             {
                 return (null, progress);
             }
 
-            var conditions = etag is { } match ? new BlobRequestConditions { IfMatch = match } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+            var conditions = progress is not null ? new BlobRequestConditions { IfMatch = progress.ETag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
             try
             {
-                var written = await blob.UploadAsync(
-                    Content(new Progress(continuation, Completed: false, Continues: false, epoch)),
-                    new BlobUploadOptions { Conditions = conditions, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
-                    cancellationToken);
+                var written = await blob.UploadAsync(Content(new Progress(continuation, false, false, false, epoch)), Options(conditions), cancellationToken);
                 return (new Claim(connector, syncId, continuation, epoch, written.Value.ETag), null);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
@@ -71,36 +74,55 @@ internal sealed class SyncClaims(BlobContainerClient container)
     }
 
     /// <summary>
-    /// Marks the claimed continuation completed, and whether the run queues the next one. False when the claim was taken over
-    /// meanwhile: this run lost its lease, and the run that holds it carries the sync on.
+    /// Marks the claimed continuation completed, and whether the next one is to be queued; returns the claim as completed. Null
+    /// when the claim was taken over meanwhile: this run lost its lease, and the run that holds it carries the sync on.
     /// </summary>
-    public async Task<bool> CompleteAsync(Claim claim, bool continues, CancellationToken cancellationToken)
+    public async Task<Claim?> CompleteAsync(Claim claim, bool continues, CancellationToken cancellationToken)
     {
         try
         {
-            await Blob(claim.Connector, claim.SyncId).UploadAsync(
-                Content(new Progress(claim.Continuation, Completed: true, continues, claim.Epoch)),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = claim.ETag }, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+            var written = await Blob(claim.Connector, claim.SyncId).UploadAsync(
+                Content(new Progress(claim.Continuation, true, continues, false, claim.Epoch)),
+                Options(new BlobRequestConditions { IfMatch = claim.ETag }),
                 cancellationToken);
-            return true;
+            return claim with { ETag = written.Value.ETag };
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
-            return false;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Notes that the next continuation of a completed one is on the queue, so a late duplicate of the completed one does not
+    /// queue it again. Best effort: when the blob changed meanwhile, the next continuation has moved the sync on already.
+    /// </summary>
+    public async Task MarkQueuedAsync(string connector, string syncId, Progress completed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Blob(connector, syncId).UploadAsync(
+                Content(completed with { Queued = true }),
+                Options(new BlobRequestConditions { IfMatch = completed.ETag }),
+                cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Moved on.
         }
     }
 
     private static bool IsDone(Progress progress, int continuation) =>
         progress.Continuation > continuation || progress.Continuation == continuation && progress.Completed;
 
-    private async Task<(Progress? Progress, ETag? ETag)> ReadAsync(string connector, string syncId, CancellationToken cancellationToken)
+    private async Task<Progress?> ReadAsync(string connector, string syncId, CancellationToken cancellationToken)
     {
         try
         {
             var blob = (await Blob(connector, syncId).DownloadContentAsync(cancellationToken)).Value;
             try
             {
-                return (blob.Content.ToObjectFromJson<Progress>(StateJson.Options), blob.Details.ETag);
+                return blob.Content.ToObjectFromJson<Progress>(StateJson.Options) is { } progress ? progress with { ETag = blob.Details.ETag } : null;
             }
             catch (JsonException ex)
             {
@@ -109,7 +131,7 @@ internal sealed class SyncClaims(BlobContainerClient container)
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return (null, null);
+            return null;
         }
     }
 
@@ -123,6 +145,9 @@ internal sealed class SyncClaims(BlobContainerClient container)
 
         return container.GetBlobClient($"connectors/{connector}/syncs/{Uri.EscapeDataString(syncId)}.json");
     }
+
+    private static BlobUploadOptions Options(BlobRequestConditions conditions) =>
+        new() { Conditions = conditions, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } };
 
     private static BinaryData Content(Progress progress) => BinaryData.FromObjectAsJson(progress, StateJson.Options);
 }

@@ -55,7 +55,12 @@ public static class TributaryFunctionsServiceCollectionExtensions
             ManagedIdentityClientId = configuration[$"{StorageConnection.Name}:clientId"] ?? configuration["AZURE_CLIENT_ID"],
         }));
         services.TryAddSingleton(_ => new ConnectorCatalog(typeof(HelloConnector).Assembly));
-        services.TryAddSingleton(_ => configuration.GetSection("Tributary:Runner").Get<SyncRunnerOptions>() ?? new SyncRunnerOptions());
+        services.TryAddSingleton(_ =>
+        {
+            var runner = configuration.GetSection("Tributary:Runner").Get<SyncRunnerOptions>() ?? new SyncRunnerOptions();
+            runner.IsTransient ??= AzureErrors.IsTransient;   // storage 5xx and timeouts are transient in run records
+            return runner;
+        });
         services.AddHttpClient(SyncRunner.HttpClientName).AddStandardResilienceHandler();
 
         services.TryAddSingleton(provider =>

@@ -8,7 +8,8 @@ public interface IConnectorRunFactory
     /// <summary>A fresh connector with its configuration, and a runner bound to the connector's destination.</summary>
     /// <param name="connection">The connection's id.</param>
     /// <param name="cancellationToken">Cancels the preparation.</param>
-    /// <exception cref="KeyNotFoundException">No connection has that id.</exception>
+    /// <exception cref="KeyNotFoundException">No connection has that id (a configuration error: the run fails once, not retried).</exception>
+    /// <exception cref="Sdk.ConfigurationException">A setting is missing or unusable (the run fails once, not retried).</exception>
     ValueTask<ConnectorRun> CreateAsync(string connection, CancellationToken cancellationToken);
 }
 

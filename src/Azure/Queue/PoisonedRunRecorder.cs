@@ -70,6 +70,7 @@ public sealed partial class PoisonedRunRecorder
                 run.Outcome = RunOutcome.Failed;
                 run.EndedAt = now;
                 run.Error = error;
+                run.ErrorKind = RunErrorKind.Fatal;
                 await _store.SaveRunAsync(run, cancellationToken);
                 failed ??= run;
             }
@@ -87,6 +88,7 @@ public sealed partial class PoisonedRunRecorder
                 EndedAt = now,
                 Outcome = RunOutcome.Failed,
                 Error = error,
+                ErrorKind = RunErrorKind.Fatal,
             };
             await _store.SaveRunAsync(failed, cancellationToken);
         }

@@ -22,6 +22,21 @@ public sealed class QueuedSyncOptions
     /// </summary>
     public TimeSpan ReservationStaleAfter { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a run message that finds its connector's lease held waits, invisible in the queue, before it is tried again;
+    /// it is never dropped. Default 30 seconds.
+    /// </summary>
+    public TimeSpan BusyRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Retries of a run that failed with a transient error (<see cref="Runtime.State.RunErrorKind.Transient"/>), each from the
+    /// last checkpoint, before the run is left failed. 0 turns retries off. Default 3.
+    /// </summary>
+    public int TransientRetries { get; set; } = 3;
+
+    /// <summary>The delay before the first transient retry; each later one doubles it, with jitter. Default 2 seconds.</summary>
+    public TimeSpan TransientRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
@@ -33,5 +48,10 @@ public sealed class QueuedSyncOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxContinuations, 0, nameof(MaxContinuations));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReservationStaleAfter, TimeSpan.Zero, nameof(ReservationStaleAfter));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BusyRetryDelay, TimeSpan.Zero, nameof(BusyRetryDelay));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(BusyRetryDelay, TimeSpan.FromDays(7), nameof(BusyRetryDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TransientRetries, 0, nameof(TransientRetries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TransientRetryDelay, TimeSpan.Zero, nameof(TransientRetryDelay));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TransientRetryDelay, TimeSpan.FromHours(1), nameof(TransientRetryDelay));
     }
 }

@@ -36,9 +36,17 @@ public sealed class RunQueue
     /// <summary>Sends a run request; the queue is created first if it does not exist (Azurite, a new account).</summary>
     /// <param name="message">The run to ask for.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
-    public async Task EnqueueAsync(RunMessage message, CancellationToken cancellationToken)
+    public Task EnqueueAsync(RunMessage message, CancellationToken cancellationToken) => EnqueueAsync(message, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>Sends a run request that stays invisible for <paramref name="delay"/>: a run that found its connector busy, tried again later.</summary>
+    /// <param name="message">The run to ask for.</param>
+    /// <param name="delay">How long the message stays invisible; zero or more, less than 7 days.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    public async Task EnqueueAsync(RunMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(delay, TimeSpan.FromDays(7));
         var created = _created;
         if (created is not { IsCompletedSuccessfully: true })
         {
@@ -46,7 +54,7 @@ public sealed class RunQueue
         }
 
         await created;
-        await _client.SendMessageAsync(message.ToBinaryData(), cancellationToken: cancellationToken);
+        await _client.SendMessageAsync(message.ToBinaryData(), visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken);
     }
 
     private async Task CreateAsync(CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace Tributary.Azure.State;
 /// <see cref="BlobStateStoreOptions.LeaseRenewalInterval"/> on the injected clock; disposing stops the loop and releases it.
 /// The lease counts as lost when the service refuses a renewal (it was broken, or expired and was taken by another run) or
 /// when no renewal has succeeded for a whole <see cref="BlobStateStoreOptions.LeaseDuration"/> by the local clock, measured
-/// from when the last successful request was sent — so this run stops before committing anything after that point.
+/// from when the last successful request was sent — so this run stops before committing anything after that point. Its
+/// <see cref="Epoch"/> fences what the run still has in flight when it is lost: a later acquisition's larger epoch refuses it.
 /// </summary>
 internal sealed partial class BlobConnectorLease : IConnectorLease
 {
@@ -30,8 +31,9 @@ internal sealed partial class BlobConnectorLease : IConnectorLease
     private TaskCompletionSource _idleChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    public BlobConnectorLease(string connector, BlobLeaseClient client, BlobStateStoreOptions options, long acquiredAt, TimeProvider time, ILogger logger)
+    public BlobConnectorLease(string connector, BlobLeaseClient client, BlobStateStoreOptions options, long acquiredAt, long epoch, TimeProvider time, ILogger logger)
     {
+        Epoch = epoch;
         _connector = connector;
         _client = client;
         _duration = options.LeaseDuration;
@@ -41,6 +43,9 @@ internal sealed partial class BlobConnectorLease : IConnectorLease
         _renewedAt = acquiredAt;
         _renewals = Task.Run(RenewLoopAsync);
     }
+
+    /// <inheritdoc />
+    public long Epoch { get; }
 
     /// <summary>The lease id on the blob.</summary>
     public string LeaseId => _client.LeaseId;

@@ -19,7 +19,9 @@ namespace Tributary.Azure.State;
 /// <list type="table">
 /// <item><term><c>connectors/&lt;name&gt;/state.json</c></term><description>the current state: <c>{ version, savedAt, state }</c>,
 /// replaced only with an ETag condition (<c>If-Match</c> the ETag the writer read; <c>If-None-Match: *</c> for the first write),
-/// so a writer that read an older state can never overwrite a newer one.</description></item>
+/// so a writer that read an older state can never overwrite a newer one. Its <c>epoch</c> metadata is the largest lease epoch
+/// that wrote or claimed it: each lease acquisition stamps it (creating an empty <c>state.json</c> when there is none), and a
+/// fenced write of a smaller epoch is refused, so a run that lost its lease cannot save over the run that holds it now.</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/history/&lt;version, 12 digits&gt;.json</c></term><description>every checkpoint ever saved,
 /// written after the state it copies; <see cref="HistoryAsync"/> and <see cref="RollbackAsync"/> read them.</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/runs/&lt;inverted start ticks&gt;-&lt;run id&gt;.json</c></term><description>run records; the
@@ -28,7 +30,8 @@ namespace Tributary.Azure.State;
 /// <item><term><c>connectors/&lt;name&gt;/queued</c></term><description>the sync waiting in the run queue, if any
 /// (<see cref="TryReserveRunAsync"/>).</description></item>
 /// <item><term><c>connectors/&lt;name&gt;/lease</c></term><description>an empty blob whose blob lease is the connector's one-writer lock,
-/// renewed in the background while a run lasts.</description></item>
+/// renewed in the background while a run lasts; its <c>epoch</c> metadata counts the acquisitions (the fencing token), written
+/// only by the lease's holder.</description></item>
 /// </list>
 /// History and run blobs carry the blob index tag <c>tributary-retention</c> for the lifecycle policy, and are pruned when a run
 /// ends as <see cref="BlobStateStoreOptions.Retention"/> says.
@@ -47,7 +50,7 @@ public sealed partial class BlobStateStore : IStateStore
 
     // The version and ETag of state.json last read or written here: a checkpoint that expects that version writes with
     // If-Match on that ETag without reading the blob again. A stale entry only makes the write fail with a conflict.
-    private readonly ConcurrentDictionary<string, (string Version, ETag ETag)> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Version, ETag ETag, long Epoch)> _known = new(StringComparer.Ordinal);
     private volatile Task? _containerReady;
 
     /// <summary>Creates a store in <see cref="BlobStateStoreOptions.ContainerName"/> of <paramref name="service"/>.</summary>
@@ -65,32 +68,48 @@ public sealed partial class BlobStateStore : IStateStore
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>The container of every connector's blobs; the queue's sync claims live beside the state.</summary>
+    internal BlobContainerClient Container => _container;
+
     /// <summary>Raised with every lease this store hands out; tests use it to drive and watch renewals.</summary>
     internal event Action<BlobConnectorLease>? LeaseAcquired;
 
     /// <inheritdoc />
     public async Task<StateSnapshot> ReadAsync(string connector, CancellationToken cancellationToken)
     {
-        var (snapshot, _) = await ReadCurrentAsync(connector, cancellationToken);
+        var (snapshot, _, _) = await ReadCurrentAsync(connector, cancellationToken);
         return snapshot;
     }
 
     /// <inheritdoc />
-    public async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken)
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken) =>
+        WriteAsync(connector, state, expectedVersion, epoch: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long epoch, CancellationToken cancellationToken) =>
+        WriteAsync(connector, state, expectedVersion, (long?)epoch, cancellationToken);
+
+    private async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long? epoch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var folder = Folder(connector);
         await EnsureContainerAsync(cancellationToken);
         ETag? etag;
         string? currentVersion;
+        long stored;
         if (expectedVersion is not null && _known.TryGetValue(connector, out var known) && known.Version == expectedVersion)
         {
-            (currentVersion, etag) = (known.Version, known.ETag);
+            (currentVersion, etag, stored) = known;
         }
         else
         {
-            var (current, currentETag) = await ReadCurrentAsync(connector, cancellationToken);
-            (currentVersion, etag) = (current.Version, currentETag);
+            var (current, currentETag, currentEpoch) = await ReadCurrentAsync(connector, cancellationToken);
+            (currentVersion, etag, stored) = (current.Version, currentETag, currentEpoch);
+        }
+
+        if (epoch is { } mine && stored > mine)
+        {
+            throw Fenced(connector, stored, mine);
         }
 
         if (currentVersion != expectedVersion)
@@ -101,24 +120,30 @@ public sealed partial class BlobStateStore : IStateStore
         var version = (currentVersion is null ? 1 : ParseVersion(currentVersion) + 1).ToString(CultureInfo.InvariantCulture);
         var snapshot = new StateSnapshot((JsonObject)state.DeepClone(), version, _time.GetUtcNow());
         var content = BinaryData.FromBytes(Serialize(snapshot));
+        var written = Math.Max(stored, epoch ?? 0);
         var conditions = etag is { } match ? new BlobRequestConditions { IfMatch = match } : new BlobRequestConditions { IfNoneMatch = ETag.All };
         Response<BlobContentInfo> saved;
         try
         {
             saved = await _container.GetBlobClient(folder + "state.json").UploadAsync(
                 content,
-                new BlobUploadOptions { Conditions = conditions, HttpHeaders = JsonHeaders },
+                new BlobUploadOptions { Conditions = conditions, HttpHeaders = JsonHeaders, Metadata = EpochMetadata(written) },
                 cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            // 412: state.json changed since its ETag was read; 409: it was created since we saw none.
+            // 412: state.json changed since its ETag was read (a newer state, or a later lease's stamp); 409: it was created since we saw none.
             _known.TryRemove(connector, out _);
             LogConflict(_logger, connector, expectedVersion ?? "none");
+            if (epoch is { } fenced && (await ReadCurrentAsync(connector, cancellationToken)).Epoch is var latest && latest > fenced)
+            {
+                throw Fenced(connector, latest, fenced);
+            }
+
             throw Conflict(connector, "newer", expectedVersion, ex);
         }
 
-        _known[connector] = (version, saved.Value.ETag);
+        _known[connector] = (version, saved.Value.ETag, written);
 
         // The history copy follows the conditional write, so only the writer that won this version writes it.
         await _container.GetBlobClient(folder + "history/" + HistoryName(version)).UploadAsync(
@@ -192,8 +217,9 @@ public sealed partial class BlobStateStore : IStateStore
             try
             {
                 await leases.AcquireAsync(_options.LeaseDuration, cancellationToken: cancellationToken);
-                var lease = new BlobConnectorLease(connector, leases, _options, requestedAt, _time, _logger);
-                LogLeaseAcquired(_logger, connector, leases.LeaseId);
+                var epoch = await FenceAsync(connector, blob, leases, cancellationToken);
+                var lease = new BlobConnectorLease(connector, leases, _options, requestedAt, epoch, _time, _logger);
+                LogLeaseAcquired(_logger, connector, leases.LeaseId, epoch);
                 LeaseAcquired?.Invoke(lease);
                 return lease;
             }
@@ -314,23 +340,28 @@ public sealed partial class BlobStateStore : IStateStore
 
     private static BlobHttpHeaders JsonHeaders => new() { ContentType = "application/json" };
 
-    private async Task<(StateSnapshot Snapshot, ETag? ETag)> ReadCurrentAsync(string connector, CancellationToken cancellationToken)
+    private async Task<(StateSnapshot Snapshot, ETag? ETag, long Epoch)> ReadCurrentAsync(string connector, CancellationToken cancellationToken)
     {
         var name = Folder(connector) + "state.json";
         var blob = await DownloadAsync(name, cancellationToken);
         if (blob is null)
         {
             _known.TryRemove(connector, out _);
-            return (new StateSnapshot([], null, null), null);
+            return (new StateSnapshot([], null, null), null, 0);
         }
 
         var snapshot = Parse(blob.Content, name);
+        var epoch = ReadEpoch(blob.Details.Metadata, name);
         if (snapshot.Version is { } version)
         {
-            _known[connector] = (version, blob.Details.ETag);
+            _known[connector] = (version, blob.Details.ETag, epoch);
+        }
+        else
+        {
+            _known.TryRemove(connector, out _);   // a lease's stamp on a connector with no state yet
         }
 
-        return (snapshot, blob.Details.ETag);
+        return (snapshot, blob.Details.ETag, epoch);
     }
 
     private async Task<BlobDownloadResult?> DownloadAsync(string name, CancellationToken cancellationToken)
@@ -449,8 +480,8 @@ public sealed partial class BlobStateStore : IStateStore
         }
     }
 
-    [LoggerMessage(2100, LogLevel.Debug, "Lease of {Connector} acquired ({LeaseId})")]
-    private static partial void LogLeaseAcquired(ILogger logger, string connector, string leaseId);
+    [LoggerMessage(2100, LogLevel.Debug, "Lease of {Connector} acquired ({LeaseId}, epoch {Epoch})")]
+    private static partial void LogLeaseAcquired(ILogger logger, string connector, string leaseId, long epoch);
 
     [LoggerMessage(2101, LogLevel.Information, "Lease of {Connector} refused: another run holds it")]
     private static partial void LogLeaseRefused(ILogger logger, string connector);

@@ -18,10 +18,11 @@ internal static class Catalog
                 SELECT c.table_name, c.column_name, c.data_type, c.comment
                 FROM duckdb_columns() AS c
                 JOIN duckdb_tables() AS t ON t.table_oid = c.table_oid
-                WHERE c.database_name = current_database() AND c.schema_name = $schema AND NOT t.temporary
+                WHERE c.database_name = current_database() AND c.schema_name = $schema AND NOT t.temporary AND c.table_name <> $fence
                 ORDER BY c.table_name, c.column_index
                 """;
             command.Parameters.Add(new DuckDBParameter("schema", schema));
+            command.Parameters.Add(new DuckDBParameter("fence", Fence.Table));
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {

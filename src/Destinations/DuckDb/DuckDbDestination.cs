@@ -125,6 +125,7 @@ public sealed class DuckDbDestination : IDestination
         var transaction = connection.BeginTransaction();
         try
         {
+            Fence.Check(connection, batch);
             if (buildKey is not null)
             {
                 InitialLoads.BuildKey(connection, buildKey.Schema, buildKey.Table, buildKey.Key);

@@ -19,10 +19,11 @@ internal static class Catalog
                 FROM pg_catalog.pg_class AS c
                 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
                 JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+                WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> $2
                 ORDER BY c.relname, a.attnum
                 """;
             command.Parameters.Add(new NpgsqlParameter { Value = schema });
+            command.Parameters.Add(new NpgsqlParameter { Value = Fence.Table });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -33,6 +33,7 @@ public sealed class PostgresDestination : IDestination
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _mergeOnly = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fenced = new(StringComparer.Ordinal);   // schemas whose fence table this instance has seen
     private bool _disposed;
 
     /// <summary>Creates the destination; nothing is opened until the first call.</summary>
@@ -124,6 +125,7 @@ public sealed class PostgresDestination : IDestination
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Sql.Quote(schema)} CASCADE", cancellationToken);
             _mergeOnly.RemoveWhere(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal));
+            _fenced.Remove(schema);
         }
         finally
         {
@@ -158,6 +160,7 @@ public sealed class PostgresDestination : IDestination
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Fence.CheckAsync(connection, batch, create: !_fenced.Contains(batch.Schema), cancellationToken);
         var created = await ApplyChangesAsync(connection, batch, cancellationToken);
         var truncated = batch.Truncate ? await TruncateAsync(connection, batch, cancellationToken) : 0;
         var plan = BatchPlan.For(batch);
@@ -179,6 +182,11 @@ public sealed class PostgresDestination : IDestination
 
         // Not cancellable: once the commit is sent, its outcome must be known.
         await transaction.CommitAsync(CancellationToken.None);
+        if (batch.Fence is not null)
+        {
+            _fenced.Add(batch.Schema);
+        }
+
         return batch.RowCount == 0 ? truncated : applied;
     }
 

@@ -9,7 +9,11 @@ namespace Tributary.FunctionsHost.Functions;
 /// <param name="processor">Runs the message and queues a paused run's continuation.</param>
 public sealed class RunSyncFunction(QueuedSyncProcessor processor)
 {
-    /// <summary>Runs one message; an exception makes the queue retry it, and after <c>maxDequeueCount</c> attempts move it to the poison queue.</summary>
+    /// <summary>
+    /// Runs one message: a duplicate is dropped, a busy connector sends it back to the queue with a delay, a configuration error
+    /// leaves one failed run record and is not retried, a transient error is retried in the processor. Only what the processor
+    /// cannot handle is thrown: the queue retries it, and after <c>maxDequeueCount</c> attempts moves it to the poison queue.
+    /// </summary>
     [Function("RunSync")]
     public Task Run(
         [QueueTrigger(RunQueue.DefaultName, Connection = StorageConnection.Name)] QueueMessage message,

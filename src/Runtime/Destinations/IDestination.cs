@@ -13,8 +13,11 @@ public interface IDestination : IAsyncDisposable
 
     /// <summary>
     /// Applies one batch in one transaction: first its schema changes, then its truncate, then every row's
-    /// <see cref="RowOperation"/>. Either all of it is committed or none of it.
+    /// <see cref="RowOperation"/>. Either all of it is committed or none of it. A batch that carries a
+    /// <see cref="WriteBatch.Fence"/> is committed only if no batch of a larger fence was committed to its schema; the check
+    /// and the record of the fence are part of the same transaction.
     /// </summary>
+    /// <exception cref="State.ConnectorBusyException">A batch of a larger fence was committed first: this writer lost its lease.</exception>
     /// <returns>
     /// The rows applied: every upsert row, and each update or delete row whose key exists. For a batch without rows,
     /// how many rows its truncate soft-deleted.

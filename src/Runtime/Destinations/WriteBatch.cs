@@ -163,6 +163,13 @@ public sealed class WriteBatch
         }
     }
 
+    /// <summary>
+    /// The lease epoch of the run writing the batch (<see cref="State.IConnectorLease.Epoch"/>): the destination commits the batch
+    /// only if no batch of a larger epoch was committed to <see cref="Schema"/> before, checking and recording it inside the
+    /// batch's transaction. <see langword="null"/> (tests, tools): not fenced.
+    /// </summary>
+    public long? Fence { get; set; }
+
     /// <summary>The destination schema (the connection's).</summary>
     public string Schema { get; }
 

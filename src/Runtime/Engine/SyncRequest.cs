@@ -39,6 +39,13 @@ public sealed record SyncRequest(string Connection, Connector Connector, Connect
     /// </summary>
     public TimeSpan? HardDeadline { get; init; }
 
+    /// <summary>
+    /// The connector's lease when the caller already holds it (a queue host that checks, under the lease, that this run is not a
+    /// duplicate); the runner then uses it and leaves releasing it to the caller. <see langword="null"/> (the default): the runner
+    /// takes the lease itself and releases it when the run ends.
+    /// </summary>
+    public IConnectorLease? Lease { get; init; }
+
     /// <summary>Receives the run's counts after every committed batch. Optional.</summary>
     public IProgress<RunRecord>? Progress { get; init; }
 }

@@ -102,7 +102,8 @@ public sealed class SyncRunner
     // leaves the run record.
     private async Task<RunRecord> RunSessionAsync(SyncRequest request, Func<SyncContext, CancellationToken, Task> produce, CancellationToken cancellationToken)
     {
-        await using var lease = await _store.AcquireLeaseAsync(request.Connection, cancellationToken);
+        await using var owned = request.Lease is null ? await _store.AcquireLeaseAsync(request.Connection, cancellationToken) : null;
+        var lease = request.Lease ?? owned!;
         var id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
         var record = new RunRecord
         {

@@ -40,6 +40,12 @@ public sealed class SyncRunnerOptions
     /// </summary>
     public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// What else counts as a transient error in a run record's <see cref="State.RunRecord.ErrorKind"/>, beside what
+    /// <see cref="State.RunErrors.Classify"/> knows: a host's storage errors (5xx, timeouts). Optional.
+    /// </summary>
+    public Func<Exception, bool>? IsTransient { get; set; }
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {

@@ -202,6 +202,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             var root = _failure ?? ex;
             _record.Outcome = RunOutcome.Failed;
             _record.Error = _secretValues.Redact(Describe(root));
+            _record.ErrorKind = RunErrors.Classify(root is ChannelClosedException { InnerException: { } inner } ? inner : root, _options.IsTransient);
             SyncLog.RunFailed(_log, _request.Connection, _record.Id, _record.Error);
         }
         finally
@@ -523,7 +524,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private async Task SaveStateAsync(StateToSave checkpoint, CancellationToken cancellationToken)
     {
         _lease!.ThrowIfLost();
-        var saved = await _store.WriteAsync(_request.Connection, checkpoint.State, _stateVersion, cancellationToken);
+        var saved = await _store.WriteAsync(_request.Connection, checkpoint.State, _stateVersion, _lease.Epoch, cancellationToken);
         _stateVersion = saved.Version;
         lock (_record)
         {
@@ -588,6 +589,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 }
 
                 _lease!.ThrowIfLost();
+                batch.Fence = _lease.Epoch;   // the destination refuses it once a later lease has written the schema
                 var matched = await _destination.WriteAsync(batch, cancellationToken);
                 foreach (var change in batch.Changes)
                 {
@@ -655,6 +657,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         if (stops >= _options.MaxRunsWithoutCheckpoint)
         {
             _record.Outcome = RunOutcome.Failed;
+            _record.ErrorKind = RunErrorKind.Fatal;
             _record.Error = $"Connection '{_request.Connection}' reached no checkpoint within its time budget in {stops} consecutive runs; checkpoint more often.";
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -8,8 +9,9 @@ namespace Tributary.Runtime.State;
 /// <summary>
 /// The local state store: one folder per connector under <c>&lt;root&gt;/connectors/&lt;name&gt;/</c> with
 /// <c>state.json</c>, <c>history/</c>, <c>runs/</c> and a <c>lease.lock</c> held with an OS file lock, so a
-/// killed process never leaves a stale lease. Every file is replaced atomically (write, flush, rename). When a run ends, the
-/// history and run records beyond <see cref="RetentionOptions"/> are deleted; a checkpoint's file time is its save time.
+/// killed process never leaves a stale lease; <c>lease.epoch</c> counts its acquisitions (the fencing token). Every file is
+/// replaced atomically (write, flush, rename). When a run ends, the history and run records beyond
+/// <see cref="RetentionOptions"/> are deleted; a checkpoint's file time is its save time.
 /// </summary>
 public sealed class FileStateStore : IStateStore
 {
@@ -38,10 +40,23 @@ public sealed class FileStateStore : IStateStore
     }
 
     /// <inheritdoc />
-    public async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken)
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken) =>
+        WriteAsync(connector, state, expectedVersion, epoch: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long epoch, CancellationToken cancellationToken) =>
+        WriteAsync(connector, state, expectedVersion, (long?)epoch, cancellationToken);
+
+    private async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long? epoch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         await using var writeLock = await LockAsync(Path.Combine(Folder(connector), "state.lock"), cancellationToken);
+        if (epoch is { } mine && await ReadEpochAsync(connector, cancellationToken) is var latest && latest > mine)
+        {
+            throw new ConnectorBusyException(
+                $"The lease of connector '{connector}' was taken again (epoch {latest}) since this run took it (epoch {mine}); its state write was refused.");
+        }
+
         var current = await ReadAsync(connector, cancellationToken);
         if (current.Version != expectedVersion)
         {
@@ -104,14 +119,26 @@ public sealed class FileStateStore : IStateStore
     /// <inheritdoc />
     public async Task<IConnectorLease> AcquireLeaseAsync(string connector, CancellationToken cancellationToken)
     {
+        FileStream lockFile;
         try
         {
-            return new FileLease(OpenExclusive(Path.Combine(Folder(connector), "lease.lock")));
+            lockFile = OpenExclusive(Path.Combine(Folder(connector), "lease.lock"));
         }
         catch (IOException ex)
         {
-            await Task.CompletedTask;
             throw new ConnectorBusyException($"Connector '{connector}' is already running (its lease is held by another run).", ex);
+        }
+
+        try
+        {
+            var epoch = await ReadEpochAsync(connector, cancellationToken) + 1;
+            await WriteAtomicallyAsync(EpochPath(connector), Encoding.ASCII.GetBytes(epoch.ToString(CultureInfo.InvariantCulture)), cancellationToken);
+            return new FileLease(lockFile, epoch);
+        }
+        catch
+        {
+            await lockFile.DisposeAsync();
+            throw;
         }
     }
 
@@ -229,6 +256,23 @@ public sealed class FileStateStore : IStateStore
         return Path.Combine(_root, "connectors", connector);
     }
 
+    private string EpochPath(string connector) => Path.Combine(Folder(connector), "lease.epoch");
+
+    // The epoch of the lease's latest acquisition; 0 before the first.
+    private async Task<long> ReadEpochAsync(string connector, CancellationToken cancellationToken)
+    {
+        var path = EpochPath(connector);
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        var text = await File.ReadAllTextAsync(path, cancellationToken);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+            ? epoch
+            : throw new InvalidDataException($"Lease epoch file '{path}' holds '{text}', not a number.");
+    }
+
     private static IEnumerable<string> ListDescending(string folder) =>
         Directory.Exists(folder)
             ? Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal).Reverse()
@@ -294,8 +338,10 @@ public sealed class FileStateStore : IStateStore
         }
     }
 
-    private sealed class FileLease(FileStream lockFile) : IConnectorLease
+    private sealed class FileLease(FileStream lockFile, long epoch) : IConnectorLease
     {
+        public long Epoch => epoch;
+
         public void ThrowIfLost()
         {
             // An OS file lock is held until the handle closes; it cannot be lost while the process lives.

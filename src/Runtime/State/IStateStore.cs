@@ -18,6 +18,15 @@ public interface IStateStore
     /// <exception cref="StateConflictException">Another writer saved a newer state.</exception>
     Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Saves <paramref name="state"/> as <see cref="WriteAsync(string, JsonObject, string?, CancellationToken)"/> does, fenced by
+    /// the writer's lease: refused when the connector's lease was taken again since (a larger <see cref="IConnectorLease.Epoch"/>
+    /// than <paramref name="epoch"/>), so a run that lost its lease cannot save over the run that holds it now.
+    /// </summary>
+    /// <exception cref="StateConflictException">Another writer saved a newer state.</exception>
+    /// <exception cref="ConnectorBusyException">The lease was taken again since: this writer is fenced off.</exception>
+    Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long epoch, CancellationToken cancellationToken);
+
     /// <summary>Every saved checkpoint, newest first.</summary>
     IAsyncEnumerable<StateSnapshot> HistoryAsync(string connector, CancellationToken cancellationToken);
 
@@ -48,6 +57,12 @@ public interface IStateStore
 /// <summary>A held one-writer lease. Disposing releases it.</summary>
 public interface IConnectorLease : IAsyncDisposable
 {
+    /// <summary>
+    /// The fencing token: each acquisition of a connector's lease gets a larger epoch than every one before it. State writes
+    /// and destination transactions carry it, and are refused once a larger one has been seen.
+    /// </summary>
+    long Epoch { get; }
+
     /// <summary>Throws when the lease was lost (it expired or was broken); the run must not commit after that.</summary>
     /// <exception cref="ConnectorBusyException">The lease is no longer held.</exception>
     void ThrowIfLost();

@@ -83,6 +83,13 @@ public sealed class RunRecord
     /// </summary>
     public string? Error { get; set; }
 
+    /// <summary>
+    /// What kind of error failed the run — <see cref="RunErrorKind.Configuration"/> (not retried), <see cref="RunErrorKind.Transient"/>
+    /// (retried with backoff) or <see cref="RunErrorKind.Fatal"/>; <see langword="null"/> unless <see cref="Outcome"/> is
+    /// <see cref="RunOutcome.Failed"/>.
+    /// </summary>
+    public RunErrorKind? ErrorKind { get; set; }
+
     /// <summary>Total operations of one kind across tables.</summary>
     public long Total(Func<TableCounts, long> count) => Tables.Values.Sum(count);
 }

@@ -158,7 +158,7 @@ public sealed class BlobLeaseTests(AzuriteFixture azurite) : IDisposable
             new Uri($"http://127.0.0.1:{FreePort.Next()}/devstoreaccount1/{_container}/connectors/hello/lease"),
             new BlobClientOptions { Retry = { MaxRetries = 0 } });
         var options = new BlobStateStoreOptions { LeaseDuration = TimeSpan.FromSeconds(15), LeaseRenewalInterval = TimeSpan.FromSeconds(5) };
-        var lease = new BlobConnectorLease("hello", unreachable.GetBlobLeaseClient(), options, _time.GetTimestamp(), _time, NullLogger.Instance);
+        var lease = new BlobConnectorLease("hello", unreachable.GetBlobLeaseClient(), options, _time.GetTimestamp(), epoch: 1, _time, NullLogger.Instance);
         await lease.WaitForIdleAsync(1, CancellationToken.None).WaitAsync(Wait);
 
         for (var renewal = 1; renewal <= 2; renewal++)

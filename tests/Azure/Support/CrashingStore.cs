@@ -15,6 +15,9 @@ public sealed class CrashingStore(BlobStateStore inner, CrashSwitch crash) : ISt
     public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken) =>
         crash.Crashed ? throw new InvalidOperationException("The process is dead.") : inner.WriteAsync(connector, state, expectedVersion, cancellationToken);
 
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long epoch, CancellationToken cancellationToken) =>
+        crash.Crashed ? throw new InvalidOperationException("The process is dead.") : inner.WriteAsync(connector, state, expectedVersion, epoch, cancellationToken);
+
     public IAsyncEnumerable<StateSnapshot> HistoryAsync(string connector, CancellationToken cancellationToken) => inner.HistoryAsync(connector, cancellationToken);
 
     public Task<StateSnapshot> RollbackAsync(string connector, string version, CancellationToken cancellationToken) => inner.RollbackAsync(connector, version, cancellationToken);
@@ -33,6 +36,8 @@ public sealed class CrashingStore(BlobStateStore inner, CrashSwitch crash) : ISt
 
     private sealed class Lease(BlobConnectorLease inner, CrashSwitch crash) : IConnectorLease
     {
+        public long Epoch => inner.Epoch;
+
         public void ThrowIfLost() => inner.ThrowIfLost();
 
         public async ValueTask DisposeAsync()

@@ -174,14 +174,16 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
     }
 
     [Fact]
-    public async Task RunSync_SecondMessageWhileRunHoldsLease_IsRefusedAndNothingRuns()
+    public async Task RunSync_SecondMessageWhileRunHoldsLease_QueuedAgainLaterAndNothingRuns()
     {
         await using var lease = await App.Store.AcquireLeaseAsync("hello", CancellationToken.None);   // a run in progress
 
         await App.Function<RunSyncFunction>().Run(QueueMessages.Of(new Azure.Queue.RunMessage("hello", "timer", "other-sync")), CancellationToken.None);
 
         Assert.Empty(await ListRunsAsync());
-        Assert.Contains(App.Logs.Lines, line => line.Contains("refused: another run holds its lease", StringComparison.Ordinal));
+        Assert.Contains(App.Logs.Lines, line => line.Contains("found its lease held; queued again in", StringComparison.Ordinal));
+        Assert.Equal(1, (await App.Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);   // back on the queue, invisible for now
+        Assert.Null(await App.DequeueAsync());
     }
 
     private async Task<List<RunRecord>> ListRunsAsync()

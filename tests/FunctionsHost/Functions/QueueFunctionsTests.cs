@@ -7,7 +7,6 @@ using Tributary.Azure.Tests.Support;
 using Tributary.FunctionsHost.Functions;
 using Tributary.FunctionsHost.Tests.Support;
 using Tributary.Runtime.State;
-using Tributary.Sdk;
 
 namespace Tributary.FunctionsHost.Tests.Functions;
 
@@ -72,31 +71,33 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
     }
 
     [Fact]
-    public async Task RunSync_UnknownDestination_ThrowsClearErrorAndPoisonLeavesFailedRecord()
+    public async Task RunSync_UnknownDestination_OneFailedRecordAndNothingForThePoisonQueue()
     {
-        var message = new RunMessage("errors", "timer", "sync-poison") { RequestedAt = App.Time.GetUtcNow() };
+        var message = new RunMessage("errors", "timer", "sync-config") { RequestedAt = App.Time.GetUtcNow() };
 
-        // Every attempt fails the same way; the queue retries it, then moves it to the poison queue.
-        for (var attempt = 1; attempt <= 5; attempt++)
-        {
-            var error = await Assert.ThrowsAsync<ConfigurationException>(() => App.Function<RunSyncFunction>().Run(QueueMessages.Of(message, attempt), CancellationToken.None));
-            Assert.Contains("names destination 'duckbd'", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Known destinations: duckdb, postgres.", error.Message, StringComparison.Ordinal);
-        }
+        // The host retries a message, and at last moves it to the poison queue, only when the function throws: this one returns.
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
 
+        var failed = Assert.Single(await RunsAsync("errors"));
+        Assert.Equal((RunOutcome.Failed, RunErrorKind.Configuration, "sync-config", "timer"), (failed.Outcome, failed.ErrorKind, failed.SyncId, failed.Trigger));
+        Assert.Contains("names destination 'duckbd'", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("Known destinations: duckdb, postgres.", failed.Error, StringComparison.Ordinal);
         Assert.Null((await App.Store.ReadAsync("errors", CancellationToken.None)).Version);
+        Assert.Null(await App.DequeueAsync());
+        Assert.Contains(App.Logs.Lines, line => line.Contains("failed on its configuration and is not retried", StringComparison.Ordinal));
+        Assert.DoesNotContain(App.Logs.Lines, line => line.Contains("the queue will retry it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RecordPoisonedRun_MessageThatFailedEveryAttempt_LeavesFailedRecord()
+    {
+        var message = new RunMessage("hello", "timer", "sync-poison") { RequestedAt = App.Time.GetUtcNow() };
+
         await App.Function<PoisonedRunFunction>().Run(QueueMessages.Of(message), CancellationToken.None);
 
-        var records = new List<RunRecord>();
-        await foreach (var run in App.Store.ListRunsAsync("errors", CancellationToken.None))
-        {
-            records.Add(run);
-        }
-
-        var failed = Assert.Single(records);
-        Assert.Equal((RunOutcome.Failed, "sync-poison", "timer"), (failed.Outcome, failed.SyncId, failed.Trigger));
+        var failed = Assert.Single(await RunsAsync("hello"));
+        Assert.Equal((RunOutcome.Failed, RunErrorKind.Fatal, "sync-poison", "timer"), (failed.Outcome, failed.ErrorKind, failed.SyncId, failed.Trigger));
         Assert.Contains("moved to tributary-runs-poison", failed.Error, StringComparison.Ordinal);
-        Assert.Contains(App.Logs.Lines, line => line.Contains("could not be carried out, the queue will retry it", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -116,12 +117,13 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
     }
 
     [Fact]
-    public async Task RunSync_UnknownConnection_ThrowsNamingKnownConnections()
+    public async Task RunSync_UnknownConnection_FailedConfigurationRecordNamingKnownConnections()
     {
-        var error = await Assert.ThrowsAsync<KeyNotFoundException>(
-            () => App.Function<RunSyncFunction>().Run(QueueMessages.Of(new RunMessage("nope", "http", "s1")), CancellationToken.None));
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(new RunMessage("nope", "http", "s1")), CancellationToken.None);
 
-        Assert.Contains("Unknown connection 'nope'. Known connections: errors, hello,", error.Message, StringComparison.Ordinal);
+        var failed = Assert.Single(await RunsAsync("nope"));
+        Assert.Equal((RunOutcome.Failed, RunErrorKind.Configuration), (failed.Outcome, failed.ErrorKind));
+        Assert.Contains("Unknown connection 'nope'. Known connections: errors, hello,", failed.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,5 +135,16 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
         await App.Function<RunSyncFunction>().Run(QueueMessages.Of(base64), CancellationToken.None);
 
         Assert.Equal("1", (await App.Store.ReadAsync("hello", CancellationToken.None)).Version);
+    }
+
+    private async Task<List<RunRecord>> RunsAsync(string connector)
+    {
+        var runs = new List<RunRecord>();
+        await foreach (var run in App.Store.ListRunsAsync(connector, CancellationToken.None))
+        {
+            runs.Add(run);
+        }
+
+        return runs;
     }
 }

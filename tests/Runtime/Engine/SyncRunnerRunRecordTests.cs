@@ -88,6 +88,7 @@ public sealed class SyncRunnerRunRecordTests
         });
 
         Assert.Contains("Source is down for maintenance.", RunAssert.Failed(run), StringComparison.Ordinal);
+        Assert.Equal(RunErrorKind.Transient, run.ErrorKind);
     }
 
     [Fact]
@@ -105,6 +106,8 @@ public sealed class SyncRunnerRunRecordTests
             configuration: configuration);
 
         Assert.Equal("Missing required configuration key 'my_key'.", RunAssert.Failed(run));
+        Assert.Equal(RunErrorKind.Configuration, run.ErrorKind);
+        Assert.Equal(RunErrorKind.Configuration, Assert.Single(await harness.RunsAsync()).ErrorKind);
     }
 
     [Fact]
@@ -118,6 +121,44 @@ public sealed class SyncRunnerRunRecordTests
         });
 
         Assert.Equal("Configuration key 'region' must be one of: eu, us.", RunAssert.Failed(run));
+        Assert.Equal(RunErrorKind.Configuration, run.ErrorKind);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConnectorBug_FatalKind()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync((_, _) => throw new InvalidOperationException("A bug in the connector."));
+
+        RunAssert.Failed(run);
+        Assert.Equal(RunErrorKind.Fatal, run.ErrorKind);
+    }
+
+    [Fact]
+    public async Task RunAsync_Succeeded_NoErrorKind()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync((_, _) => Task.CompletedTask);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Null(run.ErrorKind);
+    }
+
+    [Fact]
+    public async Task RunAsync_CallerHoldsLease_RunsUnderItAndLeavesItHeld()
+    {
+        await using var harness = new EngineHarness();
+        await using var lease = await harness.FileStore.AcquireLeaseAsync(EngineHarness.Connector, CancellationToken.None);
+
+        var run = await harness.RunAsync(
+            new TestConnector(async (context, ct) => await context.CheckpointAsync(new { cursor = 1 }, ct)),
+            request => request with { Lease = lease });
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal("1", (await harness.ReadStateAsync()).Version);
+        await Assert.ThrowsAsync<ConnectorBusyException>(() => harness.FileStore.AcquireLeaseAsync(EngineHarness.Connector, CancellationToken.None));
     }
 
     [Fact]

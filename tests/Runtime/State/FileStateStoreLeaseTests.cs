@@ -55,4 +55,38 @@ public sealed class FileStateStoreLeaseTests : IDisposable
 
         Assert.NotNull(two);
     }
+
+    [Fact]
+    public async Task AcquireLeaseAsync_EachAcquisition_GetsLargerEpoch()
+    {
+        var epochs = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var lease = await new FileStateStore(_directory.Path).AcquireLeaseAsync(Connector, CancellationToken.None);
+            epochs.Add(lease.Epoch);
+        }
+
+        Assert.Equal([1L, 2L, 3L], epochs);
+    }
+
+    [Fact]
+    public async Task WriteAsync_EpochBelowLatestAcquisition_IsRefused()
+    {
+        var store = new FileStateStore(_directory.Path);
+        long stale;
+        await using (var first = await store.AcquireLeaseAsync(Connector, CancellationToken.None))
+        {
+            stale = first.Epoch;
+        }
+
+        await using var current = await store.AcquireLeaseAsync(Connector, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ConnectorBusyException>(
+            () => store.WriteAsync(Connector, new System.Text.Json.Nodes.JsonObject { ["cursor"] = 1 }, null, stale, CancellationToken.None));
+        var saved = await store.WriteAsync(Connector, new System.Text.Json.Nodes.JsonObject { ["cursor"] = 2 }, null, current.Epoch, CancellationToken.None);
+
+        Assert.Contains($"epoch {current.Epoch}", error.Message, StringComparison.Ordinal);
+        Assert.Equal("1", saved.Version);
+        Assert.Equal(2, (await store.ReadAsync(Connector, CancellationToken.None)).State["cursor"]!.GetValue<int>());
+    }
 }

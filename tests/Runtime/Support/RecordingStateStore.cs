@@ -17,7 +17,13 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
 
     public Task<StateSnapshot> ReadAsync(string connector, CancellationToken cancellationToken) => inner.ReadAsync(connector, cancellationToken);
 
-    public async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken)
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken) =>
+        WriteAsync(connector, state, expectedVersion, null, cancellationToken);
+
+    public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long epoch, CancellationToken cancellationToken) =>
+        WriteAsync(connector, state, expectedVersion, (long?)epoch, cancellationToken);
+
+    private async Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long? epoch, CancellationToken cancellationToken)
     {
         if (FailNextWrite is { } failure)
         {
@@ -30,7 +36,9 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
             await hold.Task.WaitAsync(cancellationToken);
         }
 
-        var saved = await inner.WriteAsync(connector, state, expectedVersion, cancellationToken);
+        var saved = epoch is { } fence
+            ? await inner.WriteAsync(connector, state, expectedVersion, fence, cancellationToken)
+            : await inner.WriteAsync(connector, state, expectedVersion, cancellationToken);
         events.Add($"state {state.ToJsonString()}");
         return saved;
     }
@@ -60,6 +68,8 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
 
     private sealed class Lease(IConnectorLease inner, RecordingStateStore store, string connector) : IConnectorLease
     {
+        public long Epoch => inner.Epoch;
+
         public void ThrowIfLost()
         {
             if (store._leaseLost)

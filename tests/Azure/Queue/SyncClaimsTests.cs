@@ -1,0 +1,62 @@
+using Tributary.Azure.Queue;
+using Tributary.Azure.Tests.Support;
+
+namespace Tributary.Azure.Tests.Queue;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class SyncClaimsTests(AzuriteFixture azurite)
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private readonly SyncClaims _claims = Create(azurite, "claims-" + Guid.NewGuid().ToString("N")[..12]);
+
+    [Fact]
+    public async Task TryClaimAsync_ContinuationLeftClaimedByLostRun_TakenOverAndOldCompletionRefused()
+    {
+        var (dead, _) = await _claims.TryClaimAsync("hello", "sync-1", 0, epoch: 1, Ct);
+
+        var (takeover, duplicate) = await _claims.TryClaimAsync("hello", "sync-1", 0, epoch: 2, Ct);
+
+        Assert.Null(duplicate);
+        Assert.Null(await _claims.CompleteAsync(dead!, continues: true, Ct));   // the run that lost its lease is superseded
+        Assert.NotNull(await _claims.CompleteAsync(takeover!, continues: true, Ct));
+        var done = await _claims.FindDoneAsync("hello", "sync-1", 0, Ct);
+        Assert.Equal((0, true, true, false, 2L), (done!.Continuation, done.Completed, done.Continues, done.Queued, done.Epoch));
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_CompletedOrSupersededContinuation_IsDuplicate()
+    {
+        var (first, _) = await _claims.TryClaimAsync("hello", "sync-2", 0, epoch: 1, Ct);
+        await _claims.CompleteAsync(first!, continues: true, Ct);
+        var (second, _) = await _claims.TryClaimAsync("hello", "sync-2", 1, epoch: 2, Ct);
+
+        var (again, done) = await _claims.TryClaimAsync("hello", "sync-2", 0, epoch: 3, Ct);
+
+        Assert.NotNull(second);
+        Assert.Null(again);
+        Assert.Equal(1, done!.Continuation);
+        Assert.NotNull(await _claims.FindDoneAsync("hello", "sync-2", 0, Ct));
+        Assert.Null(await _claims.FindDoneAsync("hello", "sync-2", 1, Ct));   // claimed, not completed: may still have to run
+        Assert.Null(await _claims.FindDoneAsync("hello", "other-sync", 0, Ct));
+    }
+
+    [Fact]
+    public async Task MarkQueuedAsync_CompletedContinuation_NotedOnce()
+    {
+        var (claim, _) = await _claims.TryClaimAsync("hello", "sync/with:odd chars", 0, epoch: 1, Ct);
+        await _claims.CompleteAsync(claim!, continues: true, Ct);
+        var completed = await _claims.FindDoneAsync("hello", "sync/with:odd chars", 0, Ct);
+
+        await _claims.MarkQueuedAsync("hello", "sync/with:odd chars", completed!, Ct);
+        await _claims.MarkQueuedAsync("hello", "sync/with:odd chars", completed!, Ct);   // stale ETag: ignored
+
+        Assert.True((await _claims.FindDoneAsync("hello", "sync/with:odd chars", 0, Ct))!.Queued);
+    }
+
+    private static SyncClaims Create(AzuriteFixture azurite, string container)
+    {
+        var client = azurite.CreateBlobServiceClient().GetBlobContainerClient(container);
+        client.CreateIfNotExists();
+        return new SyncClaims(client);
+    }
+}

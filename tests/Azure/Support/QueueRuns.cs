@@ -26,7 +26,7 @@ public sealed class RunFactory(
     /// <summary>What a call throws instead of preparing its run; <see langword="null"/> for none.</summary>
     public Func<int, Exception?>? Failure { get; init; }
 
-    public ValueTask<ConnectorRun> CreateAsync(string connector, CancellationToken cancellationToken)
+    public ValueTask<ConnectorRun> CreateAsync(string connection, CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _calls);
         if (Failure?.Invoke(call) is { } error)
@@ -37,7 +37,7 @@ public sealed class RunFactory(
         var destination = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = databasePath });
         var options = new SyncRunnerOptions { BatchSize = 10_000, IsTransient = AzureErrors.IsTransient };
         var runner = new SyncRunner(destination, store, options, timeProvider: time);
-        return ValueTask.FromResult(new ConnectorRun(runner, new SyncRequest(connector, connectors(call), new ConnectorConfiguration(configuration)), destination));
+        return ValueTask.FromResult(new ConnectorRun(runner, new SyncRequest(connection, connectors(call), new ConnectorConfiguration(configuration)), destination));
     }
 }
 

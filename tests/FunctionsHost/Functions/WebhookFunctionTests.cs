@@ -54,7 +54,7 @@ public sealed class WebhookFunctionTests(AzuriteFixture azurite) : FunctionsAppT
 
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, retried.StatusCode);
-        Assert.Contains($"Webhook '{id}' of connector 'hello' was received before", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains($"Webhook '{id}' of connection 'hello' was received before", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Null(await App.DequeueAsync());
     }
 
@@ -248,7 +248,7 @@ public sealed class WebhookFunctionTests(AzuriteFixture azurite) : FunctionsAppT
         using var response = await SendAsync(App, SignedDelivery.Create("/api/connections/synthetic/webhook", Payload, Secret, SignedDelivery.NewId(), Now));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Contains("Connector 'synthetic' has no usable webhook secret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Connection 'synthetic' has no usable webhook secret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains(App.Logs.Lines, line => line.Contains("it has no usable secret webhook_secret", StringComparison.Ordinal));
         await AssertUntouchedAsync(App, "synthetic");
     }

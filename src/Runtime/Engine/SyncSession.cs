@@ -52,7 +52,6 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Channel<Write> _writes = Channel.CreateBounded<Write>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
     private Exception? _failure;   // the first failure of the consumer or the writer: the run's root cause
     private volatile bool _paused;
-    private volatile bool _abandoned;   // the connector failed: the consumer takes nothing more
     private long _operations;   // applied by the consumer this run
     private long _bufferedBytes; // estimated bytes buffered across tables (TableWriter.BufferedBytes summed)
     private int _schemaChanges; // committed by the writer this run
@@ -175,16 +174,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             }
             else
             {
-                // The connector failed or was stopped: what it did after its last checkpoint is dropped, but every
-                // checkpoint it was told had succeeded is saved, so the writer first finishes what it was handed.
-                if (_failure is null)
-                {
-                    _abandoned = true;
-                    await consumer.ContinueWith(static _ => { }, TaskScheduler.Default);
-                    _writes.Writer.TryComplete();
-                    await writer.ContinueWith(static _ => { }, TaskScheduler.Default);
-                }
-
+                // The connector failed or was stopped: nothing after the last checkpoint is committed from here on.
                 await StopAsync(consumer, writer);
                 throw _failure ?? producerFailure;
             }
@@ -387,11 +377,6 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 {
                     foreach (var operation in chunk)
                     {
-                        if (_abandoned)
-                        {
-                            return;   // the connector failed: nothing it did after its last checkpoint is taken
-                        }
-
                         if (await ApplyAsync(operation, cancellationToken))
                         {
                             return;   // paused: nothing after this checkpoint is taken
@@ -412,7 +397,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         if (operation.Kind == Op.Checkpoint)
         {
-            var paused = await HandOverCheckpointAsync(operation.Checkpoint!.State, cancellationToken);
+            var paused = await CommitAsync(operation.Checkpoint!.State, cancellationToken);
             _paused = paused;
             operation.Checkpoint.Done.TrySetResult(paused);
             return paused;
@@ -489,15 +474,13 @@ internal sealed class SyncSession : SyncContext, IDisposable
         return writer.TakeBatch(_request.Schema);
     }
 
-    /// <summary>
-    /// A checkpoint: every table's pending rows go to the writer, then the state, which the writer saves once the rows
-    /// before it are committed. The connector goes on meanwhile; only a checkpoint that pauses the run waits for the save.
-    /// Returns whether the run pauses here (the time budget is spent).
-    /// </summary>
-    private async Task<bool> HandOverCheckpointAsync(JsonObject state, CancellationToken cancellationToken)
+    private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)
     {
         await FlushAllAsync(cancellationToken);
-        var bytes = Encoding.UTF8.GetByteCount(state.ToJsonString());
+        await DrainAsync(cancellationToken);
+        _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
+        var json = state.ToJsonString();
+        var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > _options.MaxStateBytes)
         {
             throw new SyncException($"The checkpointed state is {bytes:N0} bytes; the limit is {_options.MaxStateBytes:N0}. Keep cursors in state, not data.");
@@ -508,33 +491,16 @@ internal sealed class SyncSession : SyncContext, IDisposable
             throw new SyncException($"The checkpointed state holds the value of secret '{secret}'; state is not encrypted, never put secrets in it.");
         }
 
-        await _writes.Writer.WriteAsync(new Write(null, null, null, new StateToSave(state, bytes)), cancellationToken);
-
-        // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
-        var pauses = _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _operations > 0;
-        if (pauses)
-        {
-            await DrainAsync(cancellationToken);
-        }
-
-        return pauses;
-    }
-
-    // The writer's part of a checkpoint: every batch before it is committed, so the state may move on.
-    private async Task SaveStateAsync(StateToSave checkpoint, CancellationToken cancellationToken)
-    {
         _lease!.ThrowIfLost();
-        var saved = await _store.WriteAsync(_request.Connection, checkpoint.State, _stateVersion, _lease.Epoch, cancellationToken);
+        var saved = await _store.WriteAsync(_request.Connection, state, _stateVersion, _lease.Epoch, cancellationToken);
         _stateVersion = saved.Version;
-        lock (_record)
-        {
-            _record.Checkpoints++;
-            _record.LastCheckpointAt = saved.SavedAt;
-            _record.StateBytes = checkpoint.Bytes;
-        }
-
-        SyncLog.Checkpointed(_log, _request.Connection, saved.Version!, checkpoint.Bytes);
-        await _store.SaveRunAsync(Snapshot(), cancellationToken);
+        _record.Checkpoints++;
+        _record.LastCheckpointAt = saved.SavedAt;
+        _record.StateBytes = bytes;
+        SyncLog.Checkpointed(_log, _request.Connection, saved.Version!, bytes);
+        await _store.SaveRunAsync(_record, cancellationToken);
+        // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
+        return _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _operations > 0;
     }
 
     private async Task FlushAllAsync(CancellationToken cancellationToken)
@@ -576,12 +542,6 @@ internal sealed class SyncSession : SyncContext, IDisposable
         {
             await foreach (var write in _writes.Reader.ReadAllAsync(cancellationToken))
             {
-                if (write.State is { } checkpoint)
-                {
-                    await SaveStateAsync(checkpoint, cancellationToken);
-                    continue;
-                }
-
                 if (write.Batch is not { } batch)
                 {
                     write.Drained!.TrySetResult();
@@ -781,14 +741,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
     private readonly record struct Operation(Op Kind, string Table, RowFields Row, Checkpoint? Checkpoint);
 
-    /// <summary>
-    /// Work for the writer, in order: a batch with the table writer that gets its vectors back, a checkpoint's state to
-    /// save, or a drain marker.
-    /// </summary>
-    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained, StateToSave? State = null);
-
-    /// <summary>A checkpointed state, checked, and its size in bytes of UTF-8 JSON.</summary>
-    private sealed record StateToSave(JsonObject State, int Bytes);
+    /// <summary>A batch for the writer, with the table writer that gets its vectors back; or, alone, a drain marker.</summary>
+    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained);
 }
 
 [DebuggerNonUserCode]

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Tributary.Runtime.Destinations;
-using Tributary.Runtime.State;
 using Tributary.Runtime.Tests.Support;
 using Tributary.Sdk;
 
@@ -39,50 +37,6 @@ public sealed class SyncRunnerCheckpointTests
             events.Take(firstState).Order(StringComparer.Ordinal));
         Assert.Equal(["write a 1 upsert"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
         Assert.Equal(2, run.Checkpoints);
-    }
-
-    [Fact]
-    public async Task CheckpointAsync_StateSaveSlow_ConnectorGoesOnWhileItIsSaved()
-    {
-        await using var harness = new EngineHarness();
-        var hold = harness.Store.HoldWrites = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var savedWhenCheckpointReturned = true;
-
-        var run = await harness.RunAsync(async (context, ct) =>
-        {
-            await context.UpsertAsync("a", new { id = 1 }, ct);
-            await context.CheckpointAsync(new JsonObject { ["n"] = 1 }, ct).AsTask().WaitAsync(TimeSpan.FromMinutes(1), ct);
-            savedWhenCheckpointReturned = harness.Events.Snapshot().Any(e => e.StartsWith("state", StringComparison.Ordinal));
-            await context.UpsertAsync("a", new { id = 2 }, ct);
-            hold.SetResult();
-            await context.CheckpointAsync(new JsonObject { ["n"] = 2 }, ct);
-        });
-
-        RunAssert.Succeeded(run);
-        Assert.False(savedWhenCheckpointReturned);
-        Assert.Equal(["write a 1 upsert", """state {"n":1}""", "write a 1 upsert", """state {"n":2}"""], harness.Events.Snapshot());
-        Assert.Equal(2, run.Checkpoints);
-    }
-
-    [Fact]
-    public async Task RunAsync_ConnectorFailsWhileItsCheckpointIsSaved_CheckpointSavedLaterRowsDropped()
-    {
-        await using var harness = new EngineHarness();
-        var hold = harness.Store.HoldWrites = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        var run = await harness.RunAsync(async (context, ct) =>
-        {
-            await context.UpsertAsync("a", new { id = 1 }, ct);
-            await context.CheckpointAsync(new JsonObject { ["n"] = 1 }, ct).AsTask().WaitAsync(TimeSpan.FromMinutes(1), ct);
-            await context.UpsertAsync("a", new { id = 2 }, ct);
-            hold.SetResult();
-            throw new InvalidOperationException("the source went away");
-        });
-
-        Assert.Equal(RunOutcome.Failed, run.Outcome);
-        Assert.Equal(1, run.Checkpoints);
-        RunAssert.JsonEqual("""{"n":1}""", (await harness.ReadStateAsync()).State);
-        Assert.Equal([1L], harness.Rows("a").Select(r => Convert.ToInt64(r["id"], CultureInfo.InvariantCulture)));
     }
 
     [Fact]

@@ -12,9 +12,6 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
     /// <summary>When set, the next state write throws it instead of saving.</summary>
     public Exception? FailNextWrite { get; set; }
 
-    /// <summary>When set, state writes wait for it to complete before saving.</summary>
-    public TaskCompletionSource? HoldWrites { get; set; }
-
     public Task<StateSnapshot> ReadAsync(string connector, CancellationToken cancellationToken) => inner.ReadAsync(connector, cancellationToken);
 
     public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken) =>
@@ -29,11 +26,6 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
         {
             FailNextWrite = null;
             throw failure;
-        }
-
-        if (HoldWrites is { } hold)
-        {
-            await hold.Task.WaitAsync(cancellationToken);
         }
 
         var saved = epoch is { } fence

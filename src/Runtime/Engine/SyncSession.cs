@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -29,12 +28,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly ILogger _log;
     private readonly Func<HttpClient> _httpClient;
     private readonly RunRecord _record;
-    private const int ChunkSize = 512;
     private const int BufferCheckInterval = 1024;   // operations between counts of the rows buffered across tables
 
-    private readonly Channel<List<Operation>> _queue;
-    private readonly SemaphoreSlim _gate = new(1, 1);   // orders chunks into the queue: operations stay in call order
-    private List<Operation> _chunk = new(ChunkSize);
+    private readonly OperationQueue _queue;
     private readonly Dictionary<string, TableWriter> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableDefinition> _declared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _tableNames = new(StringComparer.Ordinal);
@@ -81,11 +77,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _connectorLogger = new RedactingLogger(loggerFactory.CreateLogger("Tributary.Connector." + request.Connection), _secretValues);
         _started = time.GetTimestamp();
         _end = new RunEndGate($"run {record.Id} of connection '{request.Connection}'");
-        _queue = Channel.CreateBounded<List<Operation>>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity / ChunkSize))
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new OperationQueue(options.QueueCapacity, _stop.Token);
     }
 
     public override ConnectorConfiguration Configuration => _request.Configuration;
@@ -150,7 +142,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 await EnqueueAsync(null, token);   // the last, partly filled chunk
             }
 
-            _queue.Writer.TryComplete();
+            _queue.Complete();
             if (producerFailure is null || _paused)
             {
                 await consumer;
@@ -222,7 +214,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     public void Dispose()
     {
         _stop.Dispose();
-        _gate.Dispose();
+        _queue.Dispose();
     }
 
     public override ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default)
@@ -291,80 +283,10 @@ internal sealed class SyncSession : SyncContext, IDisposable
         await _secrets.SetAsync(_request.Connection, name, value, linked.Token);
     }
 
-    /// <summary>
-    /// Adds an operation to the current chunk; a full chunk, a checkpoint, or <see langword="null"/> (the end) sends
-    /// the chunk to the consumer, waiting while the queue is full. Chunks amortise the queue's cost over many rows.
-    /// </summary>
-    private ValueTask EnqueueAsync(Operation? operation, CancellationToken cancellationToken)
-    {
-        if (Stopping)
-        {
-            throw new OperationCanceledException("The sync has stopped; the operation was refused.", _runToken);
-        }
-
-        if (!_gate.Wait(0, CancellationToken.None))
-        {
-            return SlowAsync(operation, cancellationToken);
-        }
-
-        var full = Add(operation);
-        if (full is null || _queue.Writer.TryWrite(full))
-        {
-            _gate.Release();
-            return ValueTask.CompletedTask;
-        }
-
-        return SendAsync(full, cancellationToken);
-
-        async ValueTask SlowAsync(Operation? operation, CancellationToken cancellationToken)
-        {
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token))
-            {
-                await _gate.WaitAsync(linked.Token);
-            }
-
-            var full = Add(operation);
-            if (full is null || _queue.Writer.TryWrite(full))
-            {
-                _gate.Release();
-                return;
-            }
-
-            await SendAsync(full, cancellationToken);
-        }
-    }
-
-    // Called with the gate held; releases it.
-    private async ValueTask SendAsync(List<Operation> chunk, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-            await _queue.Writer.WriteAsync(chunk, linked.Token);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    // Called with the gate held. Returns the chunk to send, if it is ready.
-    private List<Operation>? Add(Operation? operation)
-    {
-        if (operation is { } op)
-        {
-            _chunk.Add(op);
-        }
-
-        if (_chunk.Count == 0 || (operation is { Kind: not Op.Checkpoint } && _chunk.Count < ChunkSize))
-        {
-            return null;
-        }
-
-        var full = _chunk;
-        _chunk = new List<Operation>(ChunkSize);
-        return full;
-    }
+    // Hands an operation (null: the end) to the consumer, unless the run is stopping.
+    private ValueTask EnqueueAsync(Operation? operation, CancellationToken cancellationToken) => Stopping
+        ? throw new OperationCanceledException("The sync has stopped; the operation was refused.", _runToken)
+        : _queue.EnqueueAsync(operation, cancellationToken);
 
     private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
@@ -579,7 +501,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private async Task FailAsync(Exception failure)
     {
         Interlocked.CompareExchange(ref _failure, failure, null);
-        _queue.Writer.TryComplete(failure);
+        _queue.Complete(failure);
         _writes.Writer.TryComplete(failure);
         await _stop.CancelAsync();
     }
@@ -728,38 +650,6 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
     private static object Required(object row) => row ?? throw new ArgumentNullException(nameof(row));
 
-    private enum Op
-    {
-        Upsert,
-        Update,
-        Delete,
-        Truncate,
-        Checkpoint,
-    }
-
-    private sealed record Checkpoint(JsonObject State, TaskCompletionSource<bool> Done);
-
-    private readonly record struct Operation(Op Kind, string Table, RowFields Row, Checkpoint? Checkpoint);
-
     /// <summary>A batch for the writer, with the table writer that gets its vectors back; or, alone, a drain marker.</summary>
     private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained);
-}
-
-[DebuggerNonUserCode]
-internal static partial class SyncLog
-{
-    [LoggerMessage(1, LogLevel.Information, "Checkpoint of {Connector} saved as version {Version} ({StateBytes} bytes)")]
-    public static partial void Checkpointed(ILogger logger, string connector, string version, long stateBytes);
-
-    [LoggerMessage(2, LogLevel.Information, "Schema change in {Schema}.{Table}: {Change}")]
-    public static partial void SchemaChanged(ILogger logger, string schema, string table, string change);
-
-    [LoggerMessage(3, LogLevel.Warning, "{Count} update or delete operation(s) on {Table} named a key that does not exist; they changed nothing")]
-    public static partial void UnknownKeys(ILogger logger, string table, long count);
-
-    [LoggerMessage(4, LogLevel.Error, "Run {RunId} of {Connector} failed: {Error}")]
-    public static partial void RunFailed(ILogger logger, string connector, string runId, string error);
-
-    [LoggerMessage(5, LogLevel.Error, "Run {RunId} of {Connector} ended, but its connector did not stop within {GracePeriod}; everything it does from now on is refused")]
-    public static partial void ConnectorDidNotStop(ILogger logger, string connector, string runId, TimeSpan gracePeriod);
 }

@@ -45,12 +45,11 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private IConnectorLease? _lease;
     private string? _stateVersion;
     private JsonObject _state = [];
-    private readonly Channel<Write> _writes = Channel.CreateBounded<Write>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+    private readonly BatchWriter _writer;
     private Exception? _failure;   // the first failure of the consumer or the writer: the run's root cause
     private volatile bool _paused;
     private long _operations;   // applied by the consumer this run
     private long _bufferedBytes; // estimated bytes buffered across tables (TableWriter.BufferedBytes summed)
-    private int _schemaChanges; // committed by the writer this run
     private HttpClient? _http;
     private (string Source, TableWriter Writer)? _lastTable;
 
@@ -78,6 +77,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _started = time.GetTimestamp();
         _end = new RunEndGate($"run {record.Id} of connection '{request.Connection}'");
         _queue = new OperationQueue(options.QueueCapacity, _stop.Token);
+        _writer = new BatchWriter(destination, _log);
     }
 
     public override ConnectorConfiguration Configuration => _request.Configuration;
@@ -151,7 +151,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                     await FlushAllAsync(token);
                 }
 
-                _writes.Writer.TryComplete();
+                _writer.Complete();
                 if (_paused)
                 {
                     // The pausing checkpoint drained the writer before it saved the state; pausing cancelled the rest.
@@ -192,7 +192,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             await EndAsync(connector);
         }
 
-        _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
+        _record.SchemaChanges = _writer.SchemaChanges;
         if (_record.Error is { } error)
         {
             _record.Error = _secretValues.Redact(error);   // whichever way the run ended, its record holds no secret
@@ -399,8 +399,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)
     {
         await FlushAllAsync(cancellationToken);
-        await DrainAsync(cancellationToken);
-        _record.SchemaChanges = Volatile.Read(ref _schemaChanges);
+        await _writer.DrainAsync(cancellationToken, _stop.Token);
+        _record.SchemaChanges = _writer.SchemaChanges;
         var json = state.ToJsonString();
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > _options.MaxStateBytes)
@@ -441,54 +441,15 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         if (batch is not null)
         {
-            await _writes.Writer.WriteAsync(new Write(batch, _tables[batch.Table.Name], null), cancellationToken);
+            await _writer.WriteAsync(batch, _tables[batch.Table.Name], cancellationToken);
         }
     }
 
-    // Returns once every batch handed to the writer is committed.
-    private async Task DrainAsync(CancellationToken cancellationToken)
-    {
-        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writes.Writer.WriteAsync(new Write(null, null, drained), cancellationToken);
-        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        await drained.Task.WaitAsync(stopped.Token);
-    }
-
-    /// <summary>
-    /// The writer: commits batches to the destination one at a time, in order, while the consumer builds the next
-    /// one. Runs beside the consumer so coercion and the destination's work overlap.
-    /// </summary>
     private async Task WriteBatchesAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var write in _writes.Reader.ReadAllAsync(cancellationToken))
-            {
-                if (write.Batch is not { } batch)
-                {
-                    write.Drained!.TrySetResult();
-                    continue;
-                }
-
-                _lease!.ThrowIfLost();
-                batch.Fence = _lease.Epoch;   // the destination refuses it once a later lease has written the schema
-                var matched = await _destination.WriteAsync(batch, cancellationToken);
-                foreach (var change in batch.Changes)
-                {
-                    SyncLog.SchemaChanged(_log, batch.Schema, batch.Table.Name, change.ToString());
-                }
-
-                Interlocked.Add(ref _schemaChanges, batch.Changes.Count);
-                if (matched < batch.RowCount)
-                {
-                    var unknown = batch.RowCount - matched;   // every upsert applies; an update or delete of a missing key does not
-                    write.Owner!.AddUnknownKeys(unknown);
-                    SyncLog.UnknownKeys(_log, batch.Table.Name, unknown);
-                }
-
-                write.Owner!.Recycle(batch);
-                _request.Progress?.Report(Snapshot());
-            }
+            await _writer.RunAsync(_lease!, () => _request.Progress?.Report(Snapshot()), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -502,7 +463,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         Interlocked.CompareExchange(ref _failure, failure, null);
         _queue.Complete(failure);
-        _writes.Writer.TryComplete(failure);
+        _writer.Complete(failure);
         await _stop.CancelAsync();
     }
 
@@ -627,7 +588,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         StartedAt = _record.StartedAt,
         Outcome = _record.Outcome,
         Checkpoints = _record.Checkpoints,
-        SchemaChanges = Volatile.Read(ref _schemaChanges),
+        SchemaChanges = _writer.SchemaChanges,
         LastCheckpointAt = _record.LastCheckpointAt,
         StateBytes = _record.StateBytes,
         Tables = _record.Tables.ToDictionary(
@@ -649,7 +610,4 @@ internal sealed class SyncSession : SyncContext, IDisposable
     }
 
     private static object Required(object row) => row ?? throw new ArgumentNullException(nameof(row));
-
-    /// <summary>A batch for the writer, with the table writer that gets its vectors back; or, alone, a drain marker.</summary>
-    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained);
 }

@@ -1,0 +1,74 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.State;
+
+namespace Tributary.Runtime;
+
+/// <summary>
+/// The engine's writer: commits batches to the destination one at a time, in order, while the consumer builds the next
+/// one, so coercion and the destination's work overlap. It holds one batch at a time; the consumer waits while it does
+/// (back-pressure).
+/// </summary>
+internal sealed class BatchWriter(IDestination destination, ILogger log)
+{
+    private readonly Channel<Write> _writes = Channel.CreateBounded<Write>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+    private int _schemaChanges;
+
+    /// <summary>Schema changes committed so far.</summary>
+    public int SchemaChanges => Volatile.Read(ref _schemaChanges);
+
+    /// <summary>Hands a batch over; <paramref name="owner"/> gets its vectors back once it is written.</summary>
+    public ValueTask WriteAsync(WriteBatch batch, TableWriter owner, CancellationToken cancellationToken) =>
+        _writes.Writer.WriteAsync(new Write(batch, owner, null), cancellationToken);
+
+    /// <summary>Returns once every batch handed over before it is committed; also ends at <paramref name="stop"/>.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken, CancellationToken stop)
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _writes.Writer.WriteAsync(new Write(null, null, drained), cancellationToken);
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
+        await drained.Task.WaitAsync(stopped.Token);
+    }
+
+    /// <summary>Nothing more comes: <see cref="RunAsync"/> ends after the batches it holds, or with <paramref name="error"/>.</summary>
+    public void Complete(Exception? error = null) => _writes.Writer.TryComplete(error);
+
+    /// <summary>
+    /// Writes every batch handed over until <see cref="Complete"/>, each under <paramref name="lease"/> (refused once it is
+    /// lost, and fenced by its epoch); <paramref name="written"/> is called after each.
+    /// </summary>
+    public async Task RunAsync(IConnectorLease lease, Action written, CancellationToken cancellationToken)
+    {
+        await foreach (var write in _writes.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (write.Batch is not { } batch)
+            {
+                write.Drained!.TrySetResult();
+                continue;
+            }
+
+            lease.ThrowIfLost();
+            batch.Fence = lease.Epoch;   // the destination refuses it once a later lease has written the schema
+            var matched = await destination.WriteAsync(batch, cancellationToken);
+            foreach (var change in batch.Changes)
+            {
+                SyncLog.SchemaChanged(log, batch.Schema, batch.Table.Name, change.ToString());
+            }
+
+            Interlocked.Add(ref _schemaChanges, batch.Changes.Count);
+            if (matched < batch.RowCount)
+            {
+                var unknown = batch.RowCount - matched;   // every upsert applies; an update or delete of a missing key does not
+                write.Owner!.AddUnknownKeys(unknown);
+                SyncLog.UnknownKeys(log, batch.Table.Name, unknown);
+            }
+
+            write.Owner!.Recycle(batch);
+            written();
+        }
+    }
+
+    /// <summary>A batch with the table writer that gets its vectors back; or, alone, a drain marker.</summary>
+    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained);
+}

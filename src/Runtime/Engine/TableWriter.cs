@@ -23,7 +23,6 @@ internal sealed class TableWriter
     private readonly Dictionary<string, ColumnType> _declared;
     private readonly IReadOnlyList<string> _declaredKey;
     private readonly Dictionary<string, int> _indexBySource = new(StringComparer.Ordinal);
-    private readonly Dictionary<object, int> _rowByKey = new(KeyComparer.Instance);
     private readonly List<SchemaChange> _pendingChanges = [];
     private List<ColumnSchema> _columns = [];   // writable columns: every column but synced and deleted
     private string[] _columnNames = [];
@@ -34,12 +33,9 @@ internal sealed class TableWriter
     private int _recentCount;
     private TableSchema? _schema;
 
-    private ColumnVector[]? _vectors;          // the pending batch, aligned with _columns
-    private RowOperation[] _operations = new RowOperation[16];
-    private int _rowCount;
+    private readonly PendingRows _pending = new();   // the next batch's rows, aligned with _columns
     private bool _truncatePending;
     private object?[] _scratch = [];            // one row being built, aligned with _columns
-    private readonly List<ColumnVector> _spare = [];   // vectors of written batches, ready for reuse
 
     public TableWriter(string sourceName, string name, TableDefinition? declaration, TableSchema? existing, SystemColumns system, TimeProvider time)
     {
@@ -73,13 +69,13 @@ internal sealed class TableWriter
     public bool Exists => _schema is not null;
 
     /// <summary>Rows buffered for the next batch: one per key.</summary>
-    public int Buffered => _rowCount;
+    public int Buffered => _pending.Count;
 
     /// <summary>Estimated bytes of the values buffered for the next batch (a value replaced in place still counts).</summary>
-    public long BufferedBytes { get; private set; }
+    public long BufferedBytes => _pending.Bytes;
 
     /// <summary>Whether rows, a truncate or a schema change wait to be written.</summary>
-    public bool HasPending => _rowCount > 0 || _pendingChanges.Count > 0 || _truncatePending;
+    public bool HasPending => _pending.Count > 0 || _pendingChanges.Count > 0 || _truncatePending;
 
     /// <summary>Folds an upsert into the pending rows. Returns the batch to write first when the schema must change.</summary>
     public WriteBatch? Upsert(RowFields row, string schema)
@@ -103,7 +99,7 @@ internal sealed class TableWriter
             values[_keyIndexes[0]] = SurrogateId(values);
         }
 
-        Add(values, RowOperation.Upsert, KeyOf(values, row, "upsert"));
+        _pending.Add(values, RowOperation.Upsert, KeyOf(values, row, "upsert"), _columns);
         return flushed;
     }
 
@@ -127,7 +123,7 @@ internal sealed class TableWriter
             values = Build(row, full: false, out _, keysOnly: delete);
         }
 
-        Add(values, delete ? RowOperation.Delete : RowOperation.Update, KeyOf(values, row, delete ? "delete" : "update"));
+        _pending.Add(values, delete ? RowOperation.Delete : RowOperation.Update, KeyOf(values, row, delete ? "delete" : "update"), _columns);
         return flushed;
     }
 
@@ -139,7 +135,7 @@ internal sealed class TableWriter
             return null;
         }
 
-        var flushed = _rowCount > 0 ? TakeBatch(schema) : null;
+        var flushed = _pending.Count > 0 ? TakeBatch(schema) : null;
         _truncatePending = true;
         return flushed;
     }
@@ -152,19 +148,11 @@ internal sealed class TableWriter
             return null;
         }
 
-        var batch = _vectors is null
+        var (vectors, operations, count) = _pending.Take();
+        var batch = vectors is null
             ? new WriteBatch(schema, _schema, _system, [], [], [], 0, _truncatePending, [.. _pendingChanges], _time.GetUtcNow())
-            : new WriteBatch(schema, _schema, _system, _columnNames, _vectors, _operations, _rowCount, _truncatePending, [.. _pendingChanges], _time.GetUtcNow());
-        if (_vectors is not null)
-        {
-            _operations = new RowOperation[_operations.Length];   // the batch keeps the array until it is written
-        }
-
+            : new WriteBatch(schema, _schema, _system, _columnNames, vectors, operations, count, _truncatePending, [.. _pendingChanges], _time.GetUtcNow());
         _pendingChanges.Clear();
-        _vectors = null;
-        _rowCount = 0;
-        BufferedBytes = 0;
-        _rowByKey.Clear();
         _truncatePending = false;
         return batch;
     }
@@ -208,18 +196,7 @@ internal sealed class TableWriter
     }
 
     /// <summary>Hands a written batch's vectors back for the next batches. Called by the engine's writer.</summary>
-    public void Recycle(WriteBatch batch)
-    {
-        foreach (var vector in batch.Values)
-        {
-            vector.Clear();
-        }
-
-        lock (_spare)
-        {
-            _spare.AddRange(batch.Values);
-        }
-    }
+    public void Recycle(WriteBatch batch) => _pending.Recycle(batch);
 
     /// <summary>Counts updates and deletes whose key did not exist. Called by the consumer and the writer.</summary>
     public void AddUnknownKeys(long count)
@@ -230,79 +207,7 @@ internal sealed class TableWriter
         }
     }
 
-    private ColumnVector Rent(ColumnType type)
-    {
-        lock (_spare)
-        {
-            var index = _spare.FindIndex(v => v.Type == type);
-            if (index < 0)
-            {
-                return ColumnVector.Create(type);
-            }
-
-            var vector = _spare[index];
-            _spare.RemoveAt(index);
-            return vector;
-        }
-    }
-
-    // Folds the row into the pending rows: a key met for the first time appends a row, a key met again merges into its row.
-    private void Add(object?[] values, RowOperation operation, object key)
-    {
-        _vectors ??= [.. _columns.Select(c => Rent(c.Type))];
-        if (_rowByKey.TryGetValue(key, out var slot))
-        {
-            var current = _operations[slot];
-            _operations[slot] = (operation, current) switch
-            {
-                (RowOperation.Upsert, _) => RowOperation.Upsert,   // replaces the row and revives it
-                (RowOperation.Delete, RowOperation.Upsert) => RowOperation.UpsertThenDelete,
-                (RowOperation.Delete, RowOperation.Update) => RowOperation.Delete,
-                _ => current,   // an update keeps what came before; a second delete changes nothing
-            };
-            for (var i = 0; i < _vectors.Length; i++)
-            {
-                if (!ReferenceEquals(values[i], Unset))
-                {
-                    _vectors[i].Set(slot, values[i]);
-                    BufferedBytes += SizeOf(values[i]);
-                }
-            }
-
-            return;
-        }
-
-        if (_rowCount == _operations.Length)
-        {
-            Array.Resize(ref _operations, _rowCount * 2);
-        }
-
-        _rowByKey.Add(key, _rowCount);
-        _operations[_rowCount++] = operation;
-        for (var i = 0; i < _vectors.Length; i++)
-        {
-            if (ReferenceEquals(values[i], Unset))
-            {
-                _vectors[i].AppendUnmodified();
-            }
-            else
-            {
-                _vectors[i].Append(values[i]);
-                BufferedBytes += SizeOf(values[i]);
-            }
-        }
-    }
-
-    // A value's share of a batch: its slot in the vector, plus the text or bytes a reference points to.
-    private static long SizeOf(object? value) => value switch
-    {
-        string text => 8 + 24 + 2L * text.Length,
-        byte[] bytes => 8 + 24 + bytes.Length,
-        decimal => 16,
-        _ => 8,
-    };
-
-    private static readonly object Unset = new();
+    private static readonly object Unset = PendingRows.Unset;
 
     /// <summary>
     /// Maps a row onto the table's writable columns, coercing each value. Columns the row does not set are NULL
@@ -576,7 +481,7 @@ internal sealed class TableWriter
             parts[i] = values[_keyIndexes[i]] is { } part && !ReferenceEquals(part, Unset) ? part : throw MissingKey(i, row, operation);
         }
 
-        return new CompositeKey(parts);
+        return new RowKeys.Composite(parts);
     }
 
     private SyncException MissingKey(int keyPosition, RowFields row, string operation) => new(
@@ -611,41 +516,5 @@ internal sealed class TableWriter
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())).AsSpan(0, 16));
-    }
-
-    private sealed record CompositeKey(object[] Parts)
-    {
-        public bool Equals(CompositeKey? other) =>
-            other is not null && Parts.Length == other.Parts.Length && Parts.Zip(other.Parts).All(p => KeyComparer.Instance.Equals(p.First, p.Second));
-
-        public override int GetHashCode()
-        {
-            var hash = new HashCode();
-            foreach (var part in Parts)
-            {
-                hash.Add(KeyComparer.Instance.GetHashCode(part));
-            }
-
-            return hash.ToHashCode();
-        }
-    }
-
-    private sealed class KeyComparer : IEqualityComparer<object>
-    {
-        public static KeyComparer Instance { get; } = new();
-
-        public new bool Equals(object? x, object? y) => x is byte[] a && y is byte[] b ? a.AsSpan().SequenceEqual(b) : object.Equals(x, y);
-
-        public int GetHashCode(object obj)
-        {
-            if (obj is byte[] bytes)
-            {
-                var hash = new HashCode();
-                hash.AddBytes(bytes);
-                return hash.ToHashCode();
-            }
-
-            return obj.GetHashCode();
-        }
     }
 }

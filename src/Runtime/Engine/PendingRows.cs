@@ -1,0 +1,131 @@
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
+
+namespace Tributary.Runtime;
+
+/// <summary>
+/// A table's operations since its last batch, folded into one row per key in arrival order: an upsert replaces the row
+/// (and revives a deleted one), an update merges into it, a delete marks it. The rows live in column vectors that the
+/// next <see cref="WriteBatch"/> takes over; written batches hand their vectors back for reuse.
+/// </summary>
+internal sealed class PendingRows
+{
+    /// <summary>A cell the operation leaves as it is (the columns an update does not set).</summary>
+    public static readonly object Unset = new();
+
+    private readonly Dictionary<object, int> _rowByKey = new(RowKeys.Comparer);
+    private readonly List<ColumnVector> _spare = [];   // vectors of written batches, ready for reuse
+    private ColumnVector[]? _vectors;
+    private RowOperation[] _operations = new RowOperation[16];
+
+    /// <summary>Rows pending: one per key.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Estimated bytes of the values pending (a value replaced in place still counts).</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>
+    /// Folds one operation's values, aligned with <paramref name="columns"/> (which hold until the rows are taken), into
+    /// the row of <paramref name="key"/>.
+    /// </summary>
+    public void Add(object?[] values, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns)
+    {
+        _vectors ??= [.. columns.Select(c => Rent(c.Type))];
+        if (_rowByKey.TryGetValue(key, out var slot))
+        {
+            var current = _operations[slot];
+            _operations[slot] = (operation, current) switch
+            {
+                (RowOperation.Upsert, _) => RowOperation.Upsert,   // replaces the row and revives it
+                (RowOperation.Delete, RowOperation.Upsert) => RowOperation.UpsertThenDelete,
+                (RowOperation.Delete, RowOperation.Update) => RowOperation.Delete,
+                _ => current,   // an update keeps what came before; a second delete changes nothing
+            };
+            for (var i = 0; i < _vectors.Length; i++)
+            {
+                if (!ReferenceEquals(values[i], Unset))
+                {
+                    _vectors[i].Set(slot, values[i]);
+                    Bytes += SizeOf(values[i]);
+                }
+            }
+
+            return;
+        }
+
+        if (Count == _operations.Length)
+        {
+            Array.Resize(ref _operations, Count * 2);
+        }
+
+        _rowByKey.Add(key, Count);
+        _operations[Count++] = operation;
+        for (var i = 0; i < _vectors.Length; i++)
+        {
+            if (ReferenceEquals(values[i], Unset))
+            {
+                _vectors[i].AppendUnmodified();
+            }
+            else
+            {
+                _vectors[i].Append(values[i]);
+                Bytes += SizeOf(values[i]);
+            }
+        }
+    }
+
+    /// <summary>The pending rows' vectors and operations, handed to a batch; <see langword="null"/> vectors when none were added. Starts empty again.</summary>
+    public (ColumnVector[]? Vectors, RowOperation[] Operations, int Count) Take()
+    {
+        var taken = (_vectors, _operations, Count);
+        if (_vectors is not null)
+        {
+            _operations = new RowOperation[_operations.Length];   // the batch keeps the array until it is written
+        }
+
+        _vectors = null;
+        Count = 0;
+        Bytes = 0;
+        _rowByKey.Clear();
+        return taken;
+    }
+
+    /// <summary>Takes a written batch's vectors back for the next batches. Called by the engine's writer.</summary>
+    public void Recycle(WriteBatch batch)
+    {
+        foreach (var vector in batch.Values)
+        {
+            vector.Clear();
+        }
+
+        lock (_spare)
+        {
+            _spare.AddRange(batch.Values);
+        }
+    }
+
+    private ColumnVector Rent(Sdk.ColumnType type)
+    {
+        lock (_spare)
+        {
+            var index = _spare.FindIndex(v => v.Type == type);
+            if (index < 0)
+            {
+                return ColumnVector.Create(type);
+            }
+
+            var vector = _spare[index];
+            _spare.RemoveAt(index);
+            return vector;
+        }
+    }
+
+    // A value's share of a batch: its slot in the vector, plus the text or bytes a reference points to.
+    private static long SizeOf(object? value) => value switch
+    {
+        string text => 8 + 24 + 2L * text.Length,
+        byte[] bytes => 8 + 24 + bytes.Length,
+        decimal => 16,
+        _ => 8,
+    };
+}

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Tributary.Azure.State;
 using Tributary.Runtime.Schema;
 using Tributary.Runtime.State;
 
@@ -26,7 +27,7 @@ public sealed class BlobScheduleMarkers
     private const string Prefix = "schedule/";
 
     private readonly BlobContainerClient _container;
-    private volatile Task? _containerReady;
+    private readonly ContainerOnFirstUse _containerReady;
 
     /// <summary>Markers in <paramref name="containerName"/> of <paramref name="service"/> (the state store's container).</summary>
     public BlobScheduleMarkers(BlobServiceClient service, string containerName = State.BlobStateStoreOptions.DefaultContainerName)
@@ -34,6 +35,7 @@ public sealed class BlobScheduleMarkers
         ArgumentNullException.ThrowIfNull(service);
         ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
         _container = service.GetBlobContainerClient(containerName);
+        _containerReady = new ContainerOnFirstUse(_container);
     }
 
     /// <summary>The connection's mark, or <see langword="null"/> when the scheduler has never claimed a due time for it.</summary>
@@ -80,7 +82,7 @@ public sealed class BlobScheduleMarkers
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound && attempt == 0)
             {
-                await EnsureContainerAsync(cancellationToken);
+                await _containerReady.EnsureAsync(cancellationToken);
             }
         }
     }
@@ -117,29 +119,6 @@ public sealed class BlobScheduleMarkers
         }
 
         return _container.GetBlobClient(Prefix + connection + ".json");
-    }
-
-    private Task EnsureContainerAsync(CancellationToken cancellationToken)
-    {
-        var ready = _containerReady;
-        if (ready is { IsCompletedSuccessfully: true })
-        {
-            return ready;
-        }
-
-        return _containerReady = CreateContainerAsync(cancellationToken);
-    }
-
-    private async Task CreateContainerAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 403)
-        {
-            // The infrastructure creates the container; a missing one fails the retried write clearly.
-        }
     }
 
     private sealed record Body(DateTimeOffset DueAt, string? SyncId, DateTimeOffset? ClaimedAt);

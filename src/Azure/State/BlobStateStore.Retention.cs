@@ -33,7 +33,7 @@ public sealed partial class BlobStateStore
     public async IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var prefix = Folder(connector) + "runs/";
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
         {
             if (await DownloadRunAsync(item.Name, cancellationToken) is { } run)
@@ -49,7 +49,7 @@ public sealed partial class BlobStateStore
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
         var prefix = Folder(connector) + "runs/";
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         var runs = new List<RunRecord>();
         string? last = null;
         var listing = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken);

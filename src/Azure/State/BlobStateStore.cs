@@ -51,7 +51,7 @@ public sealed partial class BlobStateStore : IStateStore
     // The version and ETag of state.json last read or written here: a checkpoint that expects that version writes with
     // If-Match on that ETag without reading the blob again. A stale entry only makes the write fail with a conflict.
     private readonly ConcurrentDictionary<string, (string Version, ETag ETag, long Epoch)> _known = new(StringComparer.Ordinal);
-    private volatile Task? _containerReady;
+    private readonly ContainerOnFirstUse _containerReady;
 
     /// <summary>Creates a store in <see cref="BlobStateStoreOptions.ContainerName"/> of <paramref name="service"/>.</summary>
     /// <param name="service">The storage account's blob service.</param>
@@ -64,6 +64,7 @@ public sealed partial class BlobStateStore : IStateStore
         _options = options ?? new BlobStateStoreOptions();
         _options.Validate();
         _container = service.GetBlobContainerClient(_options.ContainerName);
+        _containerReady = new ContainerOnFirstUse(_container, _options.CreateContainer);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -93,7 +94,7 @@ public sealed partial class BlobStateStore : IStateStore
     {
         ArgumentNullException.ThrowIfNull(state);
         var folder = Folder(connector);
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         ETag? etag;
         string? currentVersion;
         long stored;
@@ -157,7 +158,7 @@ public sealed partial class BlobStateStore : IStateStore
     public async IAsyncEnumerable<StateSnapshot> HistoryAsync(string connector, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var names = new List<string>();
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Folder(connector) + "history/" }, cancellationToken))
         {
             names.Add(item.Name);
@@ -195,7 +196,7 @@ public sealed partial class BlobStateStore : IStateStore
     public async Task ResetAsync(string connector, CancellationToken cancellationToken)
     {
         var folder = Folder(connector);
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         _known.TryRemove(connector, out _);
         await _container.GetBlobClient(folder + "state.json").DeleteIfExistsAsync(cancellationToken: cancellationToken);
         await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder + "history/" }, cancellationToken))
@@ -208,7 +209,7 @@ public sealed partial class BlobStateStore : IStateStore
     public async Task<IConnectorLease> AcquireLeaseAsync(string connector, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient(Folder(connector) + LeaseBlob);
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         var leases = blob.GetBlobLeaseClient();
         for (var attempt = 0; ; attempt++)
         {
@@ -265,7 +266,7 @@ public sealed partial class BlobStateStore : IStateStore
     {
         ArgumentException.ThrowIfNullOrEmpty(syncId);
         var blob = _container.GetBlobClient(Folder(connector) + ReservationBlob);
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         var now = _time.GetUtcNow();
         var content = BinaryData.FromObjectAsJson(new Reservation(syncId, now), StateJson.Options);
         for (var attempt = 0; attempt < 5; attempt++)
@@ -327,7 +328,7 @@ public sealed partial class BlobStateStore : IStateStore
     {
         ArgumentNullException.ThrowIfNull(run);
         var name = RunBlobName(run);
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         await _container.GetBlobClient(name).UploadAsync(
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(run, StateJson.Options)),
             new BlobUploadOptions { HttpHeaders = JsonHeaders, Metadata = RunMetadata(run), Tags = RetentionTag(RunTag) },
@@ -385,36 +386,6 @@ public sealed partial class BlobStateStore : IStateStore
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
             // Another run created it first (and may hold it: the next acquire says so).
-        }
-    }
-
-    private Task EnsureContainerAsync(CancellationToken cancellationToken)
-    {
-        if (!_options.CreateContainer)
-        {
-            return Task.CompletedTask;
-        }
-
-        var ready = _containerReady;
-        if (ready is { IsCompletedSuccessfully: true })
-        {
-            return ready;
-        }
-
-        ready = CreateContainerAsync(cancellationToken);
-        _containerReady = ready;
-        return ready;
-    }
-
-    private async Task CreateContainerAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 403)
-        {
-            // Data roles may not allow creating containers; the infrastructure created it. A missing one fails the next call clearly.
         }
     }
 

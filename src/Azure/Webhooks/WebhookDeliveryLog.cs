@@ -7,6 +7,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tributary.Azure.State;
 using Tributary.Runtime.Schema;
 
 namespace Tributary.Azure.Webhooks;
@@ -31,7 +32,7 @@ public sealed partial class WebhookDeliveryLog
     private readonly TimeSpan _pruneEvery;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPruned = new(StringComparer.Ordinal);
-    private volatile Task? _containerReady;
+    private readonly ContainerOnFirstUse _containerReady;
 
     /// <summary>Creates the log in <paramref name="container"/> (the state container; created on first use when missing).</summary>
     /// <param name="container">The container.</param>
@@ -43,6 +44,7 @@ public sealed partial class WebhookDeliveryLog
         ArgumentNullException.ThrowIfNull(container);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pruneEvery, TimeSpan.Zero);
         _container = container;
+        _containerReady = new ContainerOnFirstUse(container);
         _pruneEvery = pruneEvery;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -54,7 +56,7 @@ public sealed partial class WebhookDeliveryLog
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         var blob = _container.GetBlobClient(Name(connector, id));
-        await EnsureContainerAsync(cancellationToken);
+        await _containerReady.EnsureAsync(cancellationToken);
         var options = new BlobUploadOptions
         {
             Metadata = new Dictionary<string, string> { [ExpiresKey] = expiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
@@ -152,31 +154,6 @@ public sealed partial class WebhookDeliveryLog
 
     private static string Name(string connector, string id) =>
         Folder(connector) + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
-
-    private Task EnsureContainerAsync(CancellationToken cancellationToken)
-    {
-        var ready = _containerReady;
-        if (ready is { IsCompletedSuccessfully: true })
-        {
-            return ready;
-        }
-
-        ready = CreateContainerAsync(cancellationToken);
-        _containerReady = ready;
-        return ready;
-    }
-
-    private async Task CreateContainerAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 403)
-        {
-            // The infrastructure created it; the data role may not create containers.
-        }
-    }
 
     [LoggerMessage(2300, LogLevel.Debug, "Deleted {Count} expired webhook delivery claims of {Connector}")]
     private static partial void LogPruned(ILogger logger, string connector, int count);

@@ -36,6 +36,9 @@ param runRecordRetentionDays int
 // Webhook ids are remembered for the delivery's timestamp window (minutes); a day is far past it.
 var webhookDeliveryRetentionDays = 1
 
+// An ended sync's claim (`tributary-retention=sync`) de-duplicates its run messages, which live 7 days on the queue; a day more.
+var syncClaimRetentionDays = 8
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
@@ -86,7 +89,8 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
   // Deletes by age what the app also prunes (it keeps the newest N as well): state history and run records, found by the
   // blob index tag the app writes on them (their folders are per connection, so a prefix cannot single them out), and the
-  // webhook ids remembered against replays. The current state, leases and queued-run markers carry no tag and stay.
+  // webhook ids remembered against replays, and the claims of syncs that have ended. The current state, leases, queued-run
+  // markers and the claims of live syncs carry no tag and stay.
   resource lifecyclePolicy 'managementPolicies' = {
     name: 'default'
     properties: {
@@ -145,6 +149,35 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
                 baseBlob: {
                   delete: {
                     daysAfterModificationGreaterThan: runRecordRetentionDays
+                  }
+                }
+              }
+            }
+          }
+          {
+            name: 'sync-claims'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  '${stateContainerName}/'
+                ]
+                blobIndexMatch: [
+                  {
+                    name: 'tributary-retention'
+                    op: '=='
+                    value: 'sync'
+                  }
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: syncClaimRetentionDays
                   }
                 }
               }

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Azure.Storage.Blobs;
+using Tributary.Azure.Queue;
 using Tributary.Azure.State;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
+using Tributary.Runtime;
 using Tributary.Runtime.Destinations;
 using Tributary.Runtime.Secrets;
 using Tributary.Runtime.State;
@@ -74,6 +76,10 @@ internal sealed class WorkspaceOptions
             throw new CliException($"--state-connection-string is not a storage connection string: {ex.Message}", ex);
         }
     }
+
+    /// <summary>A runner's options for <paramref name="store"/>: with the Blob store, storage 5xx and timeouts are transient errors.</summary>
+    public static SyncRunnerOptions RunnerOptions(IStateStore store) =>
+        new() { IsTransient = store is BlobStateStore ? AzureErrors.IsTransient : null };
 
     /// <summary>The state store, the secrets and the warehouse the options name.</summary>
     public Workspace Open(ParseResult result, TimeProvider time)

@@ -5,7 +5,8 @@ namespace Tributary.Infra.Tests;
 
 /// <summary>
 /// The storage lifecycle policy deletes by age what the app prunes: state history and run records (found by the blob index
-/// tag the app's Blob state store writes, <c>tributary-retention</c> = <c>history</c> or <c>run</c>), and remembered webhook ids.
+/// tag the app's Blob state store writes, <c>tributary-retention</c> = <c>history</c> or <c>run</c>), the claims of ended syncs
+/// (<c>sync</c>), and remembered webhook ids.
 /// </summary>
 [Collection(InfraCollection.Name)]
 public sealed class LifecyclePolicyTests(InfraFixture fixture)
@@ -32,6 +33,20 @@ public sealed class LifecyclePolicyTests(InfraFixture fixture)
     }
 
     [Fact]
+    public void LifecyclePolicy_Snapshot_DeletesEndedSyncClaimsAfterTheirMessagesExpire()
+    {
+        foreach (var snapshot in fixture.Snapshots)
+        {
+            var definition = Rule(snapshot.Single(PolicyType), "sync-claims");
+
+            var match = Assert.Single(Array(definition, "filters.blobIndexMatch"));
+            Assert.Equal(("tributary-retention", "==", "sync"), (match.String("name"), match.String("op"), match.String("value")));
+            Assert.Equal(["tributary-state/"], Array(definition, "filters.prefixMatch").Select(prefix => prefix.GetValue<string>()));
+            Assert.Equal(8, definition.Int("actions.baseBlob.delete.daysAfterModificationGreaterThan"));   // queue messages live 7 days
+        }
+    }
+
+    [Fact]
     public void LifecyclePolicy_Snapshot_DeletesRememberedWebhookIdsAfterADay()
     {
         foreach (var snapshot in fixture.Snapshots)
@@ -50,7 +65,7 @@ public sealed class LifecyclePolicyTests(InfraFixture fixture)
         {
             var rules = Array(snapshot.Single(PolicyType), "properties.policy.rules");
 
-            Assert.Equal(3, rules.Count);
+            Assert.Equal(4, rules.Count);
             Assert.All(rules, rule =>
             {
                 var definition = rule.At("definition")!;

@@ -12,6 +12,8 @@ namespace Tributary.Azure.Queue;
 /// </summary>
 public sealed partial class PoisonedRunRecorder
 {
+    private const int SyncPage = 50;   // a sync has one record per continuation
+
     private readonly IStateStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -57,15 +59,12 @@ public sealed partial class PoisonedRunRecorder
         var error = $"The {message.Trigger} run of sync {message.SyncId} failed every attempt and its message was moved to {poisonQueue}; each attempt's error is in the host's log.";
         LogPoisoned(_logger, message.Connection, message.SyncId, poisonQueue);
         RunRecord? failed = null;
-        var scanned = 0;
-        await foreach (var run in _store.ListRunsAsync(message.Connection, cancellationToken))
+        string? after = null;
+        do
         {
-            if (++scanned > 100)
-            {
-                break;
-            }
-
-            if (run.SyncId == message.SyncId && run.Outcome == RunOutcome.Running)
+            // Only this sync's records are read: a page of them at a time, found by what is stored beside each.
+            var page = await _store.ListRunsAsync(message.Connection, new RunQuery(SyncPage, message.SyncId, after), cancellationToken);
+            foreach (var run in page.Runs.Where(static run => run.Outcome == RunOutcome.Running))
             {
                 run.Outcome = RunOutcome.Failed;
                 run.EndedAt = now;
@@ -74,7 +73,10 @@ public sealed partial class PoisonedRunRecorder
                 await _store.SaveRunAsync(run, cancellationToken);
                 failed ??= run;
             }
+
+            after = page.Next;
         }
+        while (after is not null);
 
         if (failed is null)
         {

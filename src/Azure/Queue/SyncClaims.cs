@@ -12,10 +12,15 @@ namespace Tributary.Azure.Queue;
 /// beside the state: <c>{ continuation, completed, continues, queued, epoch }</c>. Every write is conditional on the ETag the writer
 /// read, and a run claims its continuation while it holds the connector's lease, so a duplicated or redelivered run message
 /// finds its continuation claimed by a live run (the lease is held), completed, or superseded, and never starts a second
-/// chain of runs for the sync.
+/// chain of runs for the sync. When a sync ends (its last continuation completed, none to queue) its blob is tagged
+/// <c>tributary-retention=sync</c>, and the storage lifecycle policy deletes it once no message of the sync can still be
+/// delivered: queue messages live 7 days, the policy waits 8. A sync that has not ended keeps its blob.
 /// </summary>
 internal sealed class SyncClaims(BlobContainerClient container)
 {
+    /// <summary>The <see cref="State.BlobStateStore.RetentionTagName"/> value on the blob of a sync that has ended.</summary>
+    internal const string EndedTag = "sync";
+
     /// <summary>What a message's continuation finds.</summary>
     /// <param name="Continuation">The continuation the sync has reached.</param>
     /// <param name="Completed">Whether that continuation's run has ended.</param>
@@ -81,10 +86,15 @@ internal sealed class SyncClaims(BlobContainerClient container)
     {
         try
         {
+            var options = Options(new BlobRequestConditions { IfMatch = claim.ETag });
+            if (!continues)
+            {
+                // Nothing of the sync is queued after this: the lifecycle policy may delete the blob once its messages have expired.
+                options.Tags = new Dictionary<string, string> { [State.BlobStateStore.RetentionTagName] = EndedTag };
+            }
+
             var written = await Blob(claim.Connector, claim.SyncId).UploadAsync(
-                Content(new Progress(claim.Continuation, true, continues, false, claim.Epoch)),
-                Options(new BlobRequestConditions { IfMatch = claim.ETag }),
-                cancellationToken);
+                Content(new Progress(claim.Continuation, true, continues, false, claim.Epoch)), options, cancellationToken);
             return claim with { ETag = written.Value.ETag };
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)

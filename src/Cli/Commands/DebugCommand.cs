@@ -33,7 +33,7 @@ internal static class DebugCommand
             using var loggerFactory = LoggerFactory.Create(builder => builder
                 .SetMinimumLevel(LogLevel.Information)
                 .AddProvider(new TextWriterLoggerProvider(console.Error, LogLevel.Information)));
-            var runner = new SyncRunner(workspace.Warehouse, workspace.Store, new SyncRunnerOptions(), workspace.Secrets, console.Time, loggerFactory);
+            var runner = new SyncRunner(workspace.Warehouse, workspace.Store, WorkspaceOptions.RunnerOptions(workspace.Store), workspace.Secrets, console.Time, loggerFactory);
             var progress = new ProgressPrinter(console);
 
             var runs = new List<RunRecord>();

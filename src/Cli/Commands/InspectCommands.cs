@@ -92,7 +92,7 @@ internal static class RunsCommand
                     $"{run.StartedAt:yyyy-MM-dd HH:mm:ss}Z  {run.Outcome,-9} {duration,8}  upserts {run.Total(c => c.Upserts)}, updates {run.Total(c => c.Updates)}, deletes {run.Total(c => c.Deletes)}, truncates {run.Total(c => c.Truncates)}, checkpoints {run.Checkpoints}  [{run.Trigger}, run {run.Id}]"));
                 if (run.Error is not null)
                 {
-                    await console.Out.WriteLineAsync($"    {run.Error}");
+                    await console.Out.WriteLineAsync(run.ErrorKind is { } kind ? $"    {kind} error: {run.Error}" : $"    {run.Error}");
                 }
             }
 

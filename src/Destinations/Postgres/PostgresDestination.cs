@@ -29,14 +29,15 @@ public sealed class PostgresDestination : IDestination
     private const string WidenColumn = "_tributary_widened";
     private const int WidenChunk = 1 << 16;   // values a widening reads and converts at a time
 
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSourceBuilder _builder;
+    private NpgsqlDataSource? _dataSource;   // built on first use: Npgsql starts fetching a token as soon as a data source with a credential is built
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _mergeOnly = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fenced = new(StringComparer.Ordinal);   // schemas whose fence table this instance has seen
     private bool _disposed;
 
-    /// <summary>Creates the destination; nothing is opened until the first call.</summary>
+    /// <summary>Creates the destination; nothing is opened, and no token asked for, until the first call.</summary>
     /// <param name="options">Where to connect and how to sign in; validated here.</param>
     /// <param name="logger">Receives debug-level notes on each batch; none when omitted.</param>
     /// <exception cref="ArgumentException">The options are invalid (see <see cref="PostgresDestinationOptions.Validate"/>).</exception>
@@ -46,7 +47,7 @@ public sealed class PostgresDestination : IDestination
         options.Validate();
         _logger = logger ?? (ILogger)NullLogger.Instance;
 
-        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        var builder = _builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
 
         // Naive timestamps widen to instants as UTC, and timestamps format as UTC, whatever the server's zone.
         builder.ConnectionStringBuilder.Timezone = "UTC";
@@ -56,8 +57,10 @@ public sealed class PostgresDestination : IDestination
         }
 
         Log.Created(_logger, builder.ConnectionStringBuilder.Host, builder.ConnectionStringBuilder.Database, options.Credential is not null);
-        _dataSource = builder.Build();
     }
+
+    /// <summary>The pool, built on the first call (under the gate): a destination that is created and never used asks for no token.</summary>
+    private NpgsqlDataSource DataSource => _dataSource ??= _builder.Build();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TableSchema>> GetTablesAsync(string schema, CancellationToken cancellationToken)
@@ -67,7 +70,7 @@ public sealed class PostgresDestination : IDestination
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
             return await Catalog.ReadTablesAsync(connection, schema, cancellationToken);
         }
         finally
@@ -122,7 +125,7 @@ public sealed class PostgresDestination : IDestination
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
             await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Sql.Quote(schema)} CASCADE", cancellationToken);
             _mergeOnly.RemoveWhere(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal));
             _fenced.Remove(schema);
@@ -147,7 +150,10 @@ public sealed class PostgresDestination : IDestination
             if (!_disposed)
             {
                 _disposed = true;
-                await _dataSource.DisposeAsync();
+                if (_dataSource is not null)
+                {
+                    await _dataSource.DisposeAsync();
+                }
             }
         }
         finally
@@ -158,7 +164,7 @@ public sealed class PostgresDestination : IDestination
 
     private async Task<long> WriteInTransactionAsync(WriteBatch batch, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await Fence.CheckAsync(connection, batch, create: !_fenced.Contains(batch.Schema), cancellationToken);
         var created = await ApplyChangesAsync(connection, batch, cancellationToken);

@@ -279,7 +279,8 @@ public sealed record RunSummary(
     long Deletes,
     long Truncates,
     IReadOnlyDictionary<string, TableCounts> Tables,
-    string? Error)
+    string? Error,
+    RunErrorKind? ErrorKind)
 {
     /// <summary>The summary of a run record.</summary>
     public static RunSummary From(RunRecord run) => new(
@@ -296,5 +297,6 @@ public sealed record RunSummary(
         run.Total(static t => t.Deletes),
         run.Total(static t => t.Truncates),
         run.Tables,
-        run.Error);
+        run.Error,
+        run.ErrorKind);
 }

@@ -53,6 +53,31 @@ public sealed class SyncClaimsTests(AzuriteFixture azurite)
         Assert.True((await _claims.FindDoneAsync("hello", "sync/with:odd chars", 0, Ct))!.Queued);
     }
 
+    [Fact]
+    public async Task CompleteAsync_SyncEnded_TagsItsBlobForTheLifecyclePolicyAndNoLiveSyncsBlob()
+    {
+        var container = "claims-" + Guid.NewGuid().ToString("N")[..12];
+        var claims = Create(azurite, container);
+        var (first, _) = await claims.TryClaimAsync("hello", "ended", 0, epoch: 1, Ct);
+        await claims.CompleteAsync(first!, continues: true, Ct);
+        Assert.Equal("none", await RetentionTagAsync(container, "ended"));   // its next continuation is queued
+        var (last, _) = await claims.TryClaimAsync("hello", "ended", 1, epoch: 2, Ct);
+        Assert.Equal("none", await RetentionTagAsync(container, "ended"));   // running
+        await claims.TryClaimAsync("hello", "live", 0, epoch: 3, Ct);
+
+        await claims.CompleteAsync(last!, continues: false, Ct);
+
+        Assert.Equal("sync", await RetentionTagAsync(container, "ended"));
+        Assert.Equal("none", await RetentionTagAsync(container, "live"));
+    }
+
+    private async Task<string> RetentionTagAsync(string container, string syncId)
+    {
+        var blob = azurite.CreateBlobServiceClient().GetBlobContainerClient(container).GetBlobClient($"connectors/hello/syncs/{syncId}.json");
+        var tags = (await blob.GetTagsAsync(cancellationToken: Ct)).Value.Tags;
+        return tags.TryGetValue("tributary-retention", out var value) ? value : "none";
+    }
+
     private static SyncClaims Create(AzuriteFixture azurite, string container)
     {
         var client = azurite.CreateBlobServiceClient().GetBlobContainerClient(container);

@@ -81,6 +81,18 @@ public sealed class InspectCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_FailedRun_NamesTheKindOfError()
+    {
+        Assert.Equal(1, (await _cli.RunAsync("debug", "configuration")).ExitCode);
+
+        var result = await _cli.RunAsync("runs", "configuration");
+
+        var error = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.StartsWith("    Configuration error: ", error, StringComparison.Ordinal);
+        Assert.Contains("my_key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reset_AfterASync_DropsTablesAndStateSoTheNextSyncStartsOver()
     {
         Assert.Equal(0, (await _cli.RunAsync("debug", "simple_three_step_cursor")).ExitCode);

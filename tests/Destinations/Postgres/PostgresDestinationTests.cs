@@ -63,6 +63,24 @@ public sealed class PostgresDestinationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Constructor_WithCredential_AsksForATokenOnlyOnFirstUse()
+    {
+        var credential = new FakeCredential("token");
+        await using var destination = new PostgresDestination(new PostgresDestinationOptions
+        {
+            ConnectionString = "Host=127.0.0.1;Port=1;Timeout=2;Username=app",
+            Credential = credential,
+        });
+
+        // A token fetch started in the background would land within milliseconds; passing never depends on this wait.
+        var asked = await Task.WhenAny(credential.Asked, Task.Delay(TimeSpan.FromSeconds(1)));
+        Assert.False(asked == credential.Asked, "The credential was asked for a token before the destination was used.");
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => destination.GetTablesAsync("conn", CancellationToken.None));
+        Assert.Equal([PostgresDestinationOptions.AzurePostgresScope], credential.Scopes.Distinct());
+    }
+
+    [Fact]
     public async Task WriteAsync_EntraTokenAsPassword_SignsInWithTheCredentialsToken()
     {
         var database = await postgres.Server.CreateDatabaseAsync(CancellationToken.None);
@@ -195,7 +213,12 @@ public sealed class PostgresDestinationTests(PostgresFixture postgres)
     /// <summary>A credential that hands out one fixed token and records the scopes asked for.</summary>
     private sealed class FakeCredential(string token) : TokenCredential
     {
+        private readonly TaskCompletionSource _asked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public List<string> Scopes { get; } = [];
+
+        /// <summary>Completes when a token is first asked for.</summary>
+        public Task Asked => _asked.Task;
 
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
         {
@@ -203,6 +226,8 @@ public sealed class PostgresDestinationTests(PostgresFixture postgres)
             {
                 Scopes.AddRange(requestContext.Scopes);
             }
+
+            _asked.TrySetResult();
 
             return new AccessToken(token, new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero));
         }

@@ -89,6 +89,20 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
     }
 
     [Fact]
+    public async Task GetConnection_FailedRuns_ShowEachRunsErrorKind()
+    {
+        await App.Function<RunSyncFunction>().Run(QueueMessages.Of(new RunMessage("errors", "timer", "sync-config")), CancellationToken.None);
+        await App.Function<PoisonedRunFunction>().Run(QueueMessages.Of(new RunMessage("hello", "timer", "sync-poison")), CancellationToken.None);
+
+        var client = App.CreateClient();
+        var configuration = (await client.GetFromJsonAsync<JsonObject>("/api/connections/errors"))!;
+        var poisoned = (await client.GetFromJsonAsync<JsonObject>("/api/connections/hello"))!;
+
+        Assert.Equal("Configuration", configuration["runs"]![0]!["errorKind"]!.GetValue<string>());
+        Assert.Equal("Fatal", poisoned["runs"]![0]!["errorKind"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task RecordPoisonedRun_MessageThatFailedEveryAttempt_LeavesFailedRecord()
     {
         var message = new RunMessage("hello", "timer", "sync-poison") { RequestedAt = App.Time.GetUtcNow() };

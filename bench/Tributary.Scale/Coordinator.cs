@@ -12,7 +12,7 @@ namespace Tributary.Scale;
 /// Owns simulated time. Each simulated minute it tells every live instance to tick to that minute (all three at once, as their
 /// timers would), then to drain the run queue, again and again until the queue is empty (continuations, messages sent back by a
 /// busy connector and a killed instance's messages after their visibility timeout all count); then the next minute. At
-/// <see cref="ScaleOptions.KillAtMinute"/> it SIGKILLs the last instance shortly after that instance starts a run.
+/// <see cref="ScaleOptions.KillAtMinute"/> the last instance drains first, alone, and is SIGKILLed shortly after it starts a run.
 /// </summary>
 internal static class Coordinator
 {
@@ -20,8 +20,8 @@ internal static class Coordinator
     public const string BudgetSetting = "Scale:BudgetMs";
     public const string JournalFile = "journal.jsonl";
 
-    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan KillDelay = TimeSpan.FromMilliseconds(40);
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan KillDelay = TimeSpan.FromMilliseconds(300);
 
     public static async Task<ScaleReport> RunAsync(ScaleOptions options, string storageConnectionString, string workDirectory, TextWriter progress)
     {
@@ -71,27 +71,14 @@ internal static class Coordinator
                 {
                     rounds++;
                     live = [.. instances.Where(static instance => !instance.Killed)];
-                    await Task.WhenAll(live.Select(instance => instance.SendAsync("drain")));
-                    Task? killing = null;
-                    await Task.WhenAll(live.Select(instance => instance.ExpectAsync("idle", ReplyTimeout, started =>
-                    {
-                        if (instance == victim && kill is null)
-                        {
-                            kill = new Kill(instance.Name, m, started, minute + (SimulatedClock.Wall.GetUtcNow() - setAt));
-                            killing = KillSoonAsync(instance);
-                        }
-                    })));
-                    if (killing is not null)
-                    {
-                        await killing;
-                    }
-
                     if (victim is not null && kill is null)
                     {
-                        // It started nothing this round: killed idle instead.
-                        kill = new Kill(victim.Name, m, "(idle)", minute + (SimulatedClock.Wall.GetUtcNow() - setAt));
-                        victim.Kill();
+                        kill = await KillAsync(victim, m, minute, setAt);
+                        live.Remove(victim);
                     }
+
+                    await Task.WhenAll(live.Select(instance => instance.SendAsync("drain")));
+                    await Task.WhenAll(live.Select(instance => instance.ExpectAsync("idle", ReplyTimeout)));
 
                     if ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
                     {
@@ -130,11 +117,23 @@ internal static class Coordinator
         return report with { WallTime = wall.Elapsed };
     }
 
-    private static async Task KillSoonAsync(InstanceProcess instance)
+    // The victim drains alone until it starts a run; a moment later (the run holds its lease and claim, and has written) it is
+    // SIGKILLed, and the others drain what it leaves. When it finds nothing to run it is killed idle.
+    private static async Task<Kill> KillAsync(InstanceProcess victim, int m, DateTimeOffset minute, DateTimeOffset setAt)
     {
-        // A moment after the run's message is taken: the run holds its lease and claim, and may have written.
-        await Task.Delay(KillDelay);
-        instance.Kill();
+        var first = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await victim.SendAsync("drain");
+        var idle = victim.ExpectAsync("idle", ReplyTimeout, started => first.TrySetResult(started));
+        var started = await Task.WhenAny(first.Task, (Task)idle) == first.Task ? await first.Task : "(nothing: it was idle)";
+        if (first.Task.IsCompleted)
+        {
+            await Task.Delay(KillDelay);
+        }
+
+        victim.Kill();
+        var kill = new Kill(victim.Name, m, started, minute + (SimulatedClock.Wall.GetUtcNow() - setAt));
+        await idle;
+        return kill;
     }
 }
 

@@ -13,12 +13,12 @@ internal sealed record SimulatedConnection(string Id, string Connector, string S
 
 /// <summary>
 /// The simulated connections: mostly <c>synthetic</c>, every one with its own row count (so a row in the wrong schema shows)
-/// and a checkpoint every 25 to 100 rows, and some <c>hello</c>; schedules every 1, 2, 5, 10, 15, 30 and 60 minutes, each
+/// and a checkpoint every 25 to 100 rows, and some <c>hello</c>; schedules every 1, 2, 5, 10, 15, 30 and 60 minutes (the longer ones more often), each
 /// at its own offset within its interval. The same count always gives the same fleet.
 /// </summary>
 internal static class Fleet
 {
-    private static readonly int[] Intervals = [1, 2, 5, 10, 15, 30, 60];
+    private static readonly int[] Intervals = [1, 2, 5, 10, 15, 30, 60, 60, 30, 15, 10, 60];
 
     public static IReadOnlyList<SimulatedConnection> Create(int count)
     {
@@ -35,7 +35,7 @@ internal static class Fleet
                 _ => string.Create(CultureInfo.InvariantCulture, $"0 {offset}/{interval} * * * *"),
             };
             var id = string.Create(CultureInfo.InvariantCulture, $"c{i:D3}");
-            connections.Add(i % 6 == 5
+            connections.Add(i % 5 == 4
                 ? new SimulatedConnection(id, "hello", schedule, 0, 0)
                 : new SimulatedConnection(id, "synthetic", schedule, 300 + (i * 37 % 1700), 25 + (i % 4 * 25)));
         }

@@ -29,7 +29,7 @@ internal static partial class Instance
     public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(15);
 
     private const int MaxDequeueCount = 5;
-    private const int BatchSize = 2;
+    private const int BatchSize = 4;
 
     public static async Task<int> RunAsync(string settingsPath, string name, string directory)
     {

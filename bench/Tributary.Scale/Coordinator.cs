@@ -12,7 +12,7 @@ namespace Tributary.Scale;
 /// Owns simulated time. Each simulated minute it tells every live instance to tick to that minute (all three at once, as their
 /// timers would), then to drain the run queue, again and again until the queue is empty (continuations, messages sent back by a
 /// busy connector and a killed instance's messages after their visibility timeout all count); then the next minute. At
-/// <see cref="ScaleOptions.KillAtMinute"/> the last instance drains first, alone, and is SIGKILLed shortly after it starts a run.
+/// <see cref="ScaleOptions.KillAtMinute"/> the last instance drains first, alone, and is SIGKILLed in the middle of a sync.
 /// </summary>
 internal static class Coordinator
 {
@@ -21,7 +21,7 @@ internal static class Coordinator
     public const string JournalFile = "journal.jsonl";
 
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromMinutes(15);
-    private static readonly TimeSpan KillDelay = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
 
     public static async Task<ScaleReport> RunAsync(ScaleOptions options, string storageConnectionString, string workDirectory, TextWriter progress)
     {
@@ -43,6 +43,7 @@ internal static class Coordinator
         await queue.CreateIfNotExistsAsync();
         await poison.CreateIfNotExistsAsync();
 
+        var store = new BlobStateStore(blobs);
         var instances = new List<InstanceProcess>();
         Kill? kill = null;
         try
@@ -73,7 +74,11 @@ internal static class Coordinator
                     live = [.. instances.Where(static instance => !instance.Killed)];
                     if (victim is not null && kill is null)
                     {
-                        kill = await KillAsync(victim, m, minute, setAt);
+                        var writers = fleet
+                            .Where(c => c.Connector == "synthetic" && c.DueTimes(options.Start, minute) is [var due, ..] && due == minute)
+                            .Select(static c => c.Id)
+                            .ToHashSet(StringComparer.Ordinal);
+                        kill = await KillAsync(victim, m, minute, setAt, writers, store);
                         live.Remove(victim);
                     }
 
@@ -109,7 +114,7 @@ internal static class Coordinator
             }
         }
 
-        var verifier = new Verifier(options, fleet, new BlobStateStore(blobs), instances.Select(static i => i.Directory).ToList(), kill);
+        var verifier = new Verifier(options, fleet, store, instances.Select(static i => i.Directory).ToList(), kill);
         var report = await verifier.VerifyAsync(
             instances.Sum(static i => i.Requests),
             (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount,
@@ -117,17 +122,30 @@ internal static class Coordinator
         return report with { WallTime = wall.Elapsed };
     }
 
-    // The victim drains alone until it starts a run; a moment later (the run holds its lease and claim, and has written) it is
-    // SIGKILLed, and the others drain what it leaves. When it finds nothing to run it is killed idle.
-    private static async Task<Kill> KillAsync(InstanceProcess victim, int m, DateTimeOffset minute, DateTimeOffset setAt)
+    // The victim drains alone until it starts a run of a connection whose first sync is due this minute (any run, when there is
+    // none), and is SIGKILLed as soon as that sync has checkpointed: mid-sync, holding the connection's lease and its claim, with
+    // rows written. The others then drain what it leaves. When it finds nothing to run it is killed idle.
+    private static async Task<Kill> KillAsync(InstanceProcess victim, int m, DateTimeOffset minute, DateTimeOffset setAt, HashSet<string> writers, BlobStateStore store)
     {
         var first = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await victim.SendAsync("drain");
-        var idle = victim.ExpectAsync("idle", ReplyTimeout, started => first.TrySetResult(started));
-        var started = await Task.WhenAny(first.Task, (Task)idle) == first.Task ? await first.Task : "(nothing: it was idle)";
-        if (first.Task.IsCompleted)
+        var idle = victim.ExpectAsync("idle", ReplyTimeout, started =>
         {
-            await Task.Delay(KillDelay);
+            if (writers.Count == 0 || writers.Contains(started.Split(' ')[0]))
+            {
+                first.TrySetResult(started);
+            }
+        });
+        var started = "(nothing: it was idle)";
+        if (await Task.WhenAny(first.Task, (Task)idle) == first.Task)
+        {
+            started = await first.Task;
+            var connection = started.Split(' ')[0];
+            var wait = Stopwatch.StartNew();
+            while (wait.Elapsed < KillWait && (await store.ReadAsync(connection, CancellationToken.None)).Version is null)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
         }
 
         victim.Kill();

@@ -13,7 +13,7 @@ internal sealed record ScaleOptions
     public int Minutes { get; init; } = 60;
 
     /// <summary>Each run's time budget (real time): a sync not done within it pauses at its next checkpoint and continues.</summary>
-    public TimeSpan Budget { get; init; } = TimeSpan.FromMilliseconds(1000);
+    public TimeSpan Budget { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The simulated minute during whose drain the last instance is SIGKILLed; none when <see langword="null"/>.</summary>
     public int? KillAtMinute { get; init; }

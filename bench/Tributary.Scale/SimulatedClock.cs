@@ -2,7 +2,7 @@ namespace Tributary.Scale;
 
 /// <summary>
 /// One instance's view of the simulation's clock: the coordinator sets the simulated minute and the wall time it set it at, and
-/// the clock reads that minute plus the real time since (held below the next minute, so it never runs backwards). Every process
+/// the clock reads that minute plus the real time since (slowed down near the next minute, so it never runs backwards). Every process
 /// reads the same machine wall clock, so run records of different instances order correctly. Timestamps and timers stay real:
 /// run budgets, lease renewals and retry delays are measured in real time, as Azurite's leases are.
 /// </summary>
@@ -11,7 +11,9 @@ internal sealed class SimulatedClock : TimeProvider
     /// <summary>The machine's wall clock, which every instance and the coordinator share.</summary>
     public static readonly TimeProvider Wall = TimeProvider.System;
 
-    private static readonly TimeSpan MaxDrift = TimeSpan.FromSeconds(59.999);
+    // Past this much real time in one simulated minute, time runs a thousand times slower: it keeps its order and never reaches
+    // the next minute within a quarter of an hour.
+    private static readonly TimeSpan SlowAfter = TimeSpan.FromSeconds(59);
     private readonly Lock _gate = new();
     private DateTimeOffset _minute;
     private DateTimeOffset _setAt;
@@ -37,7 +39,7 @@ internal sealed class SimulatedClock : TimeProvider
         lock (_gate)
         {
             var drift = Wall.GetUtcNow() - _setAt;
-            return _minute + (drift < TimeSpan.Zero ? TimeSpan.Zero : drift > MaxDrift ? MaxDrift : drift);
+            return _minute + (drift < TimeSpan.Zero ? TimeSpan.Zero : drift <= SlowAfter ? drift : SlowAfter + ((drift - SlowAfter) / 1000));
         }
     }
 }

@@ -80,18 +80,7 @@ public sealed partial class PoisonedRunRecorder
 
         if (failed is null)
         {
-            failed = new RunRecord
-            {
-                Id = Guid.CreateVersion7(now).ToString("N"),
-                SyncId = message.SyncId,
-                Connector = message.Connection,
-                Trigger = message.Trigger,
-                StartedAt = now,
-                EndedAt = now,
-                Outcome = RunOutcome.Failed,
-                Error = error,
-                ErrorKind = RunErrorKind.Fatal,
-            };
+            failed = message.FailedRun(now, error, RunErrorKind.Fatal);
             await _store.SaveRunAsync(failed, cancellationToken);
         }
 

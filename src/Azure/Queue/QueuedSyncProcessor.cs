@@ -244,19 +244,7 @@ public sealed partial class QueuedSyncProcessor
 
     private async Task<RunRecord> FailConfigurationAsync(RunMessage message, Exception error, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        var record = new RunRecord
-        {
-            Id = Guid.CreateVersion7(now).ToString("N"),
-            SyncId = message.SyncId,
-            Connector = message.Connection,
-            Trigger = message.Trigger,
-            StartedAt = now,
-            EndedAt = now,
-            Outcome = RunOutcome.Failed,
-            Error = error.Message,
-            ErrorKind = RunErrorKind.Configuration,
-        };
+        var record = message.FailedRun(_time.GetUtcNow(), error.Message, RunErrorKind.Configuration);
         LogConfigurationError(_logger, message.Connection, message.SyncId, error.Message);
         await _store!.SaveRunAsync(record, cancellationToken);
         await ReleaseAsync(message, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tributary.Runtime.State;
 
 namespace Tributary.Azure.Queue;
 
@@ -34,6 +35,20 @@ public sealed record RunMessage(string Connection, string Trigger, string SyncId
 
     /// <summary>The message as UTF-8 JSON.</summary>
     public BinaryData ToBinaryData() => BinaryData.FromObjectAsJson(this, Json);
+
+    /// <summary>The record of a run of this message that failed before it could start, ended at <paramref name="now"/>.</summary>
+    public RunRecord FailedRun(DateTimeOffset now, string error, RunErrorKind kind) => new()
+    {
+        Id = Guid.CreateVersion7(now).ToString("N"),
+        SyncId = SyncId,
+        Connector = Connection,
+        Trigger = Trigger,
+        StartedAt = now,
+        EndedAt = now,
+        Outcome = RunOutcome.Failed,
+        Error = error,
+        ErrorKind = kind,
+    };
 
     /// <summary>Reads a message from its UTF-8 JSON, or from base64 of it (how the queue stores messages by default).</summary>
     /// <exception cref="FormatException">The body is not a run message; the message says what is wrong.</exception>

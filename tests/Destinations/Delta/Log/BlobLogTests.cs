@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Storage.Blobs;
+using Tributary.Destinations.Delta.Log;
 using Tributary.Destinations.Delta.Storage;
 using Tributary.Testing;
 
@@ -68,5 +69,29 @@ public sealed class BlobLogTests(AzuriteFixture azurite)
         using var storage = new BlobLakeStorage(await NewContainerAsync());
 
         await LogRace.RunAsync(storage, "conn/items", Ct);
+    }
+
+    [Fact]
+    public async Task LoadAsync_CheckpointInAContainer_IsWrittenAndReadWithoutTheEarlierCommits()
+    {
+        var container = await NewContainerAsync();
+        using var storage = new BlobLakeStorage(container);
+        var log = new DeltaTableLog(storage, "conn/items");
+        var snapshot = await log.CommitAsync(null, LogSamples.Create(LogSamples.Add("f0")), Ct);
+        for (var version = 1; version <= 11; version++)
+        {
+            snapshot = await log.CommitAsync(snapshot, LogSamples.Write(LogSamples.Add($"f{version}")), Ct);
+        }
+
+        for (var version = 0; version <= 10; version++)
+        {
+            await storage.DeleteAsync($"conn/items/_delta_log/{version:D20}.json", Ct);
+        }
+
+        var loaded = await new DeltaTableLog(storage, "conn/items").LoadAsync(Ct);
+
+        Assert.NotNull(await storage.ReadAsync("conn/items/_delta_log/_last_checkpoint", Ct));
+        Assert.Equal(11, loaded!.Version);
+        Assert.Equal(snapshot.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal), loaded.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal));
     }
 }

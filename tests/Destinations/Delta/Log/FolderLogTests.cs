@@ -14,6 +14,18 @@ public sealed class FolderLogTests : IDisposable
     public void Dispose() => _root.Delete(recursive: true);
 
     [Fact]
+    public async Task TryCreateAsync_ExistingFile_ReturnsFalseAndKeepsTheFirstContent()
+    {
+        await StorageBehaviour.ExclusiveCreateAsync(Storage, Ct);
+    }
+
+    [Fact]
+    public async Task Storage_ListReadDeleteAndLocalPaths_BehaveAsInAContainer()
+    {
+        await StorageBehaviour.FilesAsync(Storage, Ct);
+    }
+
+    [Fact]
     public async Task LoadAsync_NoLog_ReturnsNull()
     {
         Assert.Null(await new DeltaTableLog(Storage, "conn/items").LoadAsync(Ct));

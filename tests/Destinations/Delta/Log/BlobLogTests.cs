@@ -1,12 +1,12 @@
 using Azure.Storage.Blobs;
 using Tributary.Destinations.Delta.Log;
 using Tributary.Destinations.Delta.Storage;
-using Tributary.Testing;
 
 namespace Tributary.Destinations.Delta.Tests.Log;
 
+// AzuriteFixture is qualified: Tributary.Testing also has Delta types (the independent reader's) named like the log's.
 [Collection(LogAzuriteCollection.Name)]
-public sealed class BlobLogTests(AzuriteFixture azurite)
+public sealed class BlobLogTests(Tributary.Testing.AzuriteFixture azurite)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 

@@ -113,6 +113,40 @@ public sealed class DeltaLogReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_MultiPartCheckpoint_ReadsEveryPart()
+    {
+        var table = new HandMadeTable(_lake);
+        var a = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet");
+        var b = await table.AddFileAsync("SELECT 2::BIGINT AS id, 'two' AS name", "b.parquet");
+        var c = await table.AddFileAsync("SELECT 3::BIGINT AS id, 'three' AS name", "c.parquet");
+        table.Commit(0, Protocol(), Metadata(["id"], IdName), a, b, c);
+        await table.CheckpointAsync(0, 3, Protocol(), Metadata(["id"], IdName), a, b, c);
+        File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
+
+        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+
+        Assert.Equal(0, snapshot.CheckpointVersion);
+        Assert.Equal(["a.parquet", "b.parquet", "c.parquet"], snapshot.Files.Select(f => f.Path));
+    }
+
+    [Fact]
+    public async Task ReadAsync_MultiPartCheckpointMissingAPart_IsIgnored()
+    {
+        var table = new HandMadeTable(_lake);
+        var a = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet");
+        var b = await table.AddFileAsync("SELECT 2::BIGINT AS id, 'two' AS name", "b.parquet");
+        table.Commit(0, Protocol(), Metadata(["id"], IdName), a);
+        table.Commit(1, b);
+        await table.CheckpointAsync(1, 2, Protocol(), Metadata(["id"], IdName), a, b);
+        File.Delete(Path.Combine(table.LogFolder, $"{Log(1)}.checkpoint.0000000002.0000000002.parquet"));
+
+        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+
+        Assert.Null(snapshot.CheckpointVersion);
+        Assert.Equal(["a.parquet", "b.parquet"], snapshot.Files.Select(f => f.Path));
+    }
+
+    [Fact]
     public async Task ReadAsync_EarlierVersion_ReplaysOnlyUpToIt()
     {
         var table = new HandMadeTable(_lake);

@@ -36,6 +36,18 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateTableAsync_MultiPartCheckpoint_HasNoViolations()
+    {
+        var table = new HandMadeTable(_lake);
+        var a = await table.AddFileAsync(Rows, "a.parquet", GoodStats);
+        var b = await table.AddFileAsync(Rows, "b.parquet", GoodStats);
+        table.Commit(0, Protocol(), Metadata(["id"], Columns), a, b);
+        await table.CheckpointAsync(0, 2, Protocol(), Metadata(["id"], Columns), a, b);
+
+        Assert.Empty(await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default));
+    }
+
+    [Fact]
     public async Task ValidateTableAsync_TimestampNtzWithItsFeature_HasNoViolations()
     {
         var table = new HandMadeTable(_lake);

@@ -47,6 +47,24 @@ public sealed class DeltaWarehouseReaderBlobTests(AzuriteFixture azurite) : ICla
     }
 
     [Fact]
+    public async Task ValidateAsync_ContainerLake_ReportsEachTablesViolations()
+    {
+        var container = azurite.CreateBlobServiceClient().GetBlobContainerClient("lake-" + Guid.NewGuid().ToString("N")[..12]);
+        await container.CreateAsync();
+        var good = new HandMadeTable(_lake, "conn", "good");
+        good.Commit(0, Protocol(), Metadata(["id"], IdName), await good.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet"));
+        var bad = new HandMadeTable(_lake, "conn", "bad");
+        bad.Commit(0, Metadata(["id"], IdName));
+        await UploadAsync(container);
+        using var reader = new DeltaWarehouseReader(container);
+
+        var violations = await reader.ValidateAsync(DeltaValidationOptions.Protocol, default);
+
+        Assert.Equal(["conn/bad: _delta_log/00000000000000000000.json: version 0 must hold a protocol and a metaData action; it lacks protocol."],
+            violations.Where(v => !v.Contains("cannot be replayed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task SchemaExistsAsync_ContainerMissing_IsFalse()
     {
         var container = azurite.CreateBlobServiceClient().GetBlobContainerClient("absent-" + Guid.NewGuid().ToString("N")[..12]);

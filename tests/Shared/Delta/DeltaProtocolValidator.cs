@@ -139,6 +139,12 @@ public static class DeltaProtocolValidator
             }
         }
 
+        var added = FilePaths(actions, "add");
+        foreach (var both in FilePaths(actions, "remove").Intersect(added, StringComparer.Ordinal))
+        {
+            violations.Add($"{name}: version {version} both adds and removes {both}; one commit must not hold actions that reconcile with each other.");
+        }
+
         if (version == 0 && (counts.GetValueOrDefault("protocol") == 0 || counts.GetValueOrDefault("metaData") == 0))
         {
             violations.Add($"{name}: version 0 must hold a protocol and a metaData action; it lacks {(counts.GetValueOrDefault("protocol") == 0 ? "protocol" : "metaData")}.");
@@ -183,6 +189,13 @@ public static class DeltaProtocolValidator
             await CheckAddAsync(connection, listing, body, $"{name} line {line}", state.Metadata, options, violations, cancellationToken);
         }
     }
+
+    /// <summary>The decoded paths (with the deletion vector, if any) of a commit's file actions of one kind.</summary>
+    private static HashSet<string> FilePaths(List<(int Line, string Key, JsonElement Body, JsonElement Whole)> actions, string kind) =>
+        actions.Where(a => a.Key == kind && DeltaReplay.Optional(a.Body, "path") is { ValueKind: JsonValueKind.String })
+            .Select(a => Uri.UnescapeDataString(a.Body.GetProperty("path").GetString()!) +
+                (DeltaReplay.Optional(a.Body, "deletionVector") is { } dv ? " (deletion vector " + dv.GetRawText() + ")" : ""))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static async Task<List<(int Line, string Key, JsonElement Body, JsonElement Whole)>> ReadActionsAsync(
         string file, string name, List<string> violations, CancellationToken cancellationToken)

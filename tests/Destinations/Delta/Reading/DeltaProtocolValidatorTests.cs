@@ -168,6 +168,19 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateTableAsync_OneCommitAddsAndRemovesTheSameFile_SaysSo()
+    {
+        var table = new HandMadeTable(_lake);
+        var a = await table.AddFileAsync(Rows, "a.parquet", GoodStats);
+        table.Commit(0, Protocol(), Metadata(["id"], Columns), a);
+        table.Commit(1, Remove("a.parquet"), a);
+
+        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+
+        Assert.Contains(violations, v => v.Contains("version 1 both adds and removes a.parquet", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ValidateTableAsync_TimestampNtzWithoutItsFeature_SaysWhatTheProtocolNeeds()
     {
         var table = new HandMadeTable(_lake);

@@ -121,6 +121,21 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task RowsAsync_ColumnMapping_ReadsPhysicalColumnsUnderLogicalNames()
+    {
+        var table = new HandMadeTable(_lake);
+        var add = await table.AddFileAsync("SELECT 1::BIGINT AS \"col-1\", {'col-3': 'inner'} AS \"col-2\"", "a.parquet");
+        const string Schema =
+            "{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":false,\"metadata\":{\"delta.columnMapping.id\":1,\"delta.columnMapping.physicalName\":\"col-1\"}}," +
+            "{\"name\":\"s\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":\"v\",\"type\":\"string\",\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":3,\"delta.columnMapping.physicalName\":\"col-3\"}}]}," +
+            "\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":2,\"delta.columnMapping.physicalName\":\"col-2\"}}]}";
+        table.Commit(0, Protocol(2, 5), MetadataWithSchema(Schema, properties: new Dictionary<string, string> { ["delta.columnMapping.mode"] = "name" }), add);
+        using var reader = new DeltaWarehouseReader(_lake);
+
+        Assert.Equal([[1L, "inner"]], await reader.RowsAsync("SELECT id, s.v FROM \"s\".\"t\"", default));
+    }
+
+    [Fact]
     public async Task RowsAsync_ActiveFileMissing_ThrowsNamingIt()
     {
         var table = new HandMadeTable(_lake);

@@ -101,9 +101,15 @@ internal sealed class HandMadeTable
 
     public static string Metadata(string[]? primaryKey, params HandColumn[] columns) => MetadataWithSchema(SchemaString(columns), primaryKey);
 
-    public static string MetadataWithSchema(string schemaString, string[]? primaryKey = null, string[]? partitionColumns = null)
+    public static string MetadataWithSchema(
+        string schemaString, string[]? primaryKey = null, string[]? partitionColumns = null, IReadOnlyDictionary<string, string>? properties = null)
     {
         var configuration = new JsonObject();
+        foreach (var (key, value) in properties ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
         if (primaryKey is not null)
         {
             configuration["tributary.primaryKey"] = JsonSerializer.Serialize(primaryKey);

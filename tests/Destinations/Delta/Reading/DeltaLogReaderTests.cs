@@ -1,4 +1,6 @@
-using Tributary.Testing;
+// The writer's assembly sits in an enclosing namespace and may hold types of the same names: these aliases bind to the
+// independent reader whatever it holds.
+using IndependentLogReader = Tributary.Testing.DeltaLogReader;
 using static Tributary.Destinations.Delta.Tests.Reading.HandMadeTable;
 
 namespace Tributary.Destinations.Delta.Tests.Reading;
@@ -22,7 +24,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, CommitInfo(), Remove("a.parquet"), c);
         table.Commit(2, CommitInfo(), Remove("c.parquet"));
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(2, snapshot.Version);
         Assert.Null(snapshot.CheckpointVersion);
@@ -42,7 +44,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, Remove("a.parquet"));
         table.Commit(2, a);
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(["a.parquet"], snapshot.Files.Select(f => f.Path));
         Assert.Equal(2, snapshot.Files.Single().Version);
@@ -56,9 +58,9 @@ public sealed class DeltaLogReaderTests : IDisposable
         var spaced = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "with space#1.parquet");
         table.Commit(0, Protocol(), Metadata(["id"], IdName), spaced);
 
-        var before = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var before = await IndependentLogReader.ReadAsync(table.Folder, default);
         table.Commit(1, Remove("with%20space%231.parquet"));
-        var after = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var after = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal("with%20space%231.parquet", before.Files.Single().Path);
         Assert.Equal(Path.Combine(table.Folder, "with space#1.parquet"), before.Files.Single().FullPath);
@@ -82,7 +84,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         // The commits the checkpoint covers are gone: only the checkpoint can tell what they did.
         File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
         File.Delete(Path.Combine(table.LogFolder, Log(1) + ".json"));
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(2, snapshot.Version);
         Assert.Equal(1, snapshot.CheckpointVersion);
@@ -102,8 +104,8 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, Remove("a.parquet"));
         await table.CheckpointAsync(1, Protocol(), Metadata(["id"], IdName), b, Remove("a.parquet"));
 
-        var fromCheckpoint = await DeltaLogReader.ReadCheckpointAsync(table.Folder, 1, default);
-        var fromJson = await DeltaLogReader.ReadAsync(table.Folder, version: null, useCheckpoints: false, default);
+        var fromCheckpoint = await IndependentLogReader.ReadCheckpointAsync(table.Folder, 1, default);
+        var fromJson = await IndependentLogReader.ReadAsync(table.Folder, version: null, useCheckpoints: false, default);
 
         Assert.Null(fromJson.CheckpointVersion);
         Assert.Equal(fromJson.Files.Select(f => (f.Path, f.Size, f.StatsJson)), fromCheckpoint.Files.Select(f => (f.Path, f.Size, f.StatsJson)));
@@ -123,7 +125,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         await table.CheckpointAsync(0, 3, Protocol(), Metadata(["id"], IdName), a, b, c);
         File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(0, snapshot.CheckpointVersion);
         Assert.Equal(["a.parquet", "b.parquet", "c.parquet"], snapshot.Files.Select(f => f.Path));
@@ -140,7 +142,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         await table.CheckpointAsync(1, 2, Protocol(), Metadata(["id"], IdName), a, b);
         File.Delete(Path.Combine(table.LogFolder, $"{Log(1)}.checkpoint.0000000002.0000000002.parquet"));
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Null(snapshot.CheckpointVersion);
         Assert.Equal(["a.parquet", "b.parquet"], snapshot.Files.Select(f => f.Path));
@@ -154,7 +156,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], IdName), a);
         table.Commit(1, Remove("a.parquet"));
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, version: 0, useCheckpoints: true, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, version: 0, useCheckpoints: true, default);
 
         Assert.Equal(0, snapshot.Version);
         Assert.Equal(["a.parquet"], snapshot.Files.Select(f => f.Path));
@@ -168,7 +170,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, CommitInfo());
         table.Commit(3, CommitInfo());
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("no version 2", error.Message, StringComparison.Ordinal);
         Assert.Contains(Log(2) + ".json", error.Message, StringComparison.Ordinal);
@@ -181,7 +183,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], IdName));
         table.Commit(1, CommitInfo(), "{\"add\":{\"path\":\"x.parquet\",");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains(Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
     }
@@ -192,7 +194,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol());
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("no metaData", error.Message, StringComparison.Ordinal);
     }
@@ -200,7 +202,7 @@ public sealed class DeltaLogReaderTests : IDisposable
     [Fact]
     public async Task ReadAsync_NotATable_ThrowsNamingTheFolder()
     {
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(_lake, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(_lake, default));
 
         Assert.Contains("_delta_log", error.Message, StringComparison.Ordinal);
     }
@@ -211,7 +213,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), Metadata(["id"], IdName), Add("a.parquet", 10, stats: "{\"numRecords\":"));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("stats of a.parquet", error.Message, StringComparison.Ordinal);
     }

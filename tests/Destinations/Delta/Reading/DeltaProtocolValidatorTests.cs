@@ -1,4 +1,7 @@
-using Tributary.Testing;
+// The writer's assembly sits in an enclosing namespace and may hold types of the same names: these aliases bind to the
+// independent reader whatever it holds.
+using IndependentValidation = Tributary.Testing.DeltaValidationOptions;
+using IndependentValidator = Tributary.Testing.DeltaProtocolValidator;
 using static Tributary.Destinations.Delta.Tests.Reading.HandMadeTable;
 
 namespace Tributary.Destinations.Delta.Tests.Reading;
@@ -31,8 +34,8 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         await table.CheckpointAsync(1, Protocol(), Metadata(["id"], Columns), a, b);
         table.Commit(2, CommitInfo(), Remove("b.parquet"));
 
-        Assert.Empty(await DeltaProtocolValidator.ValidateTableAsync(table.Folder, DeltaValidationOptions.Tributary, default));
-        Assert.Empty(await DeltaProtocolValidator.ValidateLakeAsync(_lake, DeltaValidationOptions.Tributary, default));
+        Assert.Empty(await IndependentValidator.ValidateTableAsync(table.Folder, IndependentValidation.Tributary, default));
+        Assert.Empty(await IndependentValidator.ValidateLakeAsync(_lake, IndependentValidation.Tributary, default));
     }
 
     [Fact]
@@ -44,7 +47,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], Columns), a, b);
         await table.CheckpointAsync(0, 2, Protocol(), Metadata(["id"], Columns), a, b);
 
-        Assert.Empty(await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default));
+        Assert.Empty(await IndependentValidator.ValidateTableAsync(table.Folder, default));
     }
 
     [Fact]
@@ -55,7 +58,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
             "{\"numRecords\":1,\"minValues\":{\"id\":1,\"local\":\"2024-01-01T10:00:00.500\"},\"maxValues\":{\"id\":1,\"local\":\"2024-01-01T10:00:00.500\"},\"nullCount\":{\"id\":0,\"local\":0}}");
         table.Commit(0, Protocol(3, 7, ["timestampNtz"], ["timestampNtz"]), Metadata(["id"], new("id", "long", false), new("local", "timestamp_ntz")), add);
 
-        Assert.Empty(await DeltaProtocolValidator.ValidateTableAsync(table.Folder, DeltaValidationOptions.Tributary, default));
+        Assert.Empty(await IndependentValidator.ValidateTableAsync(table.Folder, IndependentValidation.Tributary, default));
     }
 
     [Fact]
@@ -64,7 +67,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, CommitInfo(), Metadata(["id"], Columns));
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains("version 0 must hold a protocol and a metaData action; it lacks protocol", StringComparison.Ordinal));
     }
@@ -86,7 +89,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), MetadataWithSchema(schemaString));
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains(expected, StringComparison.Ordinal));
     }
@@ -99,7 +102,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
             "{\"type\":\"struct\",\"fields\":[{\"name\":\"s\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":\"d\",\"type\":\"decimal(38, 0)\",\"nullable\":false,\"metadata\":{}}]},\"nullable\":true,\"metadata\":{}}," +
             "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"elementType\":{\"type\":\"map\",\"keyType\":\"string\",\"valueType\":\"binary\",\"valueContainsNull\":true},\"containsNull\":false},\"nullable\":true,\"metadata\":{\"comment\":\"x\"}}]}"));
 
-        Assert.Empty(await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default));
+        Assert.Empty(await IndependentValidator.ValidateTableAsync(table.Folder, default));
     }
 
     [Theory]
@@ -117,7 +120,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var add = await table.AddFileAsync(Rows, "a.parquet", GoodStats.Replace(good, bad, StringComparison.Ordinal));
         table.Commit(0, Protocol(), Metadata(["id"], Columns), add);
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains(expected, StringComparison.Ordinal) && v.Contains("line 3", StringComparison.Ordinal));
     }
@@ -132,7 +135,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var add = await table.AddFileAsync(Rows, "a.parquet", GoodStats.Replace(good, truncated, StringComparison.Ordinal));
         table.Commit(0, Protocol(), Metadata(["id"], Columns), add);
 
-        Assert.Empty(await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default));
+        Assert.Empty(await IndependentValidator.ValidateTableAsync(table.Folder, default));
     }
 
     [Fact]
@@ -143,7 +146,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         table.Commit(1, CommitInfo());
         table.Commit(3, CommitInfo());
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains($"The versions jump from 1 to 3: {Log(2)}.json is missing", StringComparison.Ordinal));
     }
@@ -156,7 +159,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
             Protocol(), Metadata(["id"], Columns), "", "{\"commitInfo\":{},\"txn\":{\"appId\":\"a\",\"version\":1}}", "[1]", "{\"checkpointMetadata\":{\"version\":0}}",
             "{\"add\":{\"path\":\"x.parquet\",\"partitionValues\":{},\"modificationTime\":1,\"dataChange\":\"yes\"}}", "not json") + "\n");
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains("line 3 is empty", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Contains("line 4: an action is a JSON object with exactly one key", StringComparison.Ordinal));
@@ -175,7 +178,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], Columns), a);
         table.Commit(1, Remove("a.parquet"), a);
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains("version 1 both adds and removes a.parquet", StringComparison.Ordinal));
     }
@@ -186,7 +189,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), Metadata(["id"], new("id", "long", false), new("local", "timestamp_ntz")));
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains("timestamp_ntz column(s) local need protocol (3,7) with the timestampNtz reader and writer feature", StringComparison.Ordinal));
     }
@@ -202,7 +205,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(reader, writer, readerFeatures, writerFeatures), Metadata(["id"], Columns));
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains(expected, StringComparison.Ordinal));
     }
@@ -215,8 +218,8 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var partial = await table.AddFileAsync(Rows, "b.parquet", "{\"numRecords\":3,\"minValues\":{\"id\":1},\"maxValues\":{\"id\":3},\"nullCount\":{\"id\":0}}");
         table.Commit(0, Protocol(3, 7, ["timestampNtz"], ["timestampNtz"]), Metadata(["id"], Columns), add, partial);
 
-        var protocolOnly = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
-        var conventions = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, DeltaValidationOptions.Tributary, default);
+        var protocolOnly = await IndependentValidator.ValidateTableAsync(table.Folder, default);
+        var conventions = await IndependentValidator.ValidateTableAsync(table.Folder, IndependentValidation.Tributary, default);
 
         Assert.Empty(protocolOnly);
         Assert.Contains(conventions, v => v.Contains("not the lowest the table's features need, (1,2)", StringComparison.Ordinal));
@@ -233,7 +236,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var size = new FileInfo(Path.Combine(table.Folder, "a.parquet")).Length;
         table.Commit(0, Protocol(), Metadata(["id"], Columns), add.Replace($"\"size\":{size}", $"\"size\":{size + 1}", StringComparison.Ordinal), Add("gone.parquet", 10));
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains($"add.size is {size + 1}, but a.parquet has {size} bytes", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Contains("The active file gone.parquet (added in version 0) does not exist", StringComparison.Ordinal));
@@ -245,7 +248,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), MetadataWithSchema(SchemaString(Columns), partitionColumns: ["region"]));
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains("the partition column 'region' is not a column of the schema", StringComparison.Ordinal));
     }
@@ -260,7 +263,7 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         table.Commit(1, b);
         await table.CheckpointAsync(1, Protocol(), Metadata(["id"], Columns), a);
 
-        var violations = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Contains(violations, v => v.Contains("The checkpoint of version 1 lacks the active file b.parquet", StringComparison.Ordinal));
     }
@@ -274,9 +277,9 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         table.Commit(1, CommitInfo());
         await table.CheckpointAsync(1, Protocol(), Metadata(["id"], Columns), a);
         File.WriteAllText(Path.Combine(table.LogFolder, "_last_checkpoint"), "{\"version\":1,\"size\":4}");
-        var wrongSize = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var wrongSize = await IndependentValidator.ValidateTableAsync(table.Folder, default);
         File.WriteAllText(Path.Combine(table.LogFolder, "_last_checkpoint"), "{\"version\":2,\"size\":3}");
-        var wrongVersion = await DeltaProtocolValidator.ValidateTableAsync(table.Folder, default);
+        var wrongVersion = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
         Assert.Equal(["_delta_log/_last_checkpoint says the checkpoint of version 1 holds 4 actions; it holds 3."], wrongSize);
         Assert.Equal(["_delta_log/_last_checkpoint names version 2, which has no complete checkpoint."], wrongVersion);

@@ -324,6 +324,17 @@ public static class DeltaProtocolValidator
             violations.Add($"{where}: add.size is {bytes}, but {path.GetString()} has {new FileInfo(full).Length} bytes.");
         }
 
+        var dataFields = metadata?.Fields.Where(f => !metadata.PartitionColumns.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList() ?? [];
+        try
+        {
+            await DeltaFileTypeRules.CheckAsync(connection, full, dataFields, Physical, where, violations, cancellationToken);
+        }
+        catch (DuckDBException ex)
+        {
+            violations.Add($"{where}: {path.GetString()} is not a readable Parquet file: {ex.Message}");
+            return;
+        }
+
         var stats = DeltaReplay.Optional(add, "stats") is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
         if (stats is null)
         {
@@ -340,7 +351,6 @@ public static class DeltaProtocolValidator
             return;
         }
 
-        var dataFields = metadata.Fields.Where(f => !metadata.PartitionColumns.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         try
         {
             await DeltaStatsRules.CheckAsync(connection, full, stats, dataFields, Physical, where, options.TributaryConventions, violations, cancellationToken);

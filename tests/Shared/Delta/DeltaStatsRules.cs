@@ -38,7 +38,7 @@ internal static class DeltaStatsRules
             return;
         }
 
-        var source = $"read_parquet({DuckDbSql.Literal(file)})";
+        var source = $"read_parquet({DuckDbSql.Literal(file)}, hive_partitioning = false)";
         var present = await DuckDbSql.ColumnNamesAsync(connection, "SELECT * FROM " + source, cancellationToken);
         var leaves = new List<Leaf>();
         foreach (var field in fields)

@@ -42,7 +42,7 @@ internal static class DeltaTableView
             return "SELECT " + string.Join(", ", metadata.Fields.Select(f => $"CAST(NULL AS {DuckDbSql.TypeOf(f.Type)}) AS {DuckDbSql.Quote(f.Name)}")) + " LIMIT 0";
         }
 
-        var source = $"read_parquet([{string.Join(", ", snapshot.Files.Select(f => DuckDbSql.Literal(f.FullPath)))}], union_by_name = true" +
+        var source = $"read_parquet([{string.Join(", ", snapshot.Files.Select(f => DuckDbSql.Literal(f.FullPath)))}], union_by_name = true, hive_partitioning = false" +
             (partitions.Count > 0 ? $", filename = {DuckDbSql.Literal(FileColumn)})" : ")");
         var present = new HashSet<string>(await DuckDbSql.ColumnNamesAsync(connection, "SELECT * FROM " + source, cancellationToken), StringComparer.OrdinalIgnoreCase);
         var columns = metadata.Fields.Select(field =>

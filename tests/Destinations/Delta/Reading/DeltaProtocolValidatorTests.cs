@@ -138,6 +138,23 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
         Assert.Empty(await IndependentValidator.ValidateTableAsync(table.Folder, default));
     }
 
+    [Theory]
+    [InlineData("long", "1::INTEGER", "the column 'v' is long in the schema, but the file holds it as INTEGER")]
+    [InlineData("timestamp", "TIMESTAMP '2024-01-01 10:00:00'", "the column 'v' is timestamp in the schema, but the file holds it as TIMESTAMP")]
+    [InlineData("timestamp_ntz", "TIMESTAMPTZ '2024-01-01 10:00:00+00'", "the column 'v' is timestamp_ntz in the schema, but the file holds it as TIMESTAMP WITH TIME ZONE")]
+    [InlineData("decimal(15,2)", "1.5::DECIMAL(10,2)", "the column 'v' is decimal(15,2) in the schema, but the file holds it as DECIMAL(10,2)")]
+    [InlineData("string", "'\\x00'::BLOB", "the column 'v' is string in the schema, but the file holds it as BLOB")]
+    public async Task ValidateTableAsync_FileColumnOfAnotherType_SaysWhich(string deltaType, string value, string expected)
+    {
+        var table = new HandMadeTable(_lake);
+        var add = await table.AddFileAsync($"SELECT 1::BIGINT AS id, {value} AS v", "a.parquet");
+        table.Commit(0, Protocol(3, 7, ["timestampNtz"], ["timestampNtz"]), Metadata(["id"], new("id", "long", false), new("v", deltaType)), add);
+
+        var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
+
+        Assert.Contains(violations, v => v.Contains(expected, StringComparison.Ordinal) && v.Contains("line 3", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ValidateTableAsync_GapInVersions_NamesTheMissingCommit()
     {

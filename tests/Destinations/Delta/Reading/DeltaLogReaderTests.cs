@@ -95,7 +95,7 @@ public sealed class DeltaLogReaderTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_CheckpointWithoutCheckpoints_EqualsTheJsonReplay()
+    public async Task ReadCheckpointAsync_CheckpointAlone_EqualsTheJsonReplay()
     {
         var table = new HandMadeTable(_lake);
         var a = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet", Stats(1, 1, "one"));

@@ -41,6 +41,9 @@ public sealed class DeltaDestinationOptions
     /// </summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
 
+    /// <summary>The clock of commit and file times. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Checks that exactly one of <see cref="Folder"/> and <see cref="Container"/> is set and the sizes are positive.</summary>
     /// <exception cref="ArgumentException">The options name no lake, or both, or a size below one.</exception>
     public void Validate()

@@ -60,7 +60,7 @@ internal sealed class BatchWriter(
                     {
                         attempt++;
                         table.Snapshot = await table.Log.RefreshAsync(plan.Snapshot, cancellationToken);
-                        if (plan.StillHolds(table, table.Snapshot) is { } rebased)
+                        if (plan.StillHolds(table.Snapshot) is { } rebased)
                         {
                             DestinationLog.CommitRebased(logger, table.Path, ex.Version);
                             plan = rebased;
@@ -97,18 +97,27 @@ internal sealed class BatchWriter(
         DeltaTable table, BatchPlanner plan, string folder, CancellationToken cancellationToken)
     {
         var batch = plan.Batch;
-        var merge = plan.Loads.Count > 0;
-        engine.Create(batch.Schema, plan.Before, withKey: merge);
-        var local = new List<string>(plan.Loads.Count);
+        var local = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in plan.Loads)
         {
-            local.Add(await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken));
+            local[file.Path] = await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken);
         }
 
-        engine.Load(batch.Schema, batch.Table.Name, local);
+        if (plan.CanNarrow)
+        {
+            var holding = engine.FilesHoldingKeys(batch, [.. plan.Loads.Select(f => local[f.Path])]);
+            plan.Narrow([.. plan.Loads.Where((_, i) => holding.Contains(i))]);
+        }
+
+        var merge = plan.Loads.Count > 0;
+        engine.Create(batch.Schema, plan.Before, withKey: merge);
+        engine.Load(batch.Schema, batch.Table.Name, [.. plan.Loads.Select(f => local[f.Path])]);
         if (storage is not FolderLakeStorage)
         {
-            local.ForEach(File.Delete);
+            foreach (var copy in local.Values)
+            {
+                File.Delete(copy);
+            }
         }
 
         var applied = engine.Apply(batch, merge, cancellationToken);

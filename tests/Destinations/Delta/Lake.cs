@@ -28,10 +28,10 @@ internal sealed class Lake : IAsyncDisposable
 
     public string Folder { get; }
 
-    public DeltaDestination Open(DeltaDestinationOptions? options = null, ILakeStorage? storage = null)
+    public DeltaDestination Open(DeltaDestinationOptions? options = null, ILakeStorage? storage = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         options ??= new DeltaDestinationOptions { Folder = Folder };
-        var destination = new DeltaDestination(options, storage, null);
+        var destination = new DeltaDestination(options, storage, logger);
         _opened.Add(destination);
         return destination;
     }

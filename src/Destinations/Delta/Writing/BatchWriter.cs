@@ -58,10 +58,12 @@ internal sealed class BatchWriter(
                     }
                     catch (DeltaConcurrentCommitException ex) when (attempt < options.MaxCommitAttempts)
                     {
-                        attempt++;
+                        // Writers that keep colliding fall out of step: a random pause, longer with each attempt.
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), _time, cancellationToken);
                         table.Snapshot = await table.Log.RefreshAsync(plan.Snapshot, cancellationToken);
                         if (plan.StillHolds(table.Snapshot) is { } rebased)
                         {
+                            attempt++;
                             DestinationLog.CommitRebased(logger, table.Path, ex.Version);
                             plan = rebased;
                             commit = commit with { Metadata = plan.Metadata(commit.Metadata is not null, _time), Protocol = plan.ProtocolChange() };
@@ -112,7 +114,7 @@ internal sealed class BatchWriter(
         var merge = plan.Loads.Count > 0;
         engine.Create(batch.Schema, plan.Before, withKey: merge);
         engine.Load(batch.Schema, batch.Table.Name, [.. plan.Loads.Select(f => local[f.Path])]);
-        if (storage is not FolderLakeStorage)
+        if (storage is BlobLakeStorage)
         {
             foreach (var copy in local.Values)
             {

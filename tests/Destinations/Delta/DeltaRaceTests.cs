@@ -48,8 +48,10 @@ public sealed class DeltaRaceTests : IAsyncDisposable
     [Fact]
     public async Task WriteAsync_TwoDestinationsRacingFromTheTablesCreation_Converge()
     {
-        var a = _lake.Open();
-        var b = _lake.Open();
+        // Each version one writer loses is one the other committed, and each writes 15 batches: 32 attempts always suffice.
+        var options = new DeltaDestinationOptions { Folder = _lake.Folder, MaxCommitAttempts = 32 };
+        var a = _lake.Open(options);
+        var b = _lake.Open(options);
 
         async Task Run(Runtime.Destinations.IDestination destination, long offset)
         {

@@ -17,6 +17,7 @@ namespace Tributary.Destinations.Delta;
 /// </summary>
 public sealed class DeltaDestination : IDestination
 {
+    private const long VacuumInterval = 100;
     private readonly DeltaDestinationOptions _options;
     private readonly ILogger _logger;
     private readonly ILakeStorage _storage;
@@ -110,6 +111,7 @@ public sealed class DeltaDestination : IDestination
             if (table.Snapshot is { } snapshot)
             {
                 table.Retain(snapshot);
+                await VacuumAsync(table, snapshot, cancellationToken);
             }
 
             return applied;
@@ -162,6 +164,25 @@ public sealed class DeltaDestination : IDestination
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Vacuums the table on its first write here and once every <see cref="VacuumInterval"/> versions; a failure only postpones it.</summary>
+    private async Task VacuumAsync(DeltaTable table, DeltaSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (table.VacuumedAt is { } last && snapshot.Version - last < VacuumInterval)
+        {
+            return;
+        }
+
+        table.VacuumedAt = snapshot.Version;
+        try
+        {
+            await table.Log.VacuumAsync(snapshot, _options.VacuumRetention, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or global::Azure.RequestFailedException)
+        {
+            DestinationLog.VacuumFailed(_logger, table.Path, ex);
         }
     }
 

@@ -44,6 +44,13 @@ public sealed class DeltaDestinationOptions
     /// </summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
 
+    /// <summary>
+    /// How long a data file stays after no version references it, for readers of older versions and writers still
+    /// committing: vacuum (run by a write once every 100 versions of a table, and on a table's first write in a process)
+    /// deletes files unreferenced for longer, such as those a writer that died before its commit left. Default: 7 days.
+    /// </summary>
+    public TimeSpan VacuumRetention { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>The clock of commit and file times. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -62,5 +69,6 @@ public sealed class DeltaDestinationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(CompactionFileRows, 1, nameof(CompactionFileRows));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxCommitAttempts, 1, nameof(MaxCommitAttempts));
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(VacuumRetention, TimeSpan.FromHours(1), nameof(VacuumRetention));
     }
 }

@@ -28,4 +28,7 @@ internal static partial class DestinationLog
     [LoggerMessage(EventId = 3106, Level = LogLevel.Information,
         Message = "Compacting Delta table {Table} lost its version to another writer; the next write tries again")]
     public static partial void CompactionSkipped(ILogger logger, string table);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Vacuuming Delta table {Table} failed; a later write tries again")]
+    public static partial void VacuumFailed(ILogger logger, string table, Exception exception);
 }

@@ -25,6 +25,9 @@ internal sealed class DeltaTable(string schema, string name, DeltaTableLog log)
     /// <summary>The table's log.</summary>
     public DeltaTableLog Log { get; } = log;
 
+    /// <summary>The version at which this process last vacuumed the table; null before its first vacuum.</summary>
+    public long? VacuumedAt { get; set; }
+
     /// <summary>The last snapshot read or committed; null before the first read, or when the table does not exist.</summary>
     public DeltaSnapshot? Snapshot { get; set; }
 

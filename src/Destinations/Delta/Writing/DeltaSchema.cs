@@ -82,7 +82,7 @@ internal static class DeltaSchema
     /// <summary>Whether <paramref name="current"/> already allows everything <paramref name="needed"/> does.</summary>
     public static bool Covers(DeltaProtocol current, DeltaProtocol needed) =>
         current.MinReaderVersion >= needed.MinReaderVersion && current.MinWriterVersion >= needed.MinWriterVersion
-        && (needed.ReaderFeatures ?? []).All(f => (current.ReaderFeatures ?? []).Contains(f, StringComparer.Ordinal) || current.MinReaderVersion < 3)
+        && (needed.ReaderFeatures ?? []).All(f => (current.ReaderFeatures ?? []).Contains(f, StringComparer.Ordinal))
         && (needed.WriterFeatures ?? []).All(f => (current.WriterFeatures ?? []).Contains(f, StringComparer.Ordinal));
 
     /// <summary>The metadata of <paramref name="table"/>, keeping the id, creation time and other configuration of <paramref name="previous"/>.</summary>

@@ -139,7 +139,8 @@ internal sealed class KeyRanges
         DataType.Boolean => value.GetBoolean(),
         DataType.Short or DataType.Int or DataType.Long => value.GetInt64(),
         DataType.Decimal => value.TryGetDecimal(out var d) ? d : null,
-        DataType.Float or DataType.Double => value.GetDouble(),
+        DataType.Float => (double)value.GetSingle(),   // as the batch's float keys widen: 10.4f is not 10.4
+        DataType.Double => value.GetDouble(),
         DataType.NaiveDate => DateOnly.ParseExact(value.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
         DataType.NaiveDateTime or DataType.UtcDateTime => Instant(value.GetString()!, upper),
         DataType.Xml or DataType.String or DataType.Json => value.GetString(),

@@ -28,7 +28,6 @@ internal static class DeltaLogJson
             writer.WriteString("operation", commit.Operation);
             writer.WriteStartObject("operationParameters");
             writer.WriteEndObject();
-            writer.WriteBoolean("isBlindAppend", commit.Removes.Count == 0);
             writer.WriteString("engineInfo", engineInfo);
             writer.WriteEndObject();
         });

@@ -10,6 +10,7 @@ internal sealed class DeltaStateBuilder
     private readonly Dictionary<string, RemoveFile> _tombstones;
     private DeltaProtocol? _protocol;
     private DeltaMetadata? _metadata;
+    private bool _built;
 
     /// <summary>An empty state, before version 0.</summary>
     public DeltaStateBuilder()
@@ -28,14 +29,23 @@ internal sealed class DeltaStateBuilder
     }
 
     /// <summary>Applies a protocol action.</summary>
-    public void Apply(DeltaProtocol protocol) => _protocol = protocol;
+    public void Apply(DeltaProtocol protocol)
+    {
+        EnsureNotBuilt();
+        _protocol = protocol;
+    }
 
     /// <summary>Applies a metadata action.</summary>
-    public void Apply(DeltaMetadata metadata) => _metadata = metadata;
+    public void Apply(DeltaMetadata metadata)
+    {
+        EnsureNotBuilt();
+        _metadata = metadata;
+    }
 
     /// <summary>Applies an add action.</summary>
     public void Apply(AddFile add)
     {
+        EnsureNotBuilt();
         _files[add.Path] = add;
         _tombstones.Remove(add.Path);
     }
@@ -43,6 +53,7 @@ internal sealed class DeltaStateBuilder
     /// <summary>Applies a remove action.</summary>
     public void Apply(RemoveFile remove)
     {
+        EnsureNotBuilt();
         _files.Remove(remove.Path);
         _tombstones[remove.Path] = remove;
     }
@@ -71,7 +82,7 @@ internal sealed class DeltaStateBuilder
         }
     }
 
-    /// <summary>The snapshot at <paramref name="version"/>.</summary>
+    /// <summary>The snapshot at <paramref name="version"/>. The builder hands its collections over and cannot be used again.</summary>
     /// <exception cref="InvalidDataException">No protocol or no metadata was replayed.</exception>
     /// <exception cref="NotSupportedException">The protocol needs a feature Tributary does not implement.</exception>
     public DeltaSnapshot Build(long version, string tablePath)
@@ -81,11 +92,16 @@ internal sealed class DeltaStateBuilder
         var metadata = _metadata ?? throw new InvalidDataException(
             $"The Delta log of '{tablePath}' up to version {version} has no metaData action.");
         DeltaFeatures.EnsureSupported(protocol, tablePath);
-        return new DeltaSnapshot(
-            version,
-            protocol,
-            metadata,
-            new Dictionary<string, AddFile>(_files, StringComparer.Ordinal),
-            new Dictionary<string, RemoveFile>(_tombstones, StringComparer.Ordinal));
+        EnsureNotBuilt();
+        _built = true;
+        return new DeltaSnapshot(version, protocol, metadata, _files, _tombstones);
+    }
+
+    private void EnsureNotBuilt()
+    {
+        if (_built)
+        {
+            throw new InvalidOperationException("This replayed state was built into a snapshot already; start a new one from that snapshot.");
+        }
     }
 }

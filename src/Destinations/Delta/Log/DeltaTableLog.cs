@@ -47,7 +47,7 @@ internal sealed class DeltaTableLog
     public async Task<DeltaSnapshot?> LoadAsync(CancellationToken ct)
     {
         var (state, next) = await StartingPointAsync(ct);
-        return await ReplayAsync(state, next, previous: null, ct);
+        return await ReplayAsync(state, next, ct);
     }
 
     /// <summary>
@@ -61,7 +61,15 @@ internal sealed class DeltaTableLog
             return await LoadAsync(ct);
         }
 
-        return await ReplayAsync(new DeltaStateBuilder(known), known.Version + 1, known, ct);
+        // Only a table that moved on pays for copying the known state.
+        if (await _storage.ReadAsync(_paths.Commit(known.Version + 1), ct) is not { } content)
+        {
+            return known;
+        }
+
+        var state = new DeltaStateBuilder(known);
+        DeltaLogJson.ApplyLines(content, state, _paths.Commit(known.Version + 1));
+        return await ReplayAsync(state, known.Version + 2, ct);
     }
 
     /// <summary>
@@ -270,7 +278,8 @@ internal sealed class DeltaTableLog
         }
     }
 
-    private async Task<DeltaSnapshot?> ReplayAsync(DeltaStateBuilder state, long next, DeltaSnapshot? previous, CancellationToken ct)
+    /// <summary>Applies the commits from <paramref name="next"/> on, until one is absent; null when there was nothing at all.</summary>
+    private async Task<DeltaSnapshot?> ReplayAsync(DeltaStateBuilder state, long next, CancellationToken ct)
     {
         var version = next;
         while (await _storage.ReadAsync(_paths.Commit(version), ct) is { } content)
@@ -279,12 +288,7 @@ internal sealed class DeltaTableLog
             version++;
         }
 
-        if (version == next)
-        {
-            return previous ?? (next == 0 ? null : state.Build(next - 1, _paths.Table));
-        }
-
-        return state.Build(version - 1, _paths.Table);
+        return version == 0 ? null : state.Build(version - 1, _paths.Table);
     }
 
     private static string EngineVersion()

@@ -1,12 +1,12 @@
-using System.Text;
 using Azure.Storage.Blobs;
+using Tributary.Destinations.Delta.Log;
 using Tributary.Destinations.Delta.Storage;
-using Tributary.Testing;
 
 namespace Tributary.Destinations.Delta.Tests.Log;
 
+// AzuriteFixture is qualified: Tributary.Testing also has Delta types (the independent reader's) named like the log's.
 [Collection(LogAzuriteCollection.Name)]
-public sealed class BlobLogTests(AzuriteFixture azurite)
+public sealed class BlobLogTests(Tributary.Testing.AzuriteFixture azurite)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 
@@ -22,43 +22,20 @@ public sealed class BlobLogTests(AzuriteFixture azurite)
     {
         using var storage = new BlobLakeStorage(await NewContainerAsync());
 
-        var first = await storage.TryCreateAsync("s/t/_delta_log/00000000000000000000.json", "first"u8.ToArray(), Ct);
-        var second = await storage.TryCreateAsync("s/t/_delta_log/00000000000000000000.json", "second"u8.ToArray(), Ct);
-
-        Assert.True(first);
-        Assert.False(second);
-        Assert.Equal("first", Encoding.UTF8.GetString((await storage.ReadAsync("s/t/_delta_log/00000000000000000000.json", Ct))!));
+        await StorageBehaviour.ExclusiveCreateAsync(storage, Ct);
     }
 
     [Fact]
     public async Task Storage_ListReadDeleteAndLocalCopies_BehaveAsInAFolder()
     {
-        var container = await NewContainerAsync();
-        var local = Path.GetTempFileName();
         string copy;
-        using (var storage = new BlobLakeStorage(container))
+        using (var storage = new BlobLakeStorage(await NewContainerAsync()))
         {
-            await File.WriteAllTextAsync(local, "parquet bytes", Ct);
-            await storage.UploadFileAsync("s/t/a.parquet", local, Ct);
-            await storage.WriteAsync("s/t/_delta_log/_last_checkpoint", "{}"u8.ToArray(), Ct);
-            await storage.WriteAsync("s/t2/b.parquet", "other table"u8.ToArray(), Ct);
-
-            var listed = await storage.ListAsync("s/t", Ct).ToListAsync(Ct);
-            Assert.Equal(["s/t/_delta_log/_last_checkpoint", "s/t/a.parquet"], listed.Select(file => file.Path).Order(StringComparer.Ordinal));
-            Assert.Equal(13, Assert.Single(listed, file => file.Path == "s/t/a.parquet").Size);
-            Assert.Null(await storage.ReadAsync("s/t/missing.json", Ct));
-            await Assert.ThrowsAsync<FileNotFoundException>(() => storage.DownloadFileAsync("s/t/missing.parquet", local, Ct));
-
-            copy = await storage.LocalPathAsync("s/t/a.parquet", Ct);
-            Assert.Equal("parquet bytes", await File.ReadAllTextAsync(copy, Ct));
-
-            await storage.DeletePrefixAsync("s/t", Ct);
-            await storage.DeleteAsync("s/t/a.parquet", Ct);
-            Assert.Empty(await storage.ListAsync("s/t", Ct).ToListAsync(Ct));
-            Assert.Single(await storage.ListAsync("", Ct).ToListAsync(Ct));
+            await StorageBehaviour.FilesAsync(storage, Ct);
+            await storage.WriteAsync("x/y.parquet", "z"u8.ToArray(), Ct);
+            copy = await storage.LocalPathAsync("x/y.parquet", Ct);
         }
 
-        File.Delete(local);
         Assert.False(File.Exists(copy));
     }
 
@@ -68,5 +45,29 @@ public sealed class BlobLogTests(AzuriteFixture azurite)
         using var storage = new BlobLakeStorage(await NewContainerAsync());
 
         await LogRace.RunAsync(storage, "conn/items", Ct);
+    }
+
+    [Fact]
+    public async Task LoadAsync_CheckpointInAContainer_IsWrittenAndReadWithoutTheEarlierCommits()
+    {
+        var container = await NewContainerAsync();
+        using var storage = new BlobLakeStorage(container);
+        var log = new DeltaTableLog(storage, "conn/items");
+        var snapshot = await log.CommitAsync(null, LogSamples.Create(LogSamples.Add("f0")), Ct);
+        for (var version = 1; version <= 11; version++)
+        {
+            snapshot = await log.CommitAsync(snapshot, LogSamples.Write(LogSamples.Add($"f{version}")), Ct);
+        }
+
+        for (var version = 0; version <= 10; version++)
+        {
+            await storage.DeleteAsync($"conn/items/_delta_log/{version:D20}.json", Ct);
+        }
+
+        var loaded = await new DeltaTableLog(storage, "conn/items").LoadAsync(Ct);
+
+        Assert.NotNull(await storage.ReadAsync("conn/items/_delta_log/_last_checkpoint", Ct));
+        Assert.Equal(11, loaded!.Version);
+        Assert.Equal(snapshot.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal), loaded.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal));
     }
 }

@@ -91,6 +91,17 @@ public sealed class CheckpointTests : IDisposable
             "SELECT string_agg(name, ',' ORDER BY name) FROM (SELECT DISTINCT name FROM parquet_schema('" + file + "') WHERE name IN ('txn','add','remove','metaData','protocol'));";
         var columns = (string)command.ExecuteScalar()!;
         command.CommandText =
+            "SELECT count(*) FILTER (WHERE converted_type = 'MAP'), count(*) FILTER (WHERE converted_type = 'LIST'), " +
+            "count(*) FILTER (WHERE name IN ('minReaderVersion', 'minWriterVersion') AND type = 'INT32') FROM parquet_schema('" + file + "')";
+        using (var schema = command.ExecuteReader())
+        {
+            Assert.True(schema.Read());
+            Assert.Equal(5L, schema.GetInt64(0)); // add.partitionValues, add.tags, remove.partitionValues, metaData.format.options, metaData.configuration
+            Assert.Equal(3L, schema.GetInt64(1)); // metaData.partitionColumns, protocol.readerFeatures, protocol.writerFeatures
+            Assert.Equal(2L, schema.GetInt64(2));
+        }
+
+        command.CommandText =
             $"SELECT count(\"add\"), count(remove), count(metaData), count(protocol), count(txn), max(protocol.minWriterVersion), " +
             $"max(list_aggregate(protocol.writerFeatures, 'string_agg', ',')), max(metaData.configuration['tributary.primaryKey']), " +
             $"count(*) FILTER (WHERE (\"add\" IS NOT NULL)::INT + (remove IS NOT NULL)::INT + (metaData IS NOT NULL)::INT + (protocol IS NOT NULL)::INT <> 1) " +

@@ -14,6 +14,18 @@ public sealed class FolderLogTests : IDisposable
     public void Dispose() => _root.Delete(recursive: true);
 
     [Fact]
+    public async Task TryCreateAsync_ExistingFile_ReturnsFalseAndKeepsTheFirstContent()
+    {
+        await StorageBehaviour.ExclusiveCreateAsync(Storage, Ct);
+    }
+
+    [Fact]
+    public async Task Storage_ListReadDeleteAndLocalPaths_BehaveAsInAContainer()
+    {
+        await StorageBehaviour.FilesAsync(Storage, Ct);
+    }
+
+    [Fact]
     public async Task LoadAsync_NoLog_ReturnsNull()
     {
         Assert.Null(await new DeltaTableLog(Storage, "conn/items").LoadAsync(Ct));
@@ -92,5 +104,54 @@ public sealed class FolderLogTests : IDisposable
     public async Task CommitAsync_TwoWritersOnOneVersion_ExactlyOneWinsAndTheOtherSucceedsAfterRefresh()
     {
         await LogRace.RunAsync(Storage, "conn/items", Ct);
+    }
+
+    [Fact]
+    public async Task LoadAsync_TableNeedsDeletionVectors_IsRefusedNamingTheFeature()
+    {
+        var log = Path.Combine(_root.FullName, "conn", "items", "_delta_log");
+        Directory.CreateDirectory(log);
+        await File.WriteAllLinesAsync(Path.Combine(log, "00000000000000000000.json"),
+        [
+            """{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}}""",
+            """{"metaData":{"id":"x","format":{"provider":"parquet","options":{}},"schemaString":"{}","partitionColumns":[],"configuration":{}}}""",
+        ], Ct);
+
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => new DeltaTableLog(Storage, "conn/items").LoadAsync(Ct));
+
+        Assert.Contains("'conn/items' needs deletionVectors", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CommitAsync_TwoAddsForOnePath_IsRefusedBeforeAnythingIsWritten()
+    {
+        var log = new DeltaTableLog(Storage, "conn/items");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => log.CommitAsync(null, LogSamples.Create(LogSamples.Add("a"), LogSamples.Add("a")), Ct));
+
+        Assert.Contains("two add actions for 'a.parquet'", error.Message, StringComparison.Ordinal);
+        Assert.Null(await log.LoadAsync(Ct));
+    }
+
+    [Fact]
+    public async Task CommitAsync_RemoveFromAppendOnlyTable_IsRefused()
+    {
+        var log = new DeltaTableLog(Storage, "conn/items");
+        var metadata = LogSamples.Metadata() with { Configuration = new Dictionary<string, string> { ["delta.appendOnly"] = "true" } };
+        var created = await log.CommitAsync(null, new DeltaCommit("CREATE TABLE", LogSamples.Protocol, metadata, [LogSamples.Add("a")], []), Ct);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(
+            () => log.CommitAsync(created, new DeltaCommit("DELETE", null, null, [], [new RemoveFile("a.parquet", 1, true)]), Ct));
+
+        Assert.Contains("append-only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_NothingNew_ReturnsTheKnownSnapshot()
+    {
+        var log = new DeltaTableLog(Storage, "conn/items");
+        var created = await log.CommitAsync(null, LogSamples.Create(LogSamples.Add("a")), Ct);
+
+        Assert.Same(created, await log.RefreshAsync(created, Ct));
     }
 }

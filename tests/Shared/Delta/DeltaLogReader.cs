@@ -131,7 +131,7 @@ public static class DeltaLogReader
             throw new InvalidDataException($"The checkpoint file {file} does not exist.");
         }
 
-        var source = $"read_parquet([{string.Join(", ", files.Select(DuckDbSql.Literal))}], union_by_name = true)";
+        var source = $"read_parquet([{string.Join(", ", files.Select(DuckDbSql.Literal))}], union_by_name = true, hive_partitioning = false)";
         var where = files.Count == 1 ? files[0] : $"{files[0]} (+{files.Count - 1} parts)";
         await using var connection = await DuckDbSql.OpenInMemoryAsync(cancellationToken);
         var columns = await DuckDbSql.ColumnNamesAsync(connection, $"SELECT * FROM {source}", cancellationToken);

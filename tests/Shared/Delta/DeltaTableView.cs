@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using DuckDB.NET.Data;
 
 namespace Tributary.Testing;
@@ -40,7 +42,7 @@ internal static class DeltaTableView
             return "SELECT " + string.Join(", ", metadata.Fields.Select(f => $"CAST(NULL AS {DuckDbSql.TypeOf(f.Type)}) AS {DuckDbSql.Quote(f.Name)}")) + " LIMIT 0";
         }
 
-        var source = $"read_parquet([{string.Join(", ", snapshot.Files.Select(f => DuckDbSql.Literal(f.FullPath)))}], union_by_name = true" +
+        var source = $"read_parquet([{string.Join(", ", snapshot.Files.Select(f => DuckDbSql.Literal(f.FullPath)))}], union_by_name = true, hive_partitioning = false" +
             (partitions.Count > 0 ? $", filename = {DuckDbSql.Literal(FileColumn)})" : ")");
         var present = new HashSet<string>(await DuckDbSql.ColumnNamesAsync(connection, "SELECT * FROM " + source, cancellationToken), StringComparer.OrdinalIgnoreCase);
         var columns = metadata.Fields.Select(field =>
@@ -51,6 +53,13 @@ internal static class DeltaTableView
             var value = partition >= 0 ? $"p.{DuckDbSql.Quote("v" + partition)}"
                 : present.Contains(physical) ? $"d.{DuckDbSql.Quote(physical)}"
                 : "NULL";
+            if (mapped && field.Type.StartsWith('{') && value != "NULL")
+            {
+                // Nested fields carry physical names too: rebuild the value with the logical ones.
+                using var nested = JsonDocument.Parse(field.Type);
+                return $"CAST({Logical(value, nested.RootElement, 0)} AS {type}) AS {DuckDbSql.Quote(field.Name)}";
+            }
+
             return $"CAST({value} AS {type}) AS {DuckDbSql.Quote(field.Name)}";
         });
         var select = "SELECT " + string.Join(", ", columns) + " FROM " + source + " AS d";
@@ -64,5 +73,25 @@ internal static class DeltaTableView
             f.PartitionValues.TryGetValue(p, out var v) && !string.IsNullOrEmpty(v) ? DuckDbSql.Literal(v) : "NULL")) + ")");
         var names = string.Join(", ", [DuckDbSql.Quote("f"), .. partitions.Select((_, i) => DuckDbSql.Quote("v" + i))]);
         return $"{select} JOIN (VALUES {string.Join(", ", rows)}) AS p({names}) ON d.{DuckDbSql.Quote(FileColumn)} = p.\"f\"";
+    }
+
+    /// <summary>A nested value whose struct fields carry physical names (column mapping), rebuilt with the logical names.</summary>
+    private static string Logical(string value, JsonElement type, int depth)
+    {
+        var kind = type.ValueKind == JsonValueKind.Object && type.TryGetProperty("type", out var k) ? k.GetString() : null;
+        var item = "x" + depth.ToString(CultureInfo.InvariantCulture);
+        return kind switch
+        {
+            "struct" => $"CASE WHEN {value} IS NULL THEN NULL ELSE struct_pack(" + string.Join(", ", DeltaSchema.Fields(type, value).Select(f =>
+            {
+                var physical = f.Metadata.TryGetValue("delta.columnMapping.physicalName", out var name) ? name.GetString()! : f.Name;
+                using var inner = JsonDocument.Parse(f.Type.StartsWith('{') ? f.Type : JsonSerializer.Serialize(f.Type));
+                return $"{DuckDbSql.Quote(f.Name)} := {Logical($"{value}.{DuckDbSql.Quote(physical)}", inner.RootElement.Clone(), depth + 1)}";
+            })) + ") END",
+            "array" => $"list_transform({value}, lambda {item}: {Logical(item, type.GetProperty("elementType"), depth + 1)})",
+            "map" => $"map_from_entries(list_transform(map_entries({value}), lambda {item}: struct_pack(key := {Logical(item + ".key", type.GetProperty("keyType"), depth + 1)}, " +
+                $"value := {Logical(item + ".value", type.GetProperty("valueType"), depth + 1)})))",
+            _ => value,
+        };
     }
 }

@@ -112,6 +112,10 @@ public sealed class DeltaWarehouseReader : WarehouseReader, IDisposable
     public Task<DeltaSnapshot?> ReadTableAsync(string schema, string table, CancellationToken cancellationToken) =>
         WithLakeAsync(() => SnapshotAsync(schema, table, cancellationToken), cancellationToken);
 
+    /// <summary>The protocol violations of every table in the lake (see <see cref="DeltaProtocolValidator"/>), each prefixed by <c>schema/table: </c>.</summary>
+    public Task<IReadOnlyList<string>> ValidateAsync(DeltaValidationOptions options, CancellationToken cancellationToken) =>
+        WithLakeAsync(() => DeltaProtocolValidator.ValidateLakeAsync(Root, options, cancellationToken), cancellationToken);
+
     /// <summary>The folder of a table in <see cref="Root"/> (after the last call's mirroring, over a container).</summary>
     public string TableFolder(string schema, string table) => Path.Combine(Root, schema, table);
 

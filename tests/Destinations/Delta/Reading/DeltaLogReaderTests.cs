@@ -1,4 +1,6 @@
-using Tributary.Testing;
+// The writer's assembly sits in an enclosing namespace and may hold types of the same names: these aliases bind to the
+// independent reader whatever it holds.
+using IndependentLogReader = Tributary.Testing.DeltaLogReader;
 using static Tributary.Destinations.Delta.Tests.Reading.HandMadeTable;
 
 namespace Tributary.Destinations.Delta.Tests.Reading;
@@ -22,7 +24,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, CommitInfo(), Remove("a.parquet"), c);
         table.Commit(2, CommitInfo(), Remove("c.parquet"));
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(2, snapshot.Version);
         Assert.Null(snapshot.CheckpointVersion);
@@ -42,7 +44,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, Remove("a.parquet"));
         table.Commit(2, a);
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(["a.parquet"], snapshot.Files.Select(f => f.Path));
         Assert.Equal(2, snapshot.Files.Single().Version);
@@ -56,9 +58,9 @@ public sealed class DeltaLogReaderTests : IDisposable
         var spaced = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "with space#1.parquet");
         table.Commit(0, Protocol(), Metadata(["id"], IdName), spaced);
 
-        var before = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var before = await IndependentLogReader.ReadAsync(table.Folder, default);
         table.Commit(1, Remove("with%20space%231.parquet"));
-        var after = await DeltaLogReader.ReadAsync(table.Folder, default);
+        var after = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal("with%20space%231.parquet", before.Files.Single().Path);
         Assert.Equal(Path.Combine(table.Folder, "with space#1.parquet"), before.Files.Single().FullPath);
@@ -80,9 +82,9 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(2, Remove("b.parquet"), d);
 
         // The commits the checkpoint covers are gone: only the checkpoint can tell what they did.
-        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(0) + ".json"));
-        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(1) + ".json"));
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
+        File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
+        File.Delete(Path.Combine(table.LogFolder, Log(1) + ".json"));
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(2, snapshot.Version);
         Assert.Equal(1, snapshot.CheckpointVersion);
@@ -93,7 +95,7 @@ public sealed class DeltaLogReaderTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_CheckpointWithoutCheckpoints_EqualsTheJsonReplay()
+    public async Task ReadCheckpointAsync_CheckpointAlone_EqualsTheJsonReplay()
     {
         var table = new HandMadeTable(_lake);
         var a = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet", Stats(1, 1, "one"));
@@ -102,14 +104,48 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, Remove("a.parquet"));
         await table.CheckpointAsync(1, Protocol(), Metadata(["id"], IdName), b, Remove("a.parquet"));
 
-        var fromCheckpoint = await DeltaLogReader.ReadCheckpointAsync(table.Folder, 1, default);
-        var fromJson = await DeltaLogReader.ReadAsync(table.Folder, version: null, useCheckpoints: false, default);
+        var fromCheckpoint = await IndependentLogReader.ReadCheckpointAsync(table.Folder, 1, default);
+        var fromJson = await IndependentLogReader.ReadAsync(table.Folder, version: null, useCheckpoints: false, default);
 
         Assert.Null(fromJson.CheckpointVersion);
         Assert.Equal(fromJson.Files.Select(f => (f.Path, f.Size, f.StatsJson)), fromCheckpoint.Files.Select(f => (f.Path, f.Size, f.StatsJson)));
         Assert.Equal(2, fromCheckpoint.Files.Single().Stats!.MaxValues!.Value.GetProperty("id").GetInt64());
         Assert.Equal(fromJson.Metadata.SchemaString, fromCheckpoint.Metadata.SchemaString);
         Assert.Equal(fromJson.Metadata.Configuration, fromCheckpoint.Metadata.Configuration);
+    }
+
+    [Fact]
+    public async Task ReadAsync_MultiPartCheckpoint_ReadsEveryPart()
+    {
+        var table = new HandMadeTable(_lake);
+        var a = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet");
+        var b = await table.AddFileAsync("SELECT 2::BIGINT AS id, 'two' AS name", "b.parquet");
+        var c = await table.AddFileAsync("SELECT 3::BIGINT AS id, 'three' AS name", "c.parquet");
+        table.Commit(0, Protocol(), Metadata(["id"], IdName), a, b, c);
+        await table.CheckpointAsync(0, 3, Protocol(), Metadata(["id"], IdName), a, b, c);
+        File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
+
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
+
+        Assert.Equal(0, snapshot.CheckpointVersion);
+        Assert.Equal(["a.parquet", "b.parquet", "c.parquet"], snapshot.Files.Select(f => f.Path));
+    }
+
+    [Fact]
+    public async Task ReadAsync_MultiPartCheckpointMissingAPart_IsIgnored()
+    {
+        var table = new HandMadeTable(_lake);
+        var a = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet");
+        var b = await table.AddFileAsync("SELECT 2::BIGINT AS id, 'two' AS name", "b.parquet");
+        table.Commit(0, Protocol(), Metadata(["id"], IdName), a);
+        table.Commit(1, b);
+        await table.CheckpointAsync(1, 2, Protocol(), Metadata(["id"], IdName), a, b);
+        File.Delete(Path.Combine(table.LogFolder, $"{Log(1)}.checkpoint.0000000002.0000000002.parquet"));
+
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
+
+        Assert.Null(snapshot.CheckpointVersion);
+        Assert.Equal(["a.parquet", "b.parquet"], snapshot.Files.Select(f => f.Path));
     }
 
     [Fact]
@@ -120,7 +156,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], IdName), a);
         table.Commit(1, Remove("a.parquet"));
 
-        var snapshot = await DeltaLogReader.ReadAsync(table.Folder, version: 0, useCheckpoints: true, default);
+        var snapshot = await IndependentLogReader.ReadAsync(table.Folder, version: 0, useCheckpoints: true, default);
 
         Assert.Equal(0, snapshot.Version);
         Assert.Equal(["a.parquet"], snapshot.Files.Select(f => f.Path));
@@ -134,10 +170,10 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(1, CommitInfo());
         table.Commit(3, CommitInfo());
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("no version 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains(HandMadeTable.Log(2) + ".json", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Log(2) + ".json", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,9 +183,9 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], IdName));
         table.Commit(1, CommitInfo(), "{\"add\":{\"path\":\"x.parquet\",");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
-        Assert.Contains(HandMadeTable.Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -158,7 +194,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol());
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("no metaData", error.Message, StringComparison.Ordinal);
     }
@@ -166,7 +202,7 @@ public sealed class DeltaLogReaderTests : IDisposable
     [Fact]
     public async Task ReadAsync_NotATable_ThrowsNamingTheFolder()
     {
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(_lake, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(_lake, default));
 
         Assert.Contains("_delta_log", error.Message, StringComparison.Ordinal);
     }
@@ -177,7 +213,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), Metadata(["id"], IdName), Add("a.parquet", 10, stats: "{\"numRecords\":"));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("stats of a.parquet", error.Message, StringComparison.Ordinal);
     }

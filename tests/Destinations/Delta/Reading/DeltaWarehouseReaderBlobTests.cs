@@ -1,5 +1,10 @@
 using Azure.Storage.Blobs;
 using Tributary.Testing;
+
+// The writer's assembly sits in an enclosing namespace and may hold types of the same names: these aliases bind to the
+// independent reader whatever it holds.
+using IndependentLakeReader = Tributary.Testing.DeltaWarehouseReader;
+using IndependentValidation = Tributary.Testing.DeltaValidationOptions;
 using static Tributary.Destinations.Delta.Tests.Reading.HandMadeTable;
 
 namespace Tributary.Destinations.Delta.Tests.Reading;
@@ -22,7 +27,7 @@ public sealed class DeltaWarehouseReaderBlobTests(AzuriteFixture azurite) : ICla
         var b = await table.AddFileAsync("SELECT 2::BIGINT AS id, 'two' AS name", "b.parquet");
         table.Commit(0, Protocol(), Metadata(["id"], IdName), a);
         await UploadAsync(container);
-        using var reader = new DeltaWarehouseReader(container);
+        using var reader = new IndependentLakeReader(container);
 
         var first = await reader.RowsAsync("SELECT id, name FROM \"conn\".\"items\" ORDER BY id", default);
         table.Commit(1, Remove("a.parquet"), b);
@@ -47,10 +52,28 @@ public sealed class DeltaWarehouseReaderBlobTests(AzuriteFixture azurite) : ICla
     }
 
     [Fact]
+    public async Task ValidateAsync_ContainerLake_ReportsEachTablesViolations()
+    {
+        var container = azurite.CreateBlobServiceClient().GetBlobContainerClient("lake-" + Guid.NewGuid().ToString("N")[..12]);
+        await container.CreateAsync();
+        var good = new HandMadeTable(_lake, "conn", "good");
+        good.Commit(0, Protocol(), Metadata(["id"], IdName), await good.AddFileAsync("SELECT 1::BIGINT AS id, 'one' AS name", "a.parquet"));
+        var bad = new HandMadeTable(_lake, "conn", "bad");
+        bad.Commit(0, Metadata(["id"], IdName));
+        await UploadAsync(container);
+        using var reader = new IndependentLakeReader(container);
+
+        var violations = await reader.ValidateAsync(IndependentValidation.Protocol, default);
+
+        Assert.Equal(["conn/bad: _delta_log/00000000000000000000.json: version 0 must hold a protocol and a metaData action; it lacks protocol."],
+            violations.Where(v => !v.Contains("cannot be replayed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task SchemaExistsAsync_ContainerMissing_IsFalse()
     {
         var container = azurite.CreateBlobServiceClient().GetBlobContainerClient("absent-" + Guid.NewGuid().ToString("N")[..12]);
-        using var reader = new DeltaWarehouseReader(container);
+        using var reader = new IndependentLakeReader(container);
 
         Assert.False(await reader.SchemaExistsAsync("conn", default));
         Assert.Empty(await reader.TablesAsync("conn", default));
@@ -59,7 +82,7 @@ public sealed class DeltaWarehouseReaderBlobTests(AzuriteFixture azurite) : ICla
     [Fact]
     public void Dispose_Reader_DeletesItsMirror()
     {
-        var reader = new DeltaWarehouseReader(azurite.CreateBlobServiceClient().GetBlobContainerClient("unused"));
+        var reader = new IndependentLakeReader(azurite.CreateBlobServiceClient().GetBlobContainerClient("unused"));
         Assert.True(Directory.Exists(reader.Root));
 
         reader.Dispose();

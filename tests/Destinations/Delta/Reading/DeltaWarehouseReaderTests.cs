@@ -1,4 +1,7 @@
-using Tributary.Testing;
+// The writer's assembly sits in an enclosing namespace and may hold types of the same names: these aliases bind to the
+// independent reader whatever it holds.
+using IndependentColumn = Tributary.Testing.ColumnInfo;
+using IndependentLakeReader = Tributary.Testing.DeltaWarehouseReader;
 using static Tributary.Destinations.Delta.Tests.Reading.HandMadeTable;
 
 namespace Tributary.Destinations.Delta.Tests.Reading;
@@ -29,7 +32,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
             new("_wide_dec", "decimal(38,10)"), new("_float", "float"), new("_double", "double"), new("_naive_date", "date"),
             new("_naive_time", "timestamp_ntz"), new("_utc", "timestamp"), new("_binary", "binary"), new("_xml", "string"),
             new("_str", "string"), new("_json", "string"), new("_null", "string")), add);
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         var row = (await reader.RowsAsync("SELECT * FROM \"conn\".\"specified\"", default)).Single();
 
@@ -58,7 +61,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
         var recent = await table.AddFileAsync("SELECT 2::BIGINT AS id, 'two' AS name, 2.5::DOUBLE AS amount", "recent.parquet");
         table.Commit(0, Protocol(), Metadata(["id"], IdName), old);
         table.Commit(1, Metadata(["id"], [.. IdName, new("amount", "double"), new("later", "date")]), recent);
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         var rows = await reader.RowsAsync("SELECT id, name, amount, later FROM \"s\".\"t\" ORDER BY id", default);
 
@@ -70,7 +73,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
     {
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), Metadata(["id"], IdName));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         Assert.Empty(await reader.RowsAsync("SELECT id, name FROM \"s\".\"t\"", default));
         Assert.Equal(0L, await reader.ScalarAsync("SELECT count(*) FROM \"s\".\"t\"", default));
@@ -85,7 +88,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
         var rewritten = await table.AddFileAsync("SELECT 1::BIGINT AS id, 'uno' AS name", "a2.parquet");
         table.Commit(0, Protocol(), Metadata(["id"], IdName), a, b);
         table.Commit(1, Remove("a.parquet"), rewritten);
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         var rows = await reader.RowsAsync("SELECT id, name FROM \"s\".\"t\" ORDER BY id", default);
 
@@ -100,7 +103,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
             await group.AddFileAsync("SELECT 7 AS \"select\", 'x' AS \"we\"\"ird name\"", "f.parquet"));
         var other = new HandMadeTable(_lake, "other", "order");
         other.Commit(0, Protocol(), Metadata(["select"], new HandColumn("select", "integer", false)), await other.AddFileAsync("SELECT 7 AS \"select\"", "g.parquet"));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         var rows = await reader.RowsAsync(
             "SELECT g.\"we\"\"ird name\" FROM \"group\".\"order\" AS g JOIN \"other\".\"order\" AS o ON g.\"select\" = o.\"select\"", default);
@@ -115,9 +118,24 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
         var add = await table.AddFileAsync("SELECT 1::BIGINT AS id", "region=eu/a.parquet");
         table.Commit(0, Protocol(), MetadataWithSchema(SchemaString(new("id", "long"), new("region", "string")), partitionColumns: ["region"]),
             add.Replace("\"partitionValues\":{}", "\"partitionValues\":{\"region\":\"eu\"}", StringComparison.Ordinal));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         Assert.Equal([[1L, "eu"]], await reader.RowsAsync("SELECT id, region FROM \"s\".\"t\"", default));
+    }
+
+    [Fact]
+    public async Task RowsAsync_ColumnMapping_ReadsPhysicalColumnsUnderLogicalNames()
+    {
+        var table = new HandMadeTable(_lake);
+        var add = await table.AddFileAsync("SELECT 1::BIGINT AS \"col-1\", {'col-3': 'inner'} AS \"col-2\"", "a.parquet");
+        const string Schema =
+            "{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":false,\"metadata\":{\"delta.columnMapping.id\":1,\"delta.columnMapping.physicalName\":\"col-1\"}}," +
+            "{\"name\":\"s\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":\"v\",\"type\":\"string\",\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":3,\"delta.columnMapping.physicalName\":\"col-3\"}}]}," +
+            "\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":2,\"delta.columnMapping.physicalName\":\"col-2\"}}]}";
+        table.Commit(0, Protocol(2, 5), MetadataWithSchema(Schema, properties: new Dictionary<string, string> { ["delta.columnMapping.mode"] = "name" }), add);
+        using var reader = new IndependentLakeReader(_lake);
+
+        Assert.Equal([[1L, "inner"]], await reader.RowsAsync("SELECT id, s.v FROM \"s\".\"t\"", default));
     }
 
     [Fact]
@@ -125,7 +143,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
     {
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), Metadata(["id"], IdName), Add("gone.parquet", 100));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => reader.RowsAsync("SELECT 1", default));
 
@@ -138,12 +156,12 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
     {
         var table = new HandMadeTable(_lake);
         table.Commit(0, Protocol(), Metadata(["id"], new("id", "long", false), new("price", "decimal(15,2)", Comment: "NUMBER"), new("at", "timestamp_ntz")));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         var columns = await reader.ColumnsAsync("s", "t", default);
 
         Assert.Equal(
-            [new ColumnInfo("id", "long", false, null), new ColumnInfo("price", "decimal(15,2)", true, "NUMBER"), new ColumnInfo("at", "timestamp_ntz", true, null)],
+            [new IndependentColumn("id", "long", false, null), new IndependentColumn("price", "decimal(15,2)", true, "NUMBER"), new IndependentColumn("at", "timestamp_ntz", true, null)],
             columns);
         Assert.Empty(await reader.ColumnsAsync("s", "missing", default));
     }
@@ -155,7 +173,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["b", "a"], new("a", "string", false), new("b", "integer", false)));
         var keyless = new HandMadeTable(_lake, "s", "keyless");
         keyless.Commit(0, Protocol(), Metadata(null, new HandColumn("a", "string")));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         Assert.Equal(["b", "a"], await reader.PrimaryKeyAsync("s", "t", default));
         Assert.Empty(await reader.PrimaryKeyAsync("s", "keyless", default));
@@ -169,7 +187,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
         new HandMadeTable(_lake, "s", "a").Commit(0, Protocol(), Metadata(["id"], IdName));
         _ = new HandMadeTable(_lake, "s", "uncommitted");
         Directory.CreateDirectory(Path.Combine(_lake, "empty", "nothing"));
-        using var reader = new DeltaWarehouseReader(_lake);
+        using var reader = new IndependentLakeReader(_lake);
 
         Assert.Equal(["a", "b"], await reader.TablesAsync("s", default));
         Assert.True(await reader.SchemaExistsAsync("s", default));
@@ -181,7 +199,7 @@ public sealed class DeltaWarehouseReaderTests : IDisposable
     [Fact]
     public async Task TablesAsync_LakeFolderMissing_IsEmpty()
     {
-        using var reader = new DeltaWarehouseReader(Path.Combine(_lake, "not-yet"));
+        using var reader = new IndependentLakeReader(Path.Combine(_lake, "not-yet"));
 
         Assert.Empty(await reader.TablesAsync("s", default));
         Assert.False(await reader.SchemaExistsAsync("s", default));

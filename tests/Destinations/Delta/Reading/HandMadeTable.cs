@@ -46,21 +46,29 @@ internal sealed class HandMadeTable
     }
 
     /// <summary>Writes version <paramref name="version"/>'s classic checkpoint holding <paramref name="actions"/>, and <c>_last_checkpoint</c>.</summary>
-    public async Task CheckpointAsync(long version, params string[] actions)
+    public Task CheckpointAsync(long version, params string[] actions) => CheckpointAsync(version, 1, actions);
+
+    /// <summary>Writes version <paramref name="version"/>'s checkpoint in <paramref name="parts"/> files (multi-part when more than one), and <c>_last_checkpoint</c>.</summary>
+    public async Task CheckpointAsync(long version, int parts, params string[] actions)
     {
-        var lines = Path.Combine(Path.GetTempPath(), $"checkpoint-{Guid.NewGuid():N}.json");
-        try
+        for (var part = 1; part <= parts; part++)
         {
-            await File.WriteAllLinesAsync(lines, actions);
-            var target = Path.Combine(LogFolder, Log(version) + ".checkpoint.parquet");
-            await ExecuteAsync($"COPY (SELECT * FROM read_json('{lines}', format = 'newline_delimited', columns = {CheckpointColumns})) TO '{target}' (FORMAT parquet)");
-        }
-        finally
-        {
-            File.Delete(lines);
+            var lines = Path.Combine(Path.GetTempPath(), $"checkpoint-{Guid.NewGuid():N}.json");
+            try
+            {
+                await File.WriteAllLinesAsync(lines, actions.Where((_, i) => i % parts == part - 1));
+                var name = parts == 1 ? Log(version) + ".checkpoint.parquet" : $"{Log(version)}.checkpoint.{part:D10}.{parts:D10}.parquet";
+                var target = Path.Combine(LogFolder, name);
+                await ExecuteAsync($"COPY (SELECT * FROM read_json('{lines}', format = 'newline_delimited', columns = {CheckpointColumns})) TO '{target}' (FORMAT parquet)");
+            }
+            finally
+            {
+                File.Delete(lines);
+            }
         }
 
-        await File.WriteAllTextAsync(Path.Combine(LogFolder, "_last_checkpoint"), $"{{\"version\":{version},\"size\":{actions.Length}}}");
+        var partsField = parts == 1 ? "" : $",\"parts\":{parts}";
+        await File.WriteAllTextAsync(Path.Combine(LogFolder, "_last_checkpoint"), $"{{\"version\":{version},\"size\":{actions.Length}{partsField}}}");
     }
 
     public static string Protocol(int reader = 1, int writer = 2, string[]? readerFeatures = null, string[]? writerFeatures = null)
@@ -93,9 +101,15 @@ internal sealed class HandMadeTable
 
     public static string Metadata(string[]? primaryKey, params HandColumn[] columns) => MetadataWithSchema(SchemaString(columns), primaryKey);
 
-    public static string MetadataWithSchema(string schemaString, string[]? primaryKey = null, string[]? partitionColumns = null)
+    public static string MetadataWithSchema(
+        string schemaString, string[]? primaryKey = null, string[]? partitionColumns = null, IReadOnlyDictionary<string, string>? properties = null)
     {
         var configuration = new JsonObject();
+        foreach (var (key, value) in properties ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
         if (primaryKey is not null)
         {
             configuration["tributary.primaryKey"] = JsonSerializer.Serialize(primaryKey);

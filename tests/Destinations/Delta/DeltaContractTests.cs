@@ -4,7 +4,11 @@ using Tributary.Testing;
 
 namespace Tributary.Destinations.Delta.Tests;
 
-/// <summary>The destination contract suite against Delta tables in a local folder, one fresh lake per test, read back by the independent reader.</summary>
+/// <summary>
+/// The destination contract suite against Delta tables in a local folder, one fresh lake per test, read back by the
+/// independent reader; after each test, every table's log must be valid against the protocol (Tributary's conventions are
+/// checked by <see cref="DeltaDestinationTests"/>: here, NaN and infinities have no bounds, as JSON has no number for them).
+/// </summary>
 public sealed class DeltaContractTests : DestinationContractTests
 {
     protected override Task<IDestinationTarget> CreateTargetAsync(CancellationToken cancellationToken) =>
@@ -40,6 +44,7 @@ public sealed class DeltaContractTests : DestinationContractTests
             }
 
             _reader.Dispose();
+            var violations = await DeltaProtocolValidator.ValidateLakeAsync(_folder, DeltaValidationOptions.Protocol, CancellationToken.None);
             try
             {
                 Directory.Delete(_folder, recursive: true);
@@ -47,6 +52,8 @@ public sealed class DeltaContractTests : DestinationContractTests
             catch (IOException)
             {
             }
+
+            Assert.True(violations.Count == 0, "The lake breaks the protocol:\n" + string.Join("\n", violations));
         }
     }
 }

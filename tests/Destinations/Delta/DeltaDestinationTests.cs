@@ -1,4 +1,7 @@
+using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
 using Tributary.Runtime.State;
+using Tributary.Sdk;
 
 namespace Tributary.Destinations.Delta.Tests;
 
@@ -101,7 +104,7 @@ public sealed class DeltaDestinationTests : IAsyncDisposable
     [Fact]
     public async Task WriteAsync_StaleFenceOnATableTheNewerWriterHasNotWritten_Refused()
     {
-        var other = Lake.Items with { };
+        var other = Lake.Items;
         var newer = _lake.Open();
         var stale = _lake.Open();
         await stale.WriteAsync(Lake.Fenced(Lake.Create(1), 1), default);
@@ -115,5 +118,31 @@ public sealed class DeltaDestinationTests : IAsyncDisposable
         Assert.Contains("epoch 2", error.Message, StringComparison.Ordinal);
         Assert.Null(await _lake.SnapshotAsync("others"));
         Assert.Equal(["items"], (await newer.GetTablesAsync(Lake.Schema, default)).Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task WriteAsync_EveryTypeThenNaiveTimeWidenedToString_LogFollowsTheConventionsAndProtocolDropsToTheLowest()
+    {
+        var columns = new (string Name, ColumnType Type, object Value)[]
+        {
+            ("k", ColumnType.Long, 1L), ("b", ColumnType.Boolean, true), ("s", ColumnType.Short, (short)2), ("i", ColumnType.Int, 3),
+            ("d", ColumnType.Decimal(38, 10), 123456789012345678.0123456789m), ("f", ColumnType.Float, 10.4f), ("x", ColumnType.Double, 0.0001),
+            ("day", ColumnType.NaiveDate, new DateOnly(2007, 12, 3)), ("naive", ColumnType.NaiveDateTime, new DateTime(2007, 12, 3, 10, 15, 30, 123)),
+            ("utc", ColumnType.UtcDateTime, new DateTimeOffset(2007, 12, 3, 10, 15, 30, 456, TimeSpan.Zero)), ("bin", ColumnType.Binary, new byte[] { 1, 2 }),
+            ("long_text", ColumnType.String, new string('é', 40) + "\U0001F600 end"), ("json", ColumnType.Json, "{\"a\":1}"),
+        };
+        var table = new TableSchema("typed", [.. columns.Select(c => new ColumnSchema(c.Name, c.Type)), .. Lake.Sys.Trailing()], ["k"]);
+        var destination = _lake.Open();
+        await destination.WriteAsync(new WriteBatch(Lake.Schema, table, Lake.Sys, OperationKind.Upsert, [.. columns.Select(c => c.Name)],
+            [[.. columns.Select(c => c.Value)]], [new SchemaChange(SchemaChangeKind.CreateTable, null)], Lake.T1), default);
+        Assert.Equal(3, (await _lake.SnapshotAsync("typed"))!.Protocol.MinReaderVersion);
+
+        var widened = new TableSchema("typed", [.. table.Columns.Select(c => c.Name == "naive" ? new ColumnSchema("naive", ColumnType.String) : c)], ["k"]);
+        await destination.WriteAsync(new WriteBatch(Lake.Schema, widened, Lake.Sys, OperationKind.Upsert, ["k", "naive"], [[2L, "later"]],
+            [new SchemaChange(SchemaChangeKind.WidenColumn, new ColumnSchema("naive", ColumnType.String))], Lake.T1), default);
+
+        var snapshot = (await _lake.SnapshotAsync("typed"))!;
+        Assert.Equal((1, 2), (snapshot.Protocol.MinReaderVersion, snapshot.Protocol.MinWriterVersion));
+        Assert.Equal(ColumnType.String, (await destination.GetTablesAsync(Lake.Schema, default)).Single(t => t.Name == "typed").Find("naive")!.Type);
     }
 }

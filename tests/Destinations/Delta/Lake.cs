@@ -7,7 +7,10 @@ using DeltaWarehouseReader = Tributary.Testing.DeltaWarehouseReader;
 
 namespace Tributary.Destinations.Delta.Tests;
 
-/// <summary>A lake in a temporary folder for one test: batches of a small <c>items</c> table, its snapshot and its rows.</summary>
+/// <summary>
+/// A lake in a temporary folder for one test: batches of a small <c>items</c> table, its snapshot and its rows. Disposing it
+/// checks every table's log against the protocol and Tributary's conventions.
+/// </summary>
 internal sealed class Lake : IAsyncDisposable
 {
     public const string Schema = "conn";
@@ -70,6 +73,7 @@ internal sealed class Lake : IAsyncDisposable
         }
 
         _reader.Dispose();
+        var violations = await Tributary.Testing.DeltaProtocolValidator.ValidateLakeAsync(Folder, Tributary.Testing.DeltaValidationOptions.Tributary, default);
         try
         {
             Directory.Delete(Folder, recursive: true);
@@ -77,6 +81,8 @@ internal sealed class Lake : IAsyncDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(violations.Count == 0, "The lake breaks the protocol or Tributary's conventions:\n" + string.Join("\n", violations));
     }
 
     private static WriteBatch Batch(OperationKind kind, long[] ids, IReadOnlyList<SchemaChange> changes, string? name = null) =>

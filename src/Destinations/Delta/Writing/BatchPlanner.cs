@@ -92,7 +92,11 @@ internal sealed class BatchPlanner
             batch.RowCount == 0 ? [] : ranges.SortedKeys(derived));
     }
 
-    /// <summary>The protocol to commit: the first one, or a higher one the batch's new types need; null when the table's suffices.</summary>
+    /// <summary>
+    /// The protocol to commit: the first one, or the lowest the table's types need once it differs from the table's (a
+    /// higher one for a new <c>timestamp_ntz</c> column; back to (1, 2) once a widening turned the last one into a string,
+    /// in the commit that rewrites every file); null when the table's is that one.
+    /// </summary>
     public DeltaProtocol? ProtocolChange()
     {
         var needed = DeltaSchema.ProtocolFor(After);
@@ -101,7 +105,7 @@ internal sealed class BatchPlanner
             return needed;
         }
 
-        return DeltaSchema.Covers(Snapshot.Protocol, needed) ? null : needed;
+        return DeltaSchema.Covers(Snapshot.Protocol, needed) && DeltaSchema.Covers(needed, Snapshot.Protocol) ? null : needed;
     }
 
     /// <summary>

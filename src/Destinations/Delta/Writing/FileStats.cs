@@ -12,13 +12,14 @@ namespace Tributary.Destinations.Delta.Writing;
 /// The statistics of a data file, as its <c>add</c> action records them: <c>numRecords</c>, and for every column but
 /// binary ones <c>nullCount</c>, <c>minValues</c> and <c>maxValues</c>, computed with SQL over the file DuckDB wrote.
 /// Timestamps are written to the millisecond (truncated, as the protocol says); a string bound longer than
-/// <see cref="MaxStringBound"/> characters is left out, except for key columns, whose exact bounds pruning needs; a float
-/// column holding NaN or an infinity has no bounds.
+/// <see cref="MaxStringBound"/> characters is cut to that prefix (a maximum then ends in U+10FFFF, so it stays above every
+/// value), except in key columns, whose exact bounds pruning needs; a float column holding NaN or an infinity has no bounds,
+/// since JSON has no number for them.
 /// </summary>
 internal static class FileStats
 {
-    /// <summary>The longest string bound written for a column that is not part of the key.</summary>
-    public const int MaxStringBound = 64;
+    /// <summary>The longest string bound, in code points, written for a column that is not part of the key.</summary>
+    public const int MaxStringBound = 32;
 
     /// <summary>The row count and statistics JSON of the local Parquet file <paramref name="file"/>, which holds <paramref name="table"/>'s columns.</summary>
     public static (long Rows, string Stats) Compute(DuckDBConnection connection, string file, TableSchema table)
@@ -54,7 +55,7 @@ internal static class FileStats
                         var ordinal = 2 + 3 * c + (offset - 2);
                         if (!reader.IsDBNull(ordinal))
                         {
-                            WriteBound(json, columns[c], reader.GetString(ordinal), key.Contains(columns[c].Name));
+                            WriteBound(json, columns[c], reader.GetString(ordinal), key.Contains(columns[c].Name), isMax: offset == 4);
                         }
                     }
 
@@ -84,7 +85,7 @@ internal static class FileStats
         _ => $"CAST({aggregate}({q}) AS VARCHAR)",
     };
 
-    private static void WriteBound(Utf8JsonWriter json, ColumnSchema column, string text, bool key)
+    private static void WriteBound(Utf8JsonWriter json, ColumnSchema column, string text, bool key, bool isMax)
     {
         switch (column.Type.Type)
         {
@@ -105,10 +106,24 @@ internal static class FileStats
                 json.WriteRawValue(text);
                 break;
             case DataType.Xml or DataType.String or DataType.Json when !key && text.Length > MaxStringBound:
+                json.WriteString(column.Name, Cut(text, isMax));
                 break;
             default:
                 json.WriteString(column.Name, text);
                 break;
         }
+    }
+
+    /// <summary>The first <see cref="MaxStringBound"/> code points of a bound; a maximum cut short gets U+10FFFF after them.</summary>
+    private static string Cut(string text, bool isMax)
+    {
+        var runes = text.EnumerateRunes().ToList();
+        if (runes.Count <= MaxStringBound)
+        {
+            return text;
+        }
+
+        var prefix = string.Concat(runes.Take(MaxStringBound).Select(r => r.ToString()));
+        return isMax ? prefix + char.ConvertFromUtf32(0x10FFFF) : prefix;
     }
 }

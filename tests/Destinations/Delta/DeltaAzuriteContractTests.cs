@@ -12,7 +12,10 @@ public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
     public const string Name = "Azurite";
 }
 
-/// <summary>The destination contract suite against Delta tables in an Azurite blob container, one fresh container per test.</summary>
+/// <summary>
+/// The destination contract suite against Delta tables in an Azurite blob container, one fresh container per test; after
+/// each test, every table's log must be valid against the protocol.
+/// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class DeltaAzuriteContractTests(AzuriteFixture azurite) : DestinationContractTests
 {
@@ -47,8 +50,10 @@ public sealed class DeltaAzuriteContractTests(AzuriteFixture azurite) : Destinat
                 await destination.DisposeAsync();
             }
 
+            var violations = await _reader.ValidateAsync(DeltaValidationOptions.Protocol, CancellationToken.None);
             _reader.Dispose();
             await container.DeleteIfExistsAsync();
+            Assert.True(violations.Count == 0, "The lake breaks the protocol:\n" + string.Join("\n", violations));
         }
     }
 }

@@ -82,8 +82,8 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(2, Remove("b.parquet"), d);
 
         // The commits the checkpoint covers are gone: only the checkpoint can tell what they did.
-        File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
-        File.Delete(Path.Combine(table.LogFolder, Log(1) + ".json"));
+        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(0) + ".json"));
+        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(1) + ".json"));
         var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(2, snapshot.Version);
@@ -123,7 +123,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var c = await table.AddFileAsync("SELECT 3::BIGINT AS id, 'three' AS name", "c.parquet");
         table.Commit(0, Protocol(), Metadata(["id"], IdName), a, b, c);
         await table.CheckpointAsync(0, 3, Protocol(), Metadata(["id"], IdName), a, b, c);
-        File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
+        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(0) + ".json"));
 
         var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
@@ -140,7 +140,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(0, Protocol(), Metadata(["id"], IdName), a);
         table.Commit(1, b);
         await table.CheckpointAsync(1, 2, Protocol(), Metadata(["id"], IdName), a, b);
-        File.Delete(Path.Combine(table.LogFolder, $"{Log(1)}.checkpoint.0000000002.0000000002.parquet"));
+        File.Delete(Path.Combine(table.LogFolder, $"{HandMadeTable.Log(1)}.checkpoint.0000000002.0000000002.parquet"));
 
         var snapshot = await IndependentLogReader.ReadAsync(table.Folder, default);
 
@@ -173,7 +173,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("no version 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains(Log(2) + ".json", error.Message, StringComparison.Ordinal);
+        Assert.Contains(HandMadeTable.Log(2) + ".json", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class DeltaLogReaderTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => IndependentLogReader.ReadAsync(table.Folder, default));
 
-        Assert.Contains(Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains(HandMadeTable.Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

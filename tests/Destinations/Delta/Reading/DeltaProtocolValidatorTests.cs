@@ -165,14 +165,14 @@ public sealed class DeltaProtocolValidatorTests : IDisposable
 
         var violations = await IndependentValidator.ValidateTableAsync(table.Folder, default);
 
-        Assert.Contains(violations, v => v.Contains($"The versions jump from 1 to 3: {Log(2)}.json is missing", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains($"The versions jump from 1 to 3: {HandMadeTable.Log(2)}.json is missing", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task ValidateTableAsync_MalformedLines_SaysWhichLineAndWhy()
     {
         var table = new HandMadeTable(_lake);
-        File.WriteAllText(Path.Combine(table.LogFolder, Log(0) + ".json"), string.Join("\n",
+        File.WriteAllText(Path.Combine(table.LogFolder, HandMadeTable.Log(0) + ".json"), string.Join("\n",
             Protocol(), Metadata(["id"], Columns), "", "{\"commitInfo\":{},\"txn\":{\"appId\":\"a\",\"version\":1}}", "[1]", "{\"checkpointMetadata\":{\"version\":0}}",
             "{\"add\":{\"path\":\"x.parquet\",\"partitionValues\":{},\"modificationTime\":1,\"dataChange\":\"yes\"}}", "not json") + "\n");
 

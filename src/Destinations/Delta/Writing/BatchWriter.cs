@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using Tributary.Destinations.Delta.Log;
+using Tributary.Destinations.Delta.Storage;
+using Tributary.Runtime.Destinations;
+
+namespace Tributary.Destinations.Delta.Writing;
+
+/// <summary>
+/// Applies one batch to one Delta table, copy-on-write: plans which active files the batch touches (<see cref="BatchPlanner"/>),
+/// loads only those into the working table, applies the batch there with the DuckDB destination's statements, writes the
+/// result as new Parquet files, uploads them, and commits the removes of the loaded files and the adds of the new ones
+/// in one Delta commit. When another writer took the version first, the batch is committed again unchanged if that
+/// writer's commit touched none of its files, and planned again from the new snapshot otherwise, up to
+/// <see cref="DeltaDestinationOptions.MaxCommitAttempts"/> times.
+/// </summary>
+internal sealed class BatchWriter(
+    ILakeStorage storage, WorkingTable engine, SchemaFence fence, DeltaDestinationOptions options, string scratch, ILogger logger)
+{
+    private readonly TimeProvider _time = options.TimeProvider;
+
+    /// <summary>Writes the batch; returns the rows applied, as <see cref="IDestination.WriteAsync"/> counts them.</summary>
+    /// <exception cref="Runtime.State.ConnectorBusyException">A larger fence has written to the schema or the table.</exception>
+    /// <exception cref="InvalidOperationException">Other writers kept taking the table's next version.</exception>
+    public async Task<long> WriteAsync(DeltaTable table, WriteBatch batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            table.Snapshot = await table.Log.RefreshAsync(table.Snapshot, cancellationToken);
+            if (batch.Fence is { } epoch)
+            {
+                await fence.CheckAsync(batch.Schema, batch.Table.Name, epoch, cancellationToken);
+                SchemaFence.Refuse(batch.Schema, batch.Table.Name, epoch, DeltaSchema.FenceOf(table.Snapshot?.Metadata));
+            }
+
+            var plan = BatchPlanner.Plan(table, batch);
+            var folder = Path.Combine(scratch, Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            try
+            {
+                var (applied, commit, uploaded) = await ApplyAsync(table, plan, folder, cancellationToken);
+                if (commit is null)
+                {
+                    return applied;
+                }
+
+                while (true)
+                {
+                    try
+                    {
+                        if (batch.Fence is { } e)
+                        {
+                            await fence.CheckAsync(batch.Schema, batch.Table.Name, e, cancellationToken);
+                        }
+
+                        table.Snapshot = await table.Log.CommitAsync(plan.Snapshot, commit, cancellationToken);
+                        DestinationLog.Committed(logger, table.Path, table.Snapshot.Version, commit.Removes.Count, commit.Adds.Count, batch);
+                        return applied;
+                    }
+                    catch (DeltaConcurrentCommitException ex) when (attempt < options.MaxCommitAttempts)
+                    {
+                        attempt++;
+                        table.Snapshot = await table.Log.RefreshAsync(plan.Snapshot, cancellationToken);
+                        if (plan.StillHolds(table, table.Snapshot) is { } rebased)
+                        {
+                            DestinationLog.CommitRebased(logger, table.Path, ex.Version);
+                            plan = rebased;
+                            commit = commit with { Metadata = plan.Metadata(commit.Metadata is not null, _time), Protocol = plan.ProtocolChange() };
+                            continue;
+                        }
+
+                        DestinationLog.CommitReplanned(logger, table.Path, ex.Version);
+                        await DeleteAsync(uploaded, CancellationToken.None);
+                        break;
+                    }
+                    catch (DeltaConcurrentCommitException ex)
+                    {
+                        await DeleteAsync(uploaded, CancellationToken.None);
+                        throw new InvalidOperationException(
+                            $"Could not commit the batch ({batch}) to Delta table '{table.Path}': other writers took its next version {options.MaxCommitAttempts} times in a row. Nothing of the batch was committed.",
+                            ex);
+                    }
+                }
+            }
+            finally
+            {
+                engine.Drop(batch.Schema);
+                TryDeleteFolder(folder);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the planned files, applies the batch, writes and uploads the result; returns the rows applied, the commit
+    /// (null when the table does not change) and the lake paths uploaded.
+    /// </summary>
+    private async Task<(long Applied, DeltaCommit? Commit, List<string> Uploaded)> ApplyAsync(
+        DeltaTable table, BatchPlanner plan, string folder, CancellationToken cancellationToken)
+    {
+        var batch = plan.Batch;
+        var merge = plan.Loads.Count > 0;
+        engine.Create(batch.Schema, plan.Before, withKey: merge);
+        var local = new List<string>(plan.Loads.Count);
+        foreach (var file in plan.Loads)
+        {
+            local.Add(await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken));
+        }
+
+        engine.Load(batch.Schema, batch.Table.Name, local);
+        if (storage is not FolderLakeStorage)
+        {
+            local.ForEach(File.Delete);
+        }
+
+        var applied = engine.Apply(batch, merge, cancellationToken);
+        var changed = applied > 0 || plan.Widens || (batch.Truncate && merge);
+        var uploaded = new List<string>();
+        if (!changed)
+        {
+            // Nothing matched: the loaded files stay as they are; only a new table or schema is committed.
+            return (applied, plan.SchemaCommit(_time), uploaded);
+        }
+
+        var rows = engine.Count(batch.Schema, batch.Table.Name);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var adds = new List<AddFile>();
+        if (rows > 0)
+        {
+            foreach (var written in engine.WriteOut(batch.Schema, batch.Table.Name, plan.After.PrimaryKey, rows, options.TargetFileRows, folder))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (count, stats) = FileStats.Compute(engine.Connection, written, plan.After);
+                var name = Guid.NewGuid() + ".parquet";
+                var size = new FileInfo(written).Length;
+                var path = table.FilePath(name);
+                await UploadAsync(path, written, cancellationToken);
+                uploaded.Add(path);
+                adds.Add(new AddFile(name, size, now, DataChange: true, stats));
+            }
+        }
+
+        var removes = plan.Loads.Select(f => new RemoveFile(f.Path, now, DataChange: true, f.Size)).ToList();
+        var operation = plan.Snapshot is null ? "CREATE TABLE" : removes.Count > 0 ? "MERGE" : "WRITE";
+        return (applied, new DeltaCommit(operation, plan.ProtocolChange(), plan.Metadata(force: false, _time), adds, removes), uploaded);
+    }
+
+    /// <summary>Puts a written file into the lake: moved, for a folder on this machine; uploaded, for a container.</summary>
+    private async Task UploadAsync(string path, string local, CancellationToken cancellationToken)
+    {
+        if (storage is FolderLakeStorage)
+        {
+            var target = await storage.LocalPathAsync(path, cancellationToken);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(local, target);
+            return;
+        }
+
+        await storage.UploadFileAsync(path, local, cancellationToken);
+    }
+
+    /// <summary>Deletes data files of a commit that did not happen (best effort: what is left, vacuum collects).</summary>
+    private async Task DeleteAsync(List<string> uploaded, CancellationToken cancellationToken)
+    {
+        foreach (var path in uploaded)
+        {
+            try
+            {
+                await storage.DeleteAsync(path, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
+            {
+                DestinationLog.CleanupFailed(logger, path, ex);
+            }
+        }
+    }
+
+    private static void TryDeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A scratch file still open; the destination's scratch folder is removed on disposal.
+        }
+    }
+}

@@ -12,6 +12,9 @@ namespace Tributary.Destinations.Delta.Log;
 /// </summary>
 internal sealed class DeltaTableLog
 {
+    /// <summary>A checkpoint is written at every version that is a multiple of this.</summary>
+    public const int CheckpointInterval = 10;
+
     private static readonly string EngineInfo = "Tributary/" + EngineVersion();
 
     private readonly ILakeStorage _storage;
@@ -43,7 +46,8 @@ internal sealed class DeltaTableLog
     /// <exception cref="NotSupportedException">The table needs a protocol feature Tributary does not implement.</exception>
     public async Task<DeltaSnapshot?> LoadAsync(CancellationToken ct)
     {
-        return await ReplayAsync(new DeltaStateBuilder(), 0, previous: null, ct);
+        var (state, next) = await StartingPointAsync(ct);
+        return await ReplayAsync(state, next, previous: null, ct);
     }
 
     /// <summary>
@@ -82,6 +86,11 @@ internal sealed class DeltaTableLog
         if (!await _storage.TryCreateAsync(_paths.Commit(version), content, ct))
         {
             throw new DeltaConcurrentCommitException(_paths.Table, version);
+        }
+
+        if (version > 0 && version % CheckpointInterval == 0)
+        {
+            await CheckpointAsync(snapshot, ct);
         }
 
         return snapshot;
@@ -178,6 +187,86 @@ internal sealed class DeltaTableLog
                         nameof(commit));
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the checkpoint of <paramref name="snapshot"/>, keeping the tombstones that vacuum's default retention still
+    /// protects (<c>delta.deletedFileRetentionDuration</c>). Any failure is logged, never thrown: the commit stands.
+    /// </summary>
+    private async Task CheckpointAsync(DeltaSnapshot snapshot, CancellationToken ct)
+    {
+        try
+        {
+            var cutoff = (_time.GetUtcNow() - DeltaRetention.Tombstones(snapshot.Metadata)).ToUnixTimeMilliseconds();
+            var actions = await DeltaCheckpoint.WriteAsync(_storage, _paths, snapshot, cutoff, ct);
+            DeltaLogMessages.CheckpointWritten(_logger, _paths.Table, snapshot.Version, actions);
+        }
+#pragma warning disable CA1031 // A checkpoint only speeds reads up: whatever stops it must not undo a commit that succeeded.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            DeltaLogMessages.CheckpointNotWritten(_logger, _paths.Table, snapshot.Version, ex);
+        }
+    }
+
+    /// <summary>
+    /// The state to replay from and the first commit to read: the checkpoint <c>_last_checkpoint</c> names; else the newest
+    /// readable checkpoint a listing of the log finds; else nothing, from version 0.
+    /// </summary>
+    private async Task<(DeltaStateBuilder State, long Next)> StartingPointAsync(CancellationToken ct)
+    {
+        var tried = new HashSet<long>();
+        if (await DeltaCheckpoint.ReadPointerAsync(_storage, _paths, ct) is { } pointed)
+        {
+            tried.Add(pointed);
+            if (await TryReadCheckpointAsync(pointed, ct) is { } state)
+            {
+                return (state, pointed + 1);
+            }
+        }
+
+        var checkpoints = new List<long>();
+        long? firstCommit = null;
+        await foreach (var file in _storage.ListAsync(_paths.LogFolder, ct))
+        {
+            if (_paths.CheckpointVersion(file.Path) is { } checkpoint)
+            {
+                checkpoints.Add(checkpoint);
+            }
+            else if (_paths.CommitVersion(file.Path) is { } commit)
+            {
+                firstCommit = Math.Min(firstCommit ?? commit, commit);
+            }
+        }
+
+        foreach (var checkpoint in checkpoints.Where(checkpoint => !tried.Contains(checkpoint)).OrderDescending())
+        {
+            if (await TryReadCheckpointAsync(checkpoint, ct) is { } state)
+            {
+                return (state, checkpoint + 1);
+            }
+        }
+
+        if (firstCommit is > 0)
+        {
+            throw new InvalidDataException(
+                $"The Delta log of '{_paths.Table}' starts at version {firstCommit} and has no readable checkpoint: the table cannot be replayed.");
+        }
+
+        return (new DeltaStateBuilder(), 0);
+    }
+
+    private async Task<DeltaStateBuilder?> TryReadCheckpointAsync(long version, CancellationToken ct)
+    {
+        try
+        {
+            return await DeltaCheckpoint.ReadAsync(_storage, _paths, version, ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            DeltaLogMessages.CheckpointNotRead(_logger, _paths.Table, version, ex);
+            return null;
         }
     }
 

@@ -8,8 +8,9 @@ namespace Tributary.Destinations.Delta.Writing;
 
 /// <summary>
 /// A table's shape in the Delta log: the <c>schemaString</c> (Spark's JSON struct type), the primary key in the
-/// <c>configuration</c> as <c>tributary.primaryKey</c>, each column's Tributary type in its field metadata as
-/// <c>tributary.type</c> (so JSON, XML and STRING, all Delta <c>string</c>, read back apart), and the protocol the types need.
+/// <c>configuration</c> as <c>tributary.primaryKey</c>, each column's Tributary type as its comment (the field metadata
+/// <c>comment</c>, as the DuckDB destination keeps it in the column's comment, so JSON, XML and STRING, all Delta
+/// <c>string</c>, read back apart), key columns not nullable, and the protocol the types need.
 /// </summary>
 internal static class DeltaSchema
 {
@@ -19,8 +20,8 @@ internal static class DeltaSchema
     /// <summary>The configuration key that holds the largest fence (lease epoch) that has written to the table.</summary>
     public const string FenceKey = "tributary.fence";
 
-    /// <summary>The field metadata key that holds a column's Tributary type.</summary>
-    public const string TypeKey = "tributary.type";
+    /// <summary>The field metadata key that holds a column's comment: its Tributary type.</summary>
+    public const string TypeKey = "comment";
 
     /// <summary>The reader feature and writer feature a <c>timestamp_ntz</c> column needs.</summary>
     public const string TimestampNtz = "timestampNtz";
@@ -43,7 +44,7 @@ internal static class DeltaSchema
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown column type."),
     };
 
-    /// <summary>The schema string of <paramref name="table"/>: every column nullable (the key columns too, as Spark writes them).</summary>
+    /// <summary>The schema string of <paramref name="table"/>: every column nullable but the key's.</summary>
     public static string SchemaString(TableSchema table)
     {
         using var buffer = new MemoryStream();
@@ -54,10 +55,11 @@ internal static class DeltaSchema
             json.WriteStartArray("fields");
             foreach (var column in table.Columns)
             {
+                var key = table.PrimaryKey.Contains(column.Name, StringComparer.Ordinal);
                 json.WriteStartObject();
                 json.WriteString("name", column.Name);
                 json.WriteString("type", DeltaType(column.Type));
-                json.WriteBoolean("nullable", true);
+                json.WriteBoolean("nullable", !key);
                 json.WriteStartObject("metadata");
                 json.WriteString(TypeKey, column.Type.ToString());
                 json.WriteEndObject();

@@ -31,12 +31,18 @@ public sealed class DeltaDestination : IDestination
     /// <param name="logger">Receives notes on each commit; none when omitted.</param>
     /// <exception cref="ArgumentException">The options name no lake, or two, or a size below one (see <see cref="DeltaDestinationOptions.Validate"/>).</exception>
     public DeltaDestination(DeltaDestinationOptions options, ILogger<DeltaDestination>? logger = null)
+        : this(Validated(options), null, logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>The destination over <paramref name="storage"/> (tests wrap a lake's storage); the options' lake is then not used.</summary>
+    internal DeltaDestination(DeltaDestinationOptions options, ILakeStorage? storage, ILogger? logger)
+    {
         options.Validate();
         _options = options;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        _storage = options.Container is { } container ? new BlobLakeStorage(container) : new FolderLakeStorage(Path.GetFullPath(options.Folder!));
+        _logger = logger ?? NullLogger.Instance;
+        _storage = storage
+            ?? (options.Container is { } container ? new BlobLakeStorage(container) : new FolderLakeStorage(Path.GetFullPath(options.Folder!)));
         _scratch = Path.Combine(Path.GetTempPath(), "tributary-delta-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -157,6 +163,12 @@ public sealed class DeltaDestination : IDestination
         {
             _gate.Release();
         }
+    }
+
+    private static DeltaDestinationOptions Validated(DeltaDestinationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options;
     }
 
     private DeltaTable Table(string schema, string name)

@@ -32,8 +32,11 @@ public sealed class DeltaDestinationOptions
     /// <summary>Files with fewer rows than this count as small for compaction. Default: 250,000.</summary>
     public long CompactionFileRows { get; init; } = 250_000;
 
-    /// <summary>Times a batch is planned again after another writer committed the version it was about to take. Default: 8.</summary>
-    public int MaxCommitAttempts { get; init; } = 8;
+    /// <summary>
+    /// Times a batch tries to commit, committed again or planned again each time another writer took the version it was
+    /// about to take (after a short random pause, longer each time). Default: 10.
+    /// </summary>
+    public int MaxCommitAttempts { get; init; } = 10;
 
     /// <summary>
     /// Threads the destination's in-memory DuckDB engine runs a statement on. Default: one fewer than the machine's cores,

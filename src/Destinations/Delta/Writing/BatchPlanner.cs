@@ -13,14 +13,14 @@ namespace Tributary.Destinations.Delta.Writing;
 /// </summary>
 internal sealed class BatchPlanner
 {
-    private readonly DeltaTable _table;
     private readonly KeyRanges? _ranges;
     private readonly object[]? _keys;
 
-    private BatchPlanner(DeltaTable table, DeltaSnapshot? snapshot, TableSchema before, TableSchema after, WriteBatch batch, bool widens, KeyRanges? ranges, object[]? keys)
+    private BatchPlanner(
+        DeltaSnapshot? snapshot, TableSchema before, TableSchema after, WriteBatch batch, bool widens, KeyRanges? ranges, object[]? keys, IReadOnlyList<AddFile>? loads = null)
     {
-        (_table, Snapshot, Before, After, Batch, Widens, _ranges, _keys) = (table, snapshot, before, after, batch, widens, ranges, keys);
-        Loads = snapshot is null ? [] : [.. snapshot.Files.Values.Where(Touches)];
+        (Snapshot, Before, After, Batch, Widens, _ranges, _keys) = (snapshot, before, after, batch, widens, ranges, keys);
+        Loads = loads ?? (snapshot is null ? [] : [.. snapshot.Files.Values.Where(Touches)]);
     }
 
     /// <summary>The snapshot the batch is planned on and will be committed after; null for a table that does not exist yet.</summary>
@@ -39,7 +39,16 @@ internal sealed class BatchPlanner
     public bool Widens { get; }
 
     /// <summary>The active files the batch rewrites.</summary>
-    public IReadOnlyList<AddFile> Loads { get; }
+    public IReadOnlyList<AddFile> Loads { get; private set; }
+
+    /// <summary>
+    /// Whether <see cref="Loads"/> were chosen by key range alone, so reading their key column can rule some out (a file
+    /// whose range spans a key it does not hold: any file of a table keyed by a hash).
+    /// </summary>
+    public bool CanNarrow => !Widens && !Batch.Truncate && Batch.RowCount > 0 && Loads.Count > 0;
+
+    /// <summary>Keeps only the loads that hold one of the batch's keys.</summary>
+    public void Narrow(IReadOnlyList<AddFile> holding) => Loads = holding;
 
     /// <summary>Plans <paramref name="batch"/> on <paramref name="table"/>'s current snapshot.</summary>
     public static BatchPlanner Plan(DeltaTable table, WriteBatch batch)
@@ -53,7 +62,7 @@ internal sealed class BatchPlanner
 
         if (snapshot is null)
         {
-            return new BatchPlanner(table, null, wanted, wanted, Rebuild(batch, wanted, []), false, null, null);
+            return new BatchPlanner(null, wanted, wanted, Rebuild(batch, wanted, []), false, null, null);
         }
 
         var existing = DeltaSchema.Read(wanted.Name, snapshot.Metadata);
@@ -79,7 +88,7 @@ internal sealed class BatchPlanner
         var ranges = table.Ranges(after);
         var derived = Rebuild(batch, after, changes);
         return new BatchPlanner(
-            table, snapshot, existing, after, derived, changes.Any(c => c.Kind == SchemaChangeKind.WidenColumn), ranges,
+            snapshot, existing, after, derived, changes.Any(c => c.Kind == SchemaChangeKind.WidenColumn), ranges,
             batch.RowCount == 0 ? [] : ranges.SortedKeys(derived));
     }
 
@@ -124,7 +133,7 @@ internal sealed class BatchPlanner
     /// fence, every file it rewrites still active, and no file added since that it would have had to rewrite (another
     /// writer's appends of other keys). Null when the batch must be planned again.
     /// </summary>
-    public BatchPlanner? StillHolds(DeltaTable table, DeltaSnapshot? newer)
+    public BatchPlanner? StillHolds(DeltaSnapshot? newer)
     {
         if (Snapshot is null || newer is null
             || newer.Metadata.SchemaString != Snapshot.Metadata.SchemaString
@@ -135,7 +144,7 @@ internal sealed class BatchPlanner
             return null;
         }
 
-        return new BatchPlanner(table, newer, Before, After, Batch, Widens, _ranges, _keys) { };
+        return new BatchPlanner(newer, Before, After, Batch, Widens, _ranges, _keys, Loads);
     }
 
     private bool Touches(AddFile file) =>

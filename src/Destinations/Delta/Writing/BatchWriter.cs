@@ -58,10 +58,12 @@ internal sealed class BatchWriter(
                     }
                     catch (DeltaConcurrentCommitException ex) when (attempt < options.MaxCommitAttempts)
                     {
-                        attempt++;
+                        // Writers that keep colliding fall out of step: a random pause, longer with each attempt.
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), _time, cancellationToken);
                         table.Snapshot = await table.Log.RefreshAsync(plan.Snapshot, cancellationToken);
-                        if (plan.StillHolds(table, table.Snapshot) is { } rebased)
+                        if (plan.StillHolds(table.Snapshot) is { } rebased)
                         {
+                            attempt++;
                             DestinationLog.CommitRebased(logger, table.Path, ex.Version);
                             plan = rebased;
                             commit = commit with { Metadata = plan.Metadata(commit.Metadata is not null, _time), Protocol = plan.ProtocolChange() };
@@ -97,18 +99,27 @@ internal sealed class BatchWriter(
         DeltaTable table, BatchPlanner plan, string folder, CancellationToken cancellationToken)
     {
         var batch = plan.Batch;
-        var merge = plan.Loads.Count > 0;
-        engine.Create(batch.Schema, plan.Before, withKey: merge);
-        var local = new List<string>(plan.Loads.Count);
+        var local = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in plan.Loads)
         {
-            local.Add(await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken));
+            local[file.Path] = await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken);
         }
 
-        engine.Load(batch.Schema, batch.Table.Name, local);
-        if (storage is not FolderLakeStorage)
+        if (plan.CanNarrow)
         {
-            local.ForEach(File.Delete);
+            var holding = engine.FilesHoldingKeys(batch, [.. plan.Loads.Select(f => local[f.Path])]);
+            plan.Narrow([.. plan.Loads.Where((_, i) => holding.Contains(i))]);
+        }
+
+        var merge = plan.Loads.Count > 0;
+        engine.Create(batch.Schema, plan.Before, withKey: merge);
+        engine.Load(batch.Schema, batch.Table.Name, [.. plan.Loads.Select(f => local[f.Path])]);
+        if (storage is BlobLakeStorage)
+        {
+            foreach (var copy in local.Values)
+            {
+                File.Delete(copy);
+            }
         }
 
         var applied = engine.Apply(batch, merge, cancellationToken);

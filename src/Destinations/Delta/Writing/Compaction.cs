@@ -59,7 +59,7 @@ internal sealed class Compaction(ILakeStorage storage, WorkingTable engine, Delt
             }
 
             engine.Load(table.Schema, table.Name, local);
-            if (storage is not FolderLakeStorage)
+            if (storage is BlobLakeStorage)
             {
                 local.ForEach(File.Delete);
             }

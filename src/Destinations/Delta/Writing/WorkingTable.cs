@@ -97,6 +97,46 @@ internal sealed class WorkingTable : IDisposable
         return batch.RowCount == 0 ? truncated : applied;
     }
 
+    /// <summary>
+    /// Which of the local Parquet files hold at least one of the batch's keys: the batch's keys are staged in a temporary
+    /// table, and each file's key columns (only those are read) are joined to it.
+    /// </summary>
+    public HashSet<int> FilesHoldingKeys(WriteBatch batch, IReadOnlyList<string> files)
+    {
+        var key = batch.Table.PrimaryKey;
+        var columns = key.Select((name, i) =>
+        {
+            var type = batch.Table.Find(name)!.Type;
+            return (Name: $"k{i}", Column: name, Type: type, Value: RowAppender.From(batch.Values[batch.IndexOf(name)], type, name, batch.Table.Name));
+        }).ToList();
+        Execute($"CREATE OR REPLACE TEMP TABLE tributary_probe ({DuckSql.List(columns, c => $"{c.Name} {DuckSql.TypeOf(c.Type)}")})");
+        var appender = _connection.CreateAppender("temp", "main", "tributary_probe");
+        try
+        {
+            RowAppender.Append(appender, null, batch.RowCount, [.. columns.Select(c => c.Value)], CancellationToken.None);
+            appender.Close();
+        }
+        finally
+        {
+            appender.Dispose();
+        }
+
+        var match = string.Join(" AND ", columns.Select(c => $"k.{c.Name} = p.{DuckSql.Quote(c.Column)}"));
+        var holding = new HashSet<int>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var found = Scalar(
+                $"SELECT count(*) FROM (SELECT 1 FROM read_parquet({DuckSql.Literal(files[i])}) AS p WHERE EXISTS (SELECT 1 FROM temp.main.tributary_probe AS k WHERE {match}) LIMIT 1)");
+            if (Convert.ToInt64(found, CultureInfo.InvariantCulture) > 0)
+            {
+                holding.Add(i);
+            }
+        }
+
+        Execute("DROP TABLE temp.main.tributary_probe");
+        return holding;
+    }
+
     /// <summary>Rows in the working table.</summary>
     public long Count(string schema, string table) =>
         Convert.ToInt64(Scalar($"SELECT count(*) FROM {DuckSql.Table(schema, table)}"), CultureInfo.InvariantCulture);

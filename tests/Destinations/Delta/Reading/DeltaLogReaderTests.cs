@@ -80,8 +80,8 @@ public sealed class DeltaLogReaderTests : IDisposable
         table.Commit(2, Remove("b.parquet"), d);
 
         // The commits the checkpoint covers are gone: only the checkpoint can tell what they did.
-        File.Delete(Path.Combine(table.LogFolder, Log(0) + ".json"));
-        File.Delete(Path.Combine(table.LogFolder, Log(1) + ".json"));
+        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(0) + ".json"));
+        File.Delete(Path.Combine(table.LogFolder, HandMadeTable.Log(1) + ".json"));
         var snapshot = await DeltaLogReader.ReadAsync(table.Folder, default);
 
         Assert.Equal(2, snapshot.Version);
@@ -137,7 +137,7 @@ public sealed class DeltaLogReaderTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
 
         Assert.Contains("no version 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains(Log(2) + ".json", error.Message, StringComparison.Ordinal);
+        Assert.Contains(HandMadeTable.Log(2) + ".json", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class DeltaLogReaderTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => DeltaLogReader.ReadAsync(table.Folder, default));
 
-        Assert.Contains(Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains(HandMadeTable.Log(1) + ".json line 2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 // Tributary on Azure: a Flex Consumption Function App that runs the connectors, with the storage,
-// secrets, monitoring and (optionally) PostgreSQL it needs. `azd up` deploys this file; azd passes
+// secrets, monitoring, the Delta Lake account the connectors write to, and (optionally) PostgreSQL. `azd up` deploys this file; azd passes
 // the parameters from main.parameters.json and turns the UPPER_SNAKE outputs into environment values.
 // No key, password or connection string with a secret is created, read or output anywhere: every
 // connection is made with the app's managed identity (or, for local runs, the developer's Entra login).
@@ -32,7 +32,7 @@ param principalType string = 'User'
 @description('Name of the resource group; empty means rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('Create an Azure Database for PostgreSQL flexible server (Entra auth only) as the connectors\' destination. It is billed while it exists, even when idle.')
+@description('Create an Azure Database for PostgreSQL flexible server (Entra auth only) as the connectors\' destination instead of the Delta Lake. It is billed while it exists, even when idle.')
 param postgresEnabled bool = false
 
 @description('Days a deleted Key Vault stays recoverable (purge protection forbids purging it sooner). A new environment with the same name, subscription and region cannot be created until then.')
@@ -77,8 +77,8 @@ type connection = {
   @description('Whether the scheduler runs the connection. Default true. A disabled connection can still be synced on demand.')
   enabled: bool?
 
-  @description('Where its rows go: duckdb (demo only on Azure) or postgres. Default: postgres when postgresEnabled, otherwise the host\'s default.')
-  destination: ('duckdb' | 'postgres')?
+  @description('Where its rows go: delta (Delta Lake tables in the lake account), postgres (needs postgresEnabled) or duckdb (refused on Azure unless Tributary__Destination__DuckDb__AllowEphemeral=true: its file is lost on a recycle). Default: postgres when postgresEnabled, otherwise delta.')
+  destination: ('delta' | 'postgres' | 'duckdb')?
 
   @description('The destination schema, lower snake case. Default: the id.')
   schema: string?
@@ -119,6 +119,7 @@ var deploymentContainerName = 'app-package'
 var stateContainerName = 'tributary-state'
 var runsQueueName = 'tributary-runs'
 var postgresDatabaseName = 'tributary'
+var lakeContainerName = 'lake'
 
 // Resource names, fixed before deployment so role assignment scopes and What-If need no runtime values.
 var names = {
@@ -126,6 +127,7 @@ var names = {
   logAnalytics: 'log-tributary-${resourceToken}'
   applicationInsights: 'appi-tributary-${resourceToken}'
   storage: 'sttrib${resourceToken}'
+  lake: 'stlake${resourceToken}'
   keyVault: 'kv-trib-${resourceToken}'
   postgres: 'psql-tributary-${resourceToken}'
   plan: 'plan-tributary-${resourceToken}'
@@ -171,6 +173,16 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module lake 'modules/lake.bicep' = {
+  scope: rg
+  params: {
+    name: names.lake
+    location: location
+    tags: tags
+    containerName: lakeContainerName
+  }
+}
+
 module keyVault 'modules/keyvault.bicep' = {
   scope: rg
   params: {
@@ -204,11 +216,13 @@ module appRoles 'modules/roles.bicep' = {
     principalId: appIdentity.outputs.principalId
     principalType: 'ServicePrincipal'
     storageAccountName: names.storage
+    lakeAccountName: names.lake
     keyVaultName: names.keyVault
     applicationInsightsName: names.applicationInsights
   }
   dependsOn: [
     storage
+    lake
     keyVault
     monitoring
   ]
@@ -220,11 +234,13 @@ module deployerRoles 'modules/roles.bicep' = if (!empty(principalId)) {
     principalId: principalId
     principalType: principalType
     storageAccountName: names.storage
+    lakeAccountName: names.lake
     keyVaultName: names.keyVault
     applicationInsightsName: names.applicationInsights
   }
   dependsOn: [
     storage
+    lake
     keyVault
     monitoring
   ]
@@ -254,9 +270,9 @@ var tributarySettings = {
   AZURE_CLIENT_ID: appIdentity.outputs.clientId
 }
 
-// Every connection's settings, generated from the one list above: Connections__<id>__Connector, __Enabled, and when
-// given __Schedule, __Destination, __Schema and __Configuration__<key>. DuckDB, the host's default destination, is local
-// only: on Azure a connection that names no destination writes to PostgreSQL when it exists.
+// Every connection's settings, generated from the one list above: Connections__<id>__Connector, __Enabled, __Destination,
+// and when given __Schedule, __Schema and __Configuration__<key>. A connection that names no destination writes Delta
+// tables into the lake, or to PostgreSQL when it is deployed; DuckDB is local only (the host refuses it on Azure).
 var connectionDefinitionSettings = toObject(
   flatten(map(connections, c => concat(
     [
@@ -265,9 +281,7 @@ var connectionDefinitionSettings = toObject(
     ],
     c.?schedule == null ? [] : [{ name: 'Connections__${c.id}__Schedule', value: c.?schedule }],
     c.?schema == null ? [] : [{ name: 'Connections__${c.id}__Schema', value: c.?schema }],
-    (c.?destination ?? (postgresEnabled ? 'postgres' : '')) == ''
-      ? []
-      : [{ name: 'Connections__${c.id}__Destination', value: c.?destination ?? 'postgres' }]
+    [{ name: 'Connections__${c.id}__Destination', value: c.?destination ?? (postgresEnabled ? 'postgres' : 'delta') }]
   ))),
   setting => setting.name,
   setting => setting.value
@@ -281,6 +295,12 @@ var connectionConfigurationSettings = toObject(
   setting => setting.value
 )
 var connectionSettings = union(connectionDefinitionSettings, connectionConfigurationSettings)
+
+// The Delta destination writes under the lake container's blob URL with the app identity (ADLS Gen2 serves the Blob API too).
+var lakeUri = '${lake.outputs.blobEndpoint}${lakeContainerName}'
+var lakeSettings = {
+  Tributary__Destination__Delta__Uri: lakeUri
+}
 
 // The PostgreSQL destination signs in as the app identity, whose role name is the identity's name.
 var postgresSettings = postgresEnabled
@@ -308,6 +328,7 @@ module functionApp 'modules/functionapp.bicep' = {
       hostStorageSettings,
       tributarySettings,
       connectionSettings,
+      lakeSettings,
       postgresSettings
     )
     maximumInstanceCount: maximumInstanceCount
@@ -315,7 +336,7 @@ module functionApp 'modules/functionapp.bicep' = {
   }
   dependsOn: [
     monitoring
-    // The host reaches storage, Key Vault and Application Insights as soon as it starts.
+    // The host reaches storage, the lake, Key Vault and Application Insights as soon as it starts.
     appRoles
   ]
 }
@@ -336,6 +357,9 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output TRIBUTARY_STATE_CONTAINER string = stateContainerName
 output TRIBUTARY_RUNS_QUEUE string = runsQueueName
+output AZURE_LAKE_ACCOUNT_NAME string = lake.outputs.name
+output AZURE_LAKE_DFS_ENDPOINT string = lake.outputs.dfsEndpoint
+output TRIBUTARY_LAKE_URI string = lakeUri
 output TRIBUTARY_CONNECTION_SETTINGS object = connectionSettings
 output POSTGRES_ENABLED bool = postgresEnabled
 output POSTGRES_HOST string = postgresEnabled ? postgres!.outputs.host : ''

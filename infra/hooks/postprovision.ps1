@@ -22,6 +22,9 @@ $values = [ordered]@{
     Tributary__StateStore__BlobServiceUri = $env:AZURE_STORAGE_BLOB_ENDPOINT
     Tributary__KeyVaultUri                = $env:AZURE_KEY_VAULT_ENDPOINT
 }
+if ($env:TRIBUTARY_LAKE_URI) {
+    $values['Tributary__Destination__Delta__Uri'] = $env:TRIBUTARY_LAKE_URI
+}
 if ($env:POSTGRES_HOST) {
     $values['Tributary__Destination__Postgres__Host'] = $env:POSTGRES_HOST
     $values['Tributary__Destination__Postgres__Database'] = $env:POSTGRES_DATABASE

@@ -40,6 +40,9 @@ connections=$(printf '%s\n' "${TRIBUTARY_CONNECTION_SETTINGS:-}" | sed -e 's/^[[
   pair TributaryStorage__blobServiceUri "$AZURE_STORAGE_BLOB_ENDPOINT"; printf ',\n'
   pair TributaryStorage__queueServiceUri "$AZURE_STORAGE_QUEUE_ENDPOINT"; printf ',\n'
   pair Tributary__StateStore__BlobServiceUri "$AZURE_STORAGE_BLOB_ENDPOINT"; printf ',\n'
+  if [ -n "${TRIBUTARY_LAKE_URI:-}" ]; then
+    pair Tributary__Destination__Delta__Uri "$TRIBUTARY_LAKE_URI"; printf ',\n'
+  fi
   if [ -n "${POSTGRES_HOST:-}" ]; then
     pair Tributary__Destination__Postgres__Host "$POSTGRES_HOST"; printf ',\n'
     pair Tributary__Destination__Postgres__Database "${POSTGRES_DATABASE:-}"; printf ',\n'

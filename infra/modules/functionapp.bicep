@@ -59,10 +59,10 @@ var monitoringSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
-// DuckDB, the destination when PostgreSQL is not deployed, writes its warehouse under Tributary__Files. The app folder
-// is read-only on Flex Consumption, so this points at the instance's temporary disk: that DuckDB warehouse is ephemeral
-// on Azure (lost whenever the instance is recycled, never shared between instances). PostgreSQL is the durable
-// destination; deploy it (postgresEnabled) to keep data.
+// Tributary__Files is the host's local folder (a DuckDB warehouse, if one is allowed). The app folder is read-only on Flex
+// Consumption, so this points at the instance's temporary disk: anything there is lost whenever the instance is recycled
+// and never shared between instances. That is why the host refuses the duckdb destination on Azure (unless
+// Tributary__Destination__DuckDb__AllowEphemeral=true, for demos); the Delta Lake and PostgreSQL keep data.
 var runtimeSettings = {
   Tributary__Files: '/tmp/tributary'
 }

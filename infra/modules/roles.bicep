@@ -15,6 +15,9 @@ param principalType string
 @description('Storage account with host storage, the deployment container, state blobs and the runs queue.')
 param storageAccountName string
 
+@description('ADLS Gen2 account that holds the Delta Lake tables (modules/lake.bicep).')
+param lakeAccountName string
+
 @description('Key Vault with the connectors\' secrets.')
 param keyVaultName string
 
@@ -30,6 +33,10 @@ var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Storage Queue Data Contributor: the queue trigger reads and deletes messages on `tributary-runs` and
 // creates its poison queue; the host enqueues sync requests and continuations.
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+// Storage Blob Data Contributor on the lake account: the Delta destination reads, writes and deletes the tables' data
+// files and commits their logs (a conditional create of the next log version). It manages no containers and sets no ACLs,
+// so Contributor is enough there, and it is granted on the lake account alone.
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 // Key Vault Secrets Officer: read secrets, and write back a rotated secret (an OAuth refresh token).
 // Secrets User would be enough to read, but could not write the rotation back.
 var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
@@ -42,6 +49,10 @@ var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
+}
+
+resource lakeAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: lakeAccountName
 }
 
 resource keyVault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
@@ -67,6 +78,16 @@ resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@20
   scope: storageAccount
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributorRoleId)
+    principalId: principalId
+    principalType: principalType
+  }
+}
+
+resource lakeBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(lakeAccount.id, principalId, storageBlobDataContributorRoleId)
+  scope: lakeAccount
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
     principalId: principalId
     principalType: principalType
   }

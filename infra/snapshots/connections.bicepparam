@@ -1,5 +1,5 @@
 // Parameters for the committed deployment snapshot of an app with connections of its own: two connections of one
-// connector, one with a schema and configuration of its own, and one on demand only. Regenerate with the command in
+// connector, one with a schema and configuration of its own, and one on demand only that names the lake though PostgreSQL is deployed. Regenerate with the command in
 // default.bicepparam, naming this file.
 using '../main.bicep'
 
@@ -30,5 +30,6 @@ param connections = [
   }
   {
     id: 'hello'
+    destination: 'delta'
   }
 ]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Azure.Storage.Blobs;
 using Tributary.Azure.Queue;
 using Tributary.Azure.State;
+using Tributary.Destinations.Delta;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
 using Tributary.Runtime;
@@ -13,7 +14,7 @@ namespace Tributary.Cli;
 
 /// <summary>
 /// The options of every command that reads state or the warehouse, so each means the same everywhere:
-/// <c>--files</c>, <c>--state-store</c>, <c>--state-connection-string</c>, <c>--destination</c>, <c>--connection-string</c>.
+/// <c>--files</c>, <c>--state-store</c>, <c>--state-connection-string</c>, <c>--destination</c>, <c>--lake</c>, <c>--connection-string</c>.
 /// </summary>
 internal sealed class WorkspaceOptions
 {
@@ -37,9 +38,14 @@ internal sealed class WorkspaceOptions
 
     public Option<string> Destination { get; } = new Option<string>("--destination")
     {
-        Description = "Where rows land: duckdb (DIR/warehouse.db) or postgres (--connection-string).",
+        Description = "Where rows land: duckdb (DIR/warehouse.db), delta (Delta Lake tables under --lake) or postgres (--connection-string).",
         DefaultValueFactory = _ => "duckdb",
-    }.AcceptOnlyFromAmong("duckdb", "postgres");
+    }.AcceptOnlyFromAmong("duckdb", "delta", "postgres");
+
+    public Option<DirectoryInfo?> Lake { get; } = new("--lake")
+    {
+        Description = "Folder of the Delta Lake tables (LAKE/<schema>/<table>/), for --destination delta. Default: DIR/lake, under --files.",
+    };
 
     public Option<string?> ConnectionString { get; } = new("--connection-string")
     {
@@ -55,6 +61,7 @@ internal sealed class WorkspaceOptions
         if (warehouse)
         {
             command.Add(Destination);
+            command.Add(Lake);
             command.Add(ConnectionString);
         }
     }
@@ -88,9 +95,21 @@ internal sealed class WorkspaceOptions
         var store = OpenStore(result, time);
         IDestination warehouse;
         string name;
-        if (result.GetRequiredValue(Destination) == "postgres")
+        var destination = result.GetRequiredValue(Destination);
+        if (destination != "delta" && result.GetValue(Lake) is not null)
+        {
+            throw new CliException($"--lake is the folder of the Delta tables; it needs --destination delta (the destination is {destination}).");
+        }
+
+        if (destination == "postgres")
         {
             (warehouse, name) = OpenPostgres(result.GetValue(ConnectionString));
+        }
+        else if (destination == "delta")
+        {
+            var lake = result.GetValue(Lake)?.FullName ?? Path.Combine(root, "lake");
+            name = $"Delta lake {lake}";
+            warehouse = new DeltaDestination(new DeltaDestinationOptions { Folder = lake, TimeProvider = time });
         }
         else
         {
@@ -126,7 +145,7 @@ internal sealed class WorkspaceOptions
 /// <param name="Store">State, history, leases and run records.</param>
 /// <param name="Secrets">Local secrets: environment variables or <c>DIR/secrets.json</c>.</param>
 /// <param name="Warehouse">Where rows land.</param>
-/// <param name="WarehouseName">The warehouse for messages: the DuckDB file, or the PostgreSQL database without credentials.</param>
+/// <param name="WarehouseName">The warehouse for messages: the DuckDB file, the Delta lake's folder, or the PostgreSQL database without credentials.</param>
 internal sealed record Workspace(IStateStore Store, ISecretStore Secrets, IDestination Warehouse, string WarehouseName) : IAsyncDisposable
 {
     public ValueTask DisposeAsync() => Warehouse.DisposeAsync();

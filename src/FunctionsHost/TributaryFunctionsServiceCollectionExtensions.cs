@@ -28,7 +28,10 @@ public static class TributaryFunctionsServiceCollectionExtensions
     /// Registers what the function classes need, from app settings: the Blob state store and run queue on the
     /// <c>TributaryStorage</c> connection (<c>Tributary__StateStore__BlobServiceUri</c> for the state when set), Key Vault
     /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connections (<c>Connections__&lt;id&gt;__…</c>,
-    /// checked at start-up: see <see cref="ConnectionDirectory"/>), the scheduler and the destinations (<c>duckdb</c>, and <c>postgres</c> from <c>Tributary__Destination__Postgres__*</c> signed in with the credential below),
+    /// checked at start-up: see <see cref="ConnectionDirectory"/>), the scheduler and the destinations (<c>delta</c> in the container
+    /// <c>Tributary__Destination__Delta__Uri</c> names or the local folder <c>files/lake</c>; <c>duckdb</c>, refused on Azure unless
+    /// <c>Tributary__Destination__DuckDb__AllowEphemeral=true</c>; and <c>postgres</c> from <c>Tributary__Destination__Postgres__*</c>;
+    /// the Azure ones signed in with the credential below),
     /// and the run budget from host.json's <c>functionTimeout</c>. The one <see cref="TokenCredential"/> is a
     /// <see cref="DefaultAzureCredential"/> for the app's managed identity, made only when a connection needs it; register
     /// another <see cref="TokenCredential"/> first to replace it.
@@ -85,6 +88,12 @@ public static class TributaryFunctionsServiceCollectionExtensions
                 : new LocalSecretStore(options.Files);
         });
 
+        services.TryAddSingleton(_ => HostPlatform.FromConfiguration(configuration));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, DeltaDestinationProvider>(provider => new DeltaDestinationProvider(
+            provider.GetRequiredService<IOptions<TributaryHostOptions>>(),
+            provider.GetRequiredService<TokenCredential>,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, DuckDbDestinationProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, PostgresDestinationProvider>(provider => new PostgresDestinationProvider(
             provider.GetRequiredService<IOptions<TributaryHostOptions>>(),

@@ -71,7 +71,7 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
                 Assert.DoesNotContain($"{connection}__accountName", settings.Keys);
             }
 
-            var storage = snapshot.Single("Microsoft.Storage/storageAccounts").String("id");
+            var storage = snapshot.RuntimeStorageAccount.String("id");
             Assert.Equal($"[reference('{storage}', '2025-06-01').primaryEndpoints.blob]", settings["AzureWebJobsStorage__blobServiceUri"]);
             Assert.Equal($"[reference('{storage}', '2025-06-01').primaryEndpoints.queue]", settings["AzureWebJobsStorage__queueServiceUri"]);
             Assert.Equal(settings["AzureWebJobsStorage__blobServiceUri"], settings["TributaryStorage__blobServiceUri"]);
@@ -153,7 +153,7 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
                 ["Connections__synthetic_large__Configuration__checkpoint_every"] = "10000",
                 ["Connections__hello__Connector"] = "hello",   // the connector defaults to the id
                 ["Connections__hello__Enabled"] = "true",
-                ["Connections__hello__Destination"] = "postgres",   // no schedule: on demand only
+                ["Connections__hello__Destination"] = "delta",   // named: the lake, though PostgreSQL is deployed; no schedule: on demand only
             },
             connections);
         Assert.Equal(
@@ -163,8 +163,13 @@ public sealed partial class AppSettingsTests(InfraFixture fixture)
     }
 
     [Fact]
-    public void AppSettings_DefaultSnapshotWithoutPostgres_NameNoDestination() =>
-        Assert.DoesNotContain(fixture.DefaultSnapshot.AppSettings.Keys, name => name.EndsWith("__Destination", StringComparison.Ordinal));
+    public void AppSettings_DefaultSnapshotWithoutPostgres_EveryConnectionWritesToDelta()
+    {
+        var destinations = fixture.DefaultSnapshot.AppSettings.Where(setting => setting.Key.EndsWith("__Destination", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(ExampleConnectors.Names.Order(StringComparer.Ordinal), destinations.Select(setting => setting.Key.Split("__")[1]).Order(StringComparer.Ordinal));
+        Assert.All(destinations, setting => Assert.Equal("delta", setting.Value));
+    }
 
     [Fact]
     public void AppSettings_Snapshot_OmitSettingsFlexConsumptionRejects()

@@ -69,7 +69,7 @@ public sealed class FunctionAppTests(InfraFixture fixture)
         foreach (var snapshot in fixture.Snapshots)
         {
             var site = snapshot.Single(SiteType);
-            var storage = snapshot.Single("Microsoft.Storage/storageAccounts").String("id");
+            var storage = snapshot.RuntimeStorageAccount.String("id");
 
             Assert.Equal("blobContainer", site.String("properties.functionAppConfig.deployment.storage.type"));
             var container = site.String("properties.functionAppConfig.deployment.storage.value");

@@ -21,7 +21,8 @@ public sealed class PostgresTests(InfraFixture fixture)
         var snapshot = fixture.DefaultSnapshot;
 
         Assert.DoesNotContain(snapshot.Resources, resource => resource.String("type").StartsWith("Microsoft.DBforPostgreSQL/", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(snapshot.AppSettings.Keys, name => name.Contains("Postgres", StringComparison.Ordinal) || name.EndsWith("__Destination", StringComparison.Ordinal));
+        Assert.DoesNotContain(snapshot.AppSettings.Keys, name => name.Contains("Postgres", StringComparison.Ordinal));
+        Assert.DoesNotContain(snapshot.AppSettings, setting => setting.Key.EndsWith("__Destination", StringComparison.Ordinal) && setting.Value == "postgres");
         Assert.Equal(string.Empty, snapshot.Outputs.String("POSTGRES_HOST"));
     }
 

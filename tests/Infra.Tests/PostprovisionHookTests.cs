@@ -26,6 +26,7 @@ public sealed class PostprovisionHookTests : IDisposable
             ["AZURE_KEY_VAULT_ENDPOINT"] = "https://kv-trib.vault.azure.net/",
             ["TRIBUTARY_CONNECTION_SETTINGS"] = """{"Connections__hello__Connector":"hello","Connections__hello__Schedule":"0 0 * * * *","Connections__hello__Enabled":"true","Connections__hello__Configuration__greeting":"a \"quoted\" value"}""",
             ["AZURE_MANAGED_IDENTITY_CLIENT_ID"] = "00000000-0000-0000-0000-00000000000c",
+            ["TRIBUTARY_LAKE_URI"] = "https://stlake.blob.core.windows.net/lake",
         };
         if (withPostgres)
         {
@@ -61,6 +62,7 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Equal("https://sttrib.queue.core.windows.net/", values["TributaryStorage__queueServiceUri"]);
         Assert.Equal("https://sttrib.blob.core.windows.net/", values["Tributary__StateStore__BlobServiceUri"]);
         Assert.Equal("https://kv-trib.vault.azure.net/", values["Tributary__KeyVaultUri"]);
+        Assert.Equal("https://stlake.blob.core.windows.net/lake", values["Tributary__Destination__Delta__Uri"]);
         Assert.Equal("psql-tributary.postgres.database.azure.com", values["Tributary__Destination__Postgres__Host"]);
         Assert.Equal("tributary", values["Tributary__Destination__Postgres__Database"]);
         Assert.Equal("hello", values["Connections__hello__Connector"]);
@@ -123,7 +125,7 @@ public sealed class PostprovisionHookTests : IDisposable
         }
 
         // Only what the test sets: not the CI flags of the machine running the tests.
-        foreach (var name in new[] { "CI", "GITHUB_ACTIONS", "POSTGRES_HOST", "POSTGRES_DATABASE", "TRIBUTARY_CONNECTION_SETTINGS" })
+        foreach (var name in new[] { "CI", "GITHUB_ACTIONS", "POSTGRES_HOST", "POSTGRES_DATABASE", "TRIBUTARY_CONNECTION_SETTINGS", "TRIBUTARY_LAKE_URI" })
         {
             startInfo.Environment.Remove(name);
         }

@@ -9,6 +9,7 @@ public sealed partial class RoleAssignmentTests(InfraFixture fixture)
 {
     private const string RoleAssignmentType = "Microsoft.Authorization/roleAssignments";
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
@@ -17,6 +18,7 @@ public sealed partial class RoleAssignmentTests(InfraFixture fixture)
     private static readonly (string Scope, string Role)[] DocumentedRoles =
     [
         ("Microsoft.Storage/storageAccounts", StorageBlobDataOwner),
+        ("Microsoft.Storage/storageAccounts", StorageBlobDataContributor),
         ("Microsoft.Storage/storageAccounts", StorageQueueDataContributor),
         ("Microsoft.KeyVault/vaults", KeyVaultSecretsOfficer),
         ("Microsoft.Insights/components", MonitoringMetricsPublisher),

@@ -17,8 +17,9 @@ public sealed class ConnectionDirectory
     /// <summary>The configuration section: <c>Connections</c>.</summary>
     public const string Section = "Connections";
 
-    /// <summary>The destination used when a connection names none.</summary>
-    public const string DefaultDestination = "duckdb";
+    /// <summary>The destination used when a connection names none: <c>delta</c>, Delta Lake tables (in the lake container on
+    /// Azure, in <c>files/lake</c> locally).</summary>
+    public const string DefaultDestination = "delta";
 
     /// <summary>The longest id (and schema): PostgreSQL's identifier limit.</summary>
     public const int MaxIdLength = 63;

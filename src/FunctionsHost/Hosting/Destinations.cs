@@ -1,7 +1,9 @@
 using Azure.Core;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Tributary.Destinations.Delta;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
 using Tributary.Runtime.Destinations;
@@ -16,22 +18,59 @@ namespace Tributary.FunctionsHost.Hosting;
 /// </summary>
 internal interface IDestinationProvider
 {
-    /// <summary>The name settings use, lower case: <c>duckdb</c>, <c>postgres</c>.</summary>
+    /// <summary>The name settings use, lower case: <c>delta</c>, <c>duckdb</c>, <c>postgres</c>.</summary>
     string Name { get; }
 
     /// <summary>A destination for one run of connection <paramref name="connection"/>; the run disposes it.</summary>
     IDestination Create(string connection);
 }
 
-/// <summary>The local DuckDB warehouse, <c>&lt;Tributary:Files&gt;/warehouse.db</c>: for development; on Azure its disk is not kept
-/// (PostgreSQL is the durable destination there).</summary>
-internal sealed class DuckDbDestinationProvider(IOptions<TributaryHostOptions> options, ILoggerFactory loggerFactory) : IDestinationProvider
+/// <summary>
+/// Delta Lake tables (<c>delta</c>, the default): in the blob container <c>Tributary__Destination__Delta__Uri</c> names, signed in
+/// with the host's <see cref="TokenCredential"/> (the managed identity on Azure), or without it in the local folder
+/// <c>&lt;Tributary:Files&gt;/lake</c>.
+/// </summary>
+/// <param name="options">The host's settings.</param>
+/// <param name="credential">The host's credential, asked for only when a destination in a container is made.</param>
+/// <param name="time">The clock of commit and file times.</param>
+/// <param name="loggerFactory">Logging for the destination.</param>
+internal sealed class DeltaDestinationProvider(IOptions<TributaryHostOptions> options, Func<TokenCredential> credential, TimeProvider time, ILoggerFactory loggerFactory)
+    : IDestinationProvider
+{
+    public string Name => "delta";
+
+    public IDestination Create(string connection) =>
+        new DeltaDestination(CreateOptions(), loggerFactory.CreateLogger<DeltaDestination>());
+
+    /// <summary>The destination's options: the container, or the local folder.</summary>
+    internal DeltaDestinationOptions CreateOptions() => options.Value.Destination.Delta.Uri is { } uri
+        ? new DeltaDestinationOptions { Container = new BlobContainerClient(uri, credential()), TimeProvider = time }
+        : new DeltaDestinationOptions { Folder = Path.Combine(options.Value.Files, "lake"), TimeProvider = time };
+}
+
+/// <summary>
+/// The local DuckDB warehouse, <c>&lt;Tributary:Files&gt;/warehouse.db</c>: for development. On Azure its file would sit on the
+/// instance's temporary disk, lost on a recycle while the connection's state moves on, so there the provider refuses to make
+/// one unless <c>Tributary__Destination__DuckDb__AllowEphemeral</c> is <c>true</c> (demos).
+/// </summary>
+internal sealed class DuckDbDestinationProvider(IOptions<TributaryHostOptions> options, HostPlatform platform, ILoggerFactory loggerFactory) : IDestinationProvider
 {
     public string Name => "duckdb";
 
-    public IDestination Create(string connection) => new DuckDbDestination(
-        new DuckDbDestinationOptions { DatabasePath = Path.Combine(options.Value.Files, "warehouse.db") },
-        loggerFactory.CreateLogger<DuckDbDestination>());
+    /// <exception cref="ConfigurationException">The host runs on Azure and the ephemeral warehouse is not accepted.</exception>
+    public IDestination Create(string connection)
+    {
+        if (platform.IsAzure && !options.Value.Destination.DuckDb.AllowEphemeral)
+        {
+            throw new ConfigurationException(
+                $"Connection '{connection}' writes to DuckDB, whose file on an Azure instance is lost on every recycle: set Connections__{connection}__Destination " +
+                "to delta (or postgres), or Tributary__Destination__DuckDb__AllowEphemeral=true to accept an ephemeral warehouse for a demo.");
+        }
+
+        return new DuckDbDestination(
+            new DuckDbDestinationOptions { DatabasePath = Path.Combine(options.Value.Files, "warehouse.db") },
+            loggerFactory.CreateLogger<DuckDbDestination>());
+    }
 }
 
 /// <summary>

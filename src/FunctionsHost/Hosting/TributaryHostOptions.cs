@@ -6,8 +6,9 @@ public sealed class TributaryHostOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Tributary";
 
-    /// <summary>Folder of the local DuckDB warehouse (<c>warehouse.db</c>) and, without Key Vault, the local <c>secrets.json</c>.
-    /// Default <c>files</c>, relative to the working folder.</summary>
+    /// <summary>Folder of the local Delta lake (<c>lake/</c>, without <c>Tributary__Destination__Delta__Uri</c>), the local DuckDB
+    /// warehouse (<c>warehouse.db</c>) and, without Key Vault, the local <c>secrets.json</c>. Default <c>files</c>, relative to the
+    /// working folder.</summary>
     public string Files { get; set; } = "files";
 
     /// <summary>The Key Vault holding connection secrets (<c>Tributary__KeyVaultUri</c>), named <c>&lt;id&gt;--&lt;name&gt;</c>. Unset: local secrets
@@ -20,7 +21,7 @@ public sealed class TributaryHostOptions
     /// <summary>Webhook limits.</summary>
     public WebhookSettings Webhooks { get; set; } = new();
 
-    /// <summary>Where the destinations other than the local DuckDB warehouse are.</summary>
+    /// <summary>Where the destinations are, and whether an ephemeral DuckDB warehouse is accepted on Azure.</summary>
     public DestinationSettings Destination { get; set; } = new();
 
     /// <summary>
@@ -37,6 +38,7 @@ public sealed class TributaryHostOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Webhooks.HandlerTimeout, TimeSpan.Zero, "Webhooks.HandlerTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(Webhooks.RetryAfter, TimeSpan.FromSeconds(1), "Webhooks.RetryAfter");
         Webhooks.Validate();
+        Destination.Delta.Validate();
         StateStore.Retention.Validate();
         if (TimeoutMargin is { } margin)
         {
@@ -118,6 +120,12 @@ public sealed class WebhookSettings
 /// <summary>Destination settings: <c>Tributary__Destination__…</c>.</summary>
 public sealed class DestinationSettings
 {
+    /// <summary>The Delta Lake destination (<c>delta</c>, the default).</summary>
+    public DeltaSettings Delta { get; set; } = new();
+
+    /// <summary>The DuckDB destination (<c>duckdb</c>).</summary>
+    public DuckDbSettings DuckDb { get; set; } = new();
+
     /// <summary>The PostgreSQL destination.</summary>
     public PostgresSettings Postgres { get; set; } = new();
 }
@@ -138,4 +146,44 @@ public sealed class PostgresSettings
 
     /// <summary>The role to sign in as: the managed identity's name (its Entra administrator role on the server).</summary>
     public string? Username { get; set; }
+}
+
+/// <summary>
+/// The Delta Lake destination, <c>Tributary__Destination__Delta__…</c>: Delta tables at <c>&lt;schema&gt;/&lt;table&gt;/</c> under the lake root.
+/// </summary>
+public sealed class DeltaSettings
+{
+    /// <summary>
+    /// The blob container that is the lake's root, such as <c>https://stlake….blob.core.windows.net/lake</c> (an ADLS Gen2 account
+    /// serves the Blob API too), reached with the host's <see cref="global::Azure.Core.TokenCredential"/> (the managed identity).
+    /// The infrastructure sets it. Unset: the local folder <c>&lt;Tributary__Files&gt;/lake</c>.
+    /// </summary>
+    public Uri? Uri { get; set; }
+
+    /// <summary>Throws when <see cref="Uri"/> is set but is not an absolute http(s) URL naming a container.</summary>
+    public void Validate()
+    {
+        if (Uri is null)
+        {
+            return;
+        }
+
+        if (!Uri.IsAbsoluteUri || (Uri.Scheme != System.Uri.UriSchemeHttps && Uri.Scheme != System.Uri.UriSchemeHttp) || Uri.AbsolutePath.Trim('/').Length == 0)
+        {
+            throw new ArgumentException(
+                $"Tributary__Destination__Delta__Uri is '{Uri}'; it must be a blob container's URL, such as https://<account>.blob.core.windows.net/lake.",
+                nameof(Uri));
+        }
+    }
+}
+
+/// <summary>The DuckDB destination, <c>Tributary__Destination__DuckDb__…</c>: a file <c>&lt;Tributary__Files&gt;/warehouse.db</c>.</summary>
+public sealed class DuckDbSettings
+{
+    /// <summary>
+    /// Whether a connection may write to DuckDB when the host runs on Azure, where the file lives on the instance's temporary disk:
+    /// lost on every recycle and never shared between instances, while the connection's state advances durably. For demos only.
+    /// Default <see langword="false"/>: on Azure the host refuses a <c>duckdb</c> connection's runs.
+    /// </summary>
+    public bool AllowEphemeral { get; set; }
 }

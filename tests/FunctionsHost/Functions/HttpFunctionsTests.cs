@@ -25,7 +25,7 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
         Assert.True(hello["enabled"]!.GetValue<bool>());
         Assert.Equal("0 */5 * * * *", hello["schedule"]!.GetValue<string>());
         Assert.Equal(App.Time.GetUtcNow().AddMinutes(5), hello["nextRunAt"]!.GetValue<DateTimeOffset>());
-        Assert.Equal("duckdb", hello["destination"]!.GetValue<string>());
+        Assert.Equal("delta", hello["destination"]!.GetValue<string>());
         Assert.Equal("hello", hello["schema"]!.GetValue<string>());
         Assert.False(list.Single(c => c!["id"]!.GetValue<string>() == "synthetic")!["enabled"]!.GetValue<bool>());
         Assert.Equal(

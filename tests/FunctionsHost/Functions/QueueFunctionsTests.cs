@@ -81,7 +81,7 @@ public sealed class QueueFunctionsTests(AzuriteFixture azurite) : FunctionsAppTe
         var failed = Assert.Single(await RunsAsync("errors"));
         Assert.Equal((RunOutcome.Failed, RunErrorKind.Configuration, "sync-config", "timer"), (failed.Outcome, failed.ErrorKind, failed.SyncId, failed.Trigger));
         Assert.Contains("names destination 'duckbd'", failed.Error, StringComparison.Ordinal);
-        Assert.Contains("Known destinations: duckdb, postgres.", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("Known destinations: delta, duckdb, postgres.", failed.Error, StringComparison.Ordinal);
         Assert.Null((await App.Store.ReadAsync("errors", CancellationToken.None)).Version);
         Assert.Null(await App.DequeueAsync());
         Assert.Contains(App.Logs.Lines, line => line.Contains("failed on its configuration and is not retried", StringComparison.Ordinal));

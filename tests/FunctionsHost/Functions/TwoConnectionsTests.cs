@@ -21,9 +21,11 @@ public sealed class TwoConnectionsTests(AzuriteFixture azurite) : FunctionsAppTe
     {
         ["Connections:hello:Enabled"] = "false",   // only these two are scheduled here
         ["Connections:github_acme:Connector"] = "org_echo",
+        ["Connections:github_acme:Destination"] = "duckdb",   // the test reads the rows from warehouse.db
         ["Connections:github_acme:Schedule"] = "0 */5 * * * *",
         ["Connections:github_acme:Configuration:org"] = "acme",
         ["Connections:github_globex:Connector"] = "org_echo",
+        ["Connections:github_globex:Destination"] = "duckdb",
         ["Connections:github_globex:Schedule"] = "0 0 * * * *",
         ["Connections:github_globex:Schema"] = "globex",
         ["Connections:github_globex:Configuration:org"] = "globex",

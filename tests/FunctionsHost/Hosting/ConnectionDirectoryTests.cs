@@ -30,7 +30,7 @@ public sealed class ConnectionDirectoryTests(AzuriteFixture azurite)
 
         Assert.Equal(["github_acme", "github_globex"], connections.Ids);
         var acme = connections.Get("github_acme");
-        Assert.Equal(("synthetic", true, "0 */5 * * * *", "duckdb", "github_acme", "10"), (acme.Connector, acme.Enabled, acme.Schedule, acme.Destination, acme.Schema, acme.Configuration["rows"]));
+        Assert.Equal(("synthetic", true, "0 */5 * * * *", "delta", "github_acme", "10"), (acme.Connector, acme.Enabled, acme.Schedule, acme.Destination, acme.Schema, acme.Configuration["rows"]));
         var globex = connections.Get("github_globex");
         Assert.Equal(("synthetic", false, null, "postgres", "globex", "20"), (globex.Connector, globex.Enabled, globex.Schedule, globex.Destination, globex.Schema, globex.Configuration["rows"]));
         Assert.IsType<Connectors.Synthetic.SyntheticConnector>(connections.CreateConnector("github_globex"));

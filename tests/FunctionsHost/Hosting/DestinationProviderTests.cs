@@ -3,6 +3,7 @@ using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Tributary.Destinations.Delta;
 using Tributary.Destinations.DuckDb;
 using Tributary.Destinations.Postgres;
 using Tributary.FunctionsHost.Hosting;
@@ -22,7 +23,7 @@ public sealed class DestinationProviderTests
     };
 
     [Fact]
-    public async Task Create_PerConnectionDestinationSetting_PicksPostgresOrDuckDbWithoutConnecting()
+    public async Task Create_PerConnectionDestinationSetting_PicksPostgresDuckDbOrDeltaWithoutConnecting()
     {
         var credential = new CountingTokenCredential();
         using var services = Services(credential, new()
@@ -37,7 +38,7 @@ public sealed class DestinationProviderTests
 
         Assert.IsType<PostgresDestination>(hello);
         Assert.IsType<DuckDbDestination>(synthetic);
-        Assert.IsType<DuckDbDestination>(errors);   // no setting: the default
+        Assert.IsType<DeltaDestination>(errors);   // no setting: the default
         Assert.Empty(credential.Scopes);
     }
 

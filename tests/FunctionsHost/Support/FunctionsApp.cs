@@ -84,13 +84,16 @@ public sealed class FunctionsApp : IAsyncDisposable
         ["Connections:synthetic:Enabled"] = "false",
         ["Connections:synthetic:Configuration:rows"] = "1000",
         ["Connections:paced_synthetic:Connector"] = "paced_synthetic",
+        ["Connections:paced_synthetic:Destination"] = "duckdb",   // the tests read its rows from warehouse.db
         ["Connections:paced_synthetic:Configuration:rows"] = "40000",
         ["Connections:paced_synthetic:Configuration:checkpoint_every"] = "2000",
         ["Connections:errors:Connector"] = "errors",
         ["Connections:errors:Destination"] = "duckbd",
         ["Connections:stalling:Connector"] = "stalling",
         ["Connections:scripted_webhook:Connector"] = "scripted_webhook",
+        ["Connections:scripted_webhook:Destination"] = "duckdb",
         ["Connections:webhook_events:Connector"] = "webhook_events",
+        ["Connections:webhook_events:Destination"] = "duckdb",
     };
 
     /// <param name="azurite">The emulator.</param>

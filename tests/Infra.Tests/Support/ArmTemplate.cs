@@ -50,6 +50,15 @@ internal sealed class ArmTemplate
             : throw new InvalidDataException($"Expected one {type} in the compiled template, found {matches.Count}.");
     }
 
+    /// <summary>The one resource of <paramref name="type"/> declared in <paramref name="module"/> (such as <c>main/lake</c>).</summary>
+    public TemplateResource Single(string type, string module)
+    {
+        var matches = OfType(type).Where(resource => resource.Module == module).ToList();
+        return matches.Count == 1
+            ? matches[0]
+            : throw new InvalidDataException($"Expected one {type} in {module} of the compiled template, found {matches.Count}.");
+    }
+
     /// <summary>The module deployment with this symbolic name in the main template.</summary>
     public JsonObject Module(string symbolicName) =>
         Resources.Single(resource => resource.Module == "main" && resource.SymbolicName == symbolicName).Node;

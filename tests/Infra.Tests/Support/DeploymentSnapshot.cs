@@ -37,6 +37,12 @@ internal sealed class DeploymentSnapshot
             : throw new InvalidDataException($"Expected one {type} in the {Name} snapshot, found {matches.Count}.");
     }
 
+    /// <summary>The runtime's storage account (host storage, deployment package, state, run queue): <c>sttrib…</c>.</summary>
+    public JsonObject RuntimeStorageAccount => StorageAccount("sttrib");
+
+    /// <summary>The ADLS Gen2 account that holds the Delta Lake tables: <c>stlake…</c>.</summary>
+    public JsonObject LakeAccount => StorageAccount("stlake");
+
     /// <summary>The Function App's app settings, by name.</summary>
     public IReadOnlyDictionary<string, string> AppSettings
     {
@@ -50,4 +56,12 @@ internal sealed class DeploymentSnapshot
     }
 
     public override string ToString() => Name;
+
+    private JsonObject StorageAccount(string prefix)
+    {
+        var matches = OfType("Microsoft.Storage/storageAccounts").Where(account => account.String("name").StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        return matches.Count == 1
+            ? matches[0]
+            : throw new InvalidDataException($"Expected one storage account named {prefix}… in the {Name} snapshot, found {matches.Count}.");
+    }
 }

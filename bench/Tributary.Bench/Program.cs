@@ -16,9 +16,11 @@ using Tributary.Testing;
 //   engine         — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
 //   interleaved    — the same upserts with the connector's interleaved shape: a delete of an earlier key after every
 //                    second upsert and an update of another key after every fifth (1.7 operations per row);
-//   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY).
+//   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY);
+//   delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB destination's
+//                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
-// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|all]
+// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|delta|all]
 var options = BenchOptions.Parse(args);
 if (options.Child is { } mode)
 {
@@ -40,9 +42,15 @@ if (options.Destination is "postgres" or "all")
     triples.Add((await MeasureAsync("pg-raw"), await MeasureAsync("pg-engine"), await MeasureAsync("pg-interleaved")));
 }
 
+Result? deltaEngine = null, delta = null, incremental = null;
+if (options.Destination is "delta" or "all")
+{
+    (deltaEngine, delta, incremental) = (Parent.Measure("engine", options), Parent.Measure("delta", options), Parent.Measure("delta-incremental", options));
+}
+
 Console.WriteLine();
 Console.WriteLine("path            rows/s       seconds   peak RSS");
-foreach (var result in triples.SelectMany(p => new[] { p.Raw, p.Engine, p.Interleaved }))
+foreach (var result in triples.SelectMany(p => new[] { p.Raw, p.Engine, p.Interleaved }).Concat(new[] { deltaEngine, delta }.OfType<Result>()))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-14}  {result.RowsPerSecond,11:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
 }
@@ -51,6 +59,13 @@ foreach (var (raw, engine, interleaved) in triples)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}; {interleaved.Mode} / {engine.Mode}: {interleaved.RowsPerSecond / engine.RowsPerSecond:P0}"));
+}
+
+if (deltaEngine is not null && delta is not null && incremental is not null)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"delta / engine (DuckDB destination): {delta.RowsPerSecond / deltaEngine.RowsPerSecond:P0}; incremental (after a load of {options.Rows:N0} rows, peak RSS {incremental.PeakRssMb:N0} MB):"));
+    Console.Write(incremental.Details);
 }
 
 return 0;
@@ -72,20 +87,21 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
                 case "--dir": directory = args[++i]; break;
                 case "--destination": destination = args[++i]; break;
                 case "--connection-string": connectionString = args[++i]; break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N and --destination duckdb|postgres|all.");
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N and --destination duckdb|postgres|delta|all.");
             }
         }
 
-        if (destination is not ("duckdb" or "postgres" or "all"))
+        if (destination is not ("duckdb" or "postgres" or "delta" or "all"))
         {
-            throw new ArgumentException($"Unknown destination '{destination}'. Use duckdb, postgres or all.");
+            throw new ArgumentException($"Unknown destination '{destination}'. Use duckdb, postgres, delta or all.");
         }
 
         return new BenchOptions(rows, checkpointEvery, child, directory ?? "", destination, connectionString);
     }
 }
 
-internal sealed record Result(string Mode, double Seconds, double RowsPerSecond, double PeakRssMb);
+/// <summary>One path's figures; <see cref="Details"/> holds the lines a child printed before them.</summary>
+internal sealed record Result(string Mode, double Seconds, double RowsPerSecond, double PeakRssMb, string Details = "");
 
 internal static class Parent
 {
@@ -123,9 +139,11 @@ internal static class Parent
                 throw new InvalidOperationException($"The {mode} run failed: {output}");
             }
 
-            var fields = output.Trim().Split(' ');
+            var lines = output.Trim().Split('\n');
+            var fields = lines[^1].Split(' ');
             var seconds = double.Parse(fields[0], CultureInfo.InvariantCulture);
-            return new Result(mode, seconds, options.Rows / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024);
+            var details = string.Concat(lines[..^1].Select(line => "  " + line.TrimEnd() + Environment.NewLine));
+            return new Result(mode, seconds, options.Rows / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024, details);
         }
         finally
         {
@@ -140,6 +158,7 @@ internal static class Child
     {
         var database = Path.Combine(options.Directory, "warehouse.db");
         var stopwatch = Stopwatch.StartNew();
+        double? timed = null;   // a path that times only part of its work
         switch (mode)
         {
             case "raw":
@@ -154,11 +173,17 @@ internal static class Child
             case "pg-engine" or "pg-interleaved":
                 await PostgresEngineAsync(Required(options.ConnectionString), options, mode);
                 break;
+            case "delta":
+                await DeltaScenarios.InitialLoadAsync(options.Directory, options);
+                break;
+            case "delta-incremental":
+                timed = await DeltaScenarios.IncrementalAsync(options.Directory, options);
+                break;
             default:
                 throw new ArgumentException($"Unknown path '{mode}'.");
         }
 
-        var seconds = stopwatch.Elapsed.TotalSeconds;
+        var seconds = timed ?? stopwatch.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{seconds} {PeakRssKb()}"));
         return 0;
     }

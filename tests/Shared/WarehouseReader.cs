@@ -44,12 +44,46 @@ public abstract class WarehouseReader
     public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken) =>
         (await RowsAsync(sql, cancellationToken)).Single()[0];
 
-    private protected static byte[] ReadAll(Stream stream)
+    private static byte[] ReadAll(Stream stream)
     {
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
     }
+
+    /// <summary>Runs <paramref name="sql"/> on a DuckDB connection and returns every row's values as the CLR types this class promises.</summary>
+    private protected static async Task<IReadOnlyList<object?[]>> ReadDuckDbRowsAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.IsDBNull(i) ? null : Normalise(reader.GetValue(i), reader.GetDataTypeName(i));
+            }
+
+            rows.Add(values);
+        }
+
+        return rows;
+    }
+
+    private static object? Normalise(object value, string type) => value switch
+    {
+        Stream stream => ReadAll(stream),
+        DateTime timestamp when type.Equals("TimestampTz", StringComparison.OrdinalIgnoreCase) =>
+            new DateTimeOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Utc)),
+        DateTime date when type.Equals("Date", StringComparison.OrdinalIgnoreCase) => DateOnly.FromDateTime(date),
+        DateTime timestamp => DateTime.SpecifyKind(timestamp, DateTimeKind.Unspecified),
+        DateTimeOffset instant => instant.ToUniversalTime(),
+        sbyte small => (short)small,
+        byte small => (short)small,
+        _ => value,
+    };
 }
 
 /// <summary>Reads a DuckDB warehouse file through connections that share the process's database instance with the destination.</summary>
@@ -67,22 +101,7 @@ public sealed class DuckDbWarehouseReader(string databasePath) : WarehouseReader
             await zone.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = reader.IsDBNull(i) ? null : Normalise(reader.GetValue(i), reader.GetDataTypeName(i));
-            }
-
-            rows.Add(values);
-        }
-
-        return rows;
+        return await ReadDuckDbRowsAsync(connection, sql, cancellationToken);
     }
 
     public override async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(string schema, string table, CancellationToken cancellationToken) =>
@@ -109,19 +128,6 @@ public sealed class DuckDbWarehouseReader(string databasePath) : WarehouseReader
         (await RowsAsync($"SELECT count(*) FROM duckdb_schemas() WHERE schema_name = {Literal(schema)}", cancellationToken)).Single()[0] is long n && n > 0;
 
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
-
-    private static object? Normalise(object value, string type) => value switch
-    {
-        Stream stream => ReadAll(stream),
-        DateTime timestamp when type.Equals("TimestampTz", StringComparison.OrdinalIgnoreCase) =>
-            new DateTimeOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Utc)),
-        DateTime date when type.Equals("Date", StringComparison.OrdinalIgnoreCase) => DateOnly.FromDateTime(date),
-        DateTime timestamp => DateTime.SpecifyKind(timestamp, DateTimeKind.Unspecified),
-        DateTimeOffset instant => instant.ToUniversalTime(),
-        sbyte small => (short)small,
-        byte small => (short)small,
-        _ => value,
-    };
 }
 
 /// <summary>Reads a PostgreSQL database.</summary>

@@ -52,22 +52,7 @@ public sealed class DeltaWarehouseReader : WarehouseReader, IDisposable
                 await DuckDbSql.ExecuteAsync(connection, $"CREATE VIEW {Table(schema, table)} AS {select}", cancellationToken);
             }
 
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var rows = new List<object?[]>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var values = new object?[reader.FieldCount];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = reader.IsDBNull(i) ? null : Normalise(reader.GetValue(i), reader.GetDataTypeName(i));
-                }
-
-                rows.Add(values);
-            }
-
-            return (IReadOnlyList<object?[]>)rows;
+            return await ReadDuckDbRowsAsync(connection, sql, cancellationToken);
         }, cancellationToken);
 
     /// <inheritdoc/>
@@ -157,17 +142,4 @@ public sealed class DeltaWarehouseReader : WarehouseReader, IDisposable
             _gate.Release();
         }
     }
-
-    private static object? Normalise(object value, string type) => value switch
-    {
-        Stream stream => ReadAll(stream),
-        DateTime timestamp when type.Equals("TimestampTz", StringComparison.OrdinalIgnoreCase) =>
-            new DateTimeOffset(DateTime.SpecifyKind(timestamp, DateTimeKind.Utc)),
-        DateTime date when type.Equals("Date", StringComparison.OrdinalIgnoreCase) => DateOnly.FromDateTime(date),
-        DateTime timestamp => DateTime.SpecifyKind(timestamp, DateTimeKind.Unspecified),
-        DateTimeOffset instant => instant.ToUniversalTime(),
-        sbyte small => (short)small,
-        byte small => (short)small,
-        _ => value,
-    };
 }

@@ -25,7 +25,7 @@ public sealed partial class SchemaChangeConnector : Connector
     {
         var syncCount = context.State["sync_count"]?.GetValue<int>() ?? 0;
         var (value, description) = Steps[Math.Min(syncCount, Steps.Length - 1)];
-        LogSync(context.Logger, syncCount + 1, value, value.GetType().Name);
+        LogSync(context.Logger, syncCount + 1, (IConvertible)value, value.GetType().Name);
 
         // No schema: the table is keyless and every column is inferred from the values sent. A dictionary,
         // because the type of int_to_string is not fixed at compile time.
@@ -43,5 +43,5 @@ public sealed partial class SchemaChangeConnector : Connector
     }
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Sync #{SyncNumber}: inserting value '{Value}' ({ValueType})")]
-    private static partial void LogSync(ILogger logger, int syncNumber, object value, string valueType);
+    private static partial void LogSync(ILogger logger, int syncNumber, IConvertible value, string valueType);
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Tributary.Destinations.DuckDb;
 using Tributary.Runtime;
+using Tributary.Runtime.Secrets;
 using Tributary.Runtime.State;
 using Tributary.Sdk;
 using Tributary.Testing;
@@ -28,6 +29,7 @@ public sealed class ConnectorHarness : IAsyncDisposable
         Time = new FakeTimeProvider(now ?? DefaultNow);
         FilesDirectory = Directory.CreateTempSubdirectory("tributary-connectors-tests-").FullName;
         Warehouse = new Warehouse(Path.Combine(FilesDirectory, "warehouse.db"));
+        Secrets = new LocalSecretStore(FilesDirectory);
     }
 
     /// <summary>The registered name; also the DuckDB schema the connector's tables live in.</summary>
@@ -37,6 +39,13 @@ public sealed class ConnectorHarness : IAsyncDisposable
     public string FilesDirectory { get; }
 
     public Warehouse Warehouse { get; }
+
+    /// <summary>The connection's secrets (keyed by <see cref="ConnectorName"/>): a local secrets file unless a test sets another
+    /// store, for example a Key Vault one over <see cref="FakeKeyVault"/>.</summary>
+    public ISecretStore Secrets { get; init; }
+
+    /// <summary>Every log line of every sync, the engine's and the connector's, at every level.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
 
     /// <summary>The engine's and the connector's clock; advance it between syncs.</summary>
     public FakeTimeProvider Time { get; }
@@ -48,13 +57,20 @@ public sealed class ConnectorHarness : IAsyncDisposable
     {
         var store = new FileStateStore(FilesDirectory);
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = Warehouse.DatabasePath });
-        var runner = new SyncRunner(warehouse, store, new SyncRunnerOptions(), timeProvider: Time);
+        using var loggerFactory = Logs.CreateFactory();
+        var runner = new SyncRunner(warehouse, store, new SyncRunnerOptions(), Secrets, Time, loggerFactory);
         var request = new SyncRequest(
             ConnectorName,
             connector,
             configuration is null ? ConnectorConfiguration.Empty : new ConnectorConfiguration(configuration));
         return await runner.RunAsync(request, CancellationToken);
     }
+
+    /// <summary>Stores a secret of this connection, as an operator would before the first sync.</summary>
+    public ValueTask SetSecretAsync(string name, string value) => Secrets.SetAsync(ConnectorName, name, value, CancellationToken);
+
+    /// <summary>A secret's current value (a rotated token written back by a sync), or null.</summary>
+    public ValueTask<string?> GetSecretAsync(string name) => Secrets.GetAsync(ConnectorName, name, CancellationToken);
 
     /// <summary>The saved state; an empty object before the first checkpoint.</summary>
     public async Task<JsonObject> ReadStateAsync() =>
@@ -77,6 +93,7 @@ public sealed class ConnectorHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Logs.Dispose();
         await _timeout.CancelAsync();
         _timeout.Dispose();
         try

@@ -78,7 +78,7 @@ public sealed partial class MarketstackConnector : Connector
     }
 
     /// <summary>The window this sync reads: the saved one while a ticker of it is left, a new one ending today otherwise.</summary>
-    internal static TickerCursor Window(TickerCursor saved, DateOnly today, int tickers)
+    private static TickerCursor Window(TickerCursor saved, DateOnly today, int tickers)
     {
         var todayText = Format(today);
         if (saved.StartCursor is null || saved.EndCursor is null)

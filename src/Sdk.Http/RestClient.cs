@@ -232,7 +232,7 @@ public sealed class RestClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         using var message = CreateMessage(request);
-        var uri = Redact(message.RequestUri!);
+        var uri = Redact(message.RequestUri!);   // as sent, below: an authenticator may add to the query
         HttpResponseMessage response;
         try
         {
@@ -247,6 +247,7 @@ public sealed class RestClient : IDisposable
             throw new SourceUnavailableException($"{request.Method} {uri} did not answer within {_options.AttemptTimeout.TotalSeconds:0.#} s, {_options.MaxRetries} retries included.", ex);
         }
 
+        uri = Redact(message.RequestUri!);
         HttpLog.Answered(_logger, request.Method.Method, uri, (int)response.StatusCode);
         if (response.IsSuccessStatusCode)
         {

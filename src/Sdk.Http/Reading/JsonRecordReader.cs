@@ -45,6 +45,9 @@ internal sealed class JsonRecordReader
     /// <summary>The body without its records: an empty object for an array body. Complete once the records are read.</summary>
     public JsonObject Envelope { get; } = [];
 
+    /// <summary>The size of the read buffer: it grows only for a single record larger than it.</summary>
+    internal int BufferLength => _buffer.Length;
+
     /// <summary>How many records were read.</summary>
     public int Count { get; private set; }
 

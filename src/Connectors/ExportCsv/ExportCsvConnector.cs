@@ -58,7 +58,7 @@ public sealed partial class ExportCsvConnector : Connector
         }
 
         var state = context.ReadState<ExportCsvState>();
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri(DefaultBaseUrl);
+        var baseUrl = configuration.GetUri("base_url", DefaultBaseUrl);
         var options = new RestClientOptions { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
         options.Headers["Accept"] = "text/csv";
         using var client = new RestClient(context, options);

@@ -42,7 +42,7 @@ public sealed partial class KeysetPaginationConnector : Connector
         var state = context.ReadState<UsersCursor>();
         using var client = new RestClient(context, new RestClientOptions
         {
-            BaseAddress = BaseAddress(context.Configuration),
+            BaseAddress = context.Configuration.GetUri("base_url", "http://127.0.0.1:5001/"),
         });
 
         // The first request carries the filter; the API's scroll token carries it from then on.
@@ -66,17 +66,6 @@ public sealed partial class KeysetPaginationConnector : Connector
             // sync (or a rerun after a failure) starts a new one from last_updated_at.
             await context.CheckpointAsync(state, cancellationToken);
         }
-    }
-
-    /// <summary>The API's root: <c>base_url</c>, by default the playground's <c>http://127.0.0.1:5001/</c>.</summary>
-    private static Uri BaseAddress(ConnectorConfiguration configuration)
-    {
-        var text = configuration.GetString("base_url", "http://127.0.0.1:5001/");
-
-        // Relative paths resolve under the root only when it ends with '/'.
-        return Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new ConfigurationException($"Configuration key 'base_url' must be an absolute http(s) URL; got '{text}'.");
     }
 
     /// <summary>The state: the <c>updatedAt</c> of the newest user synced, Fivetran's <c>last_updated_at</c>.</summary>

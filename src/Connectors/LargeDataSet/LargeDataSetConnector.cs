@@ -28,7 +28,7 @@ public sealed partial class LargeDataSetConnector : Connector
         var state = context.ReadState<LargeDataSetState>();
         LogStarting(context.Logger, state.Offset, pageSize);
 
-        using var client = new RestClient(context, new RestClientOptions { BaseAddress = BaseAddress(configuration) });
+        using var client = new RestClient(context, new RestClientOptions { BaseAddress = configuration.GetUri("base_url", DefaultBaseUrl) });
         var request = new RestRequest("pokemon") { RecordsPath = "results" };
         request.Query["offset"] = state.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
         request.Query["limit"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -48,12 +48,6 @@ public sealed partial class LargeDataSetConnector : Connector
 
         await context.CheckpointAsync(state, cancellationToken);
         LogFinished(context.Logger, state.Offset);
-    }
-
-    private static Uri BaseAddress(ConnectorConfiguration configuration)
-    {
-        var uri = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri(DefaultBaseUrl);
-        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 
     private static int Positive(ConnectorConfiguration configuration, string key, int defaultValue)

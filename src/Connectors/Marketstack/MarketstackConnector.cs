@@ -46,7 +46,7 @@ public sealed partial class MarketstackConnector : Connector
         var apiKey = await context.GetSecretAsync("api_key", cancellationToken);
         using var client = new RestClient(context, new RestClientOptions
         {
-            BaseAddress = BaseAddress(context.Configuration),
+            BaseAddress = context.Configuration.GetUri("base_url", "https://api.marketstack.com/v1/"),
             Authenticator = ApiKeyAuthenticator.InQuery("access_key", apiKey),
         });
 
@@ -102,17 +102,6 @@ public sealed partial class MarketstackConnector : Connector
     }
 
     private static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    /// <summary>The API's root: <c>base_url</c>, by default <c>https://api.marketstack.com/v1/</c>.</summary>
-    private static Uri BaseAddress(ConnectorConfiguration configuration)
-    {
-        var text = configuration.GetString("base_url", "https://api.marketstack.com/v1/");
-
-        // Relative paths resolve under the root only when it ends with '/'.
-        return Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new ConfigurationException($"Configuration key 'base_url' must be an absolute http(s) URL; got '{text}'.");
-    }
 
     [LoggerMessage(EventId = 2250, Level = LogLevel.Information, Message = "Reading {From} to {To} from ticker {TickerOffset} of {Tickers}")]
     private static partial void LogWindow(ILogger logger, string from, string to, int tickerOffset, int tickers);

@@ -53,7 +53,7 @@ public sealed partial class MultipleTablesWithCursorsConnector : Connector
     {
         ArgumentNullException.ThrowIfNull(context);
         var state = context.ReadState<Cursors>();
-        using var client = new RestClient(context, new RestClientOptions { BaseAddress = BaseAddress(context.Configuration) });
+        using var client = new RestClient(context, new RestClientOptions { BaseAddress = context.Configuration.GetUri("base_url", "http://127.0.0.1:5001/") });
 
         // The parent table: companies changed since its cursor. Each one seen gets a department cursor, from the
         // beginning when it is new, so its departments are read below and on every later sync.
@@ -101,17 +101,6 @@ public sealed partial class MultipleTablesWithCursorsConnector : Connector
         company["company_id"]?.ToString() is { Length: > 0 } id
             ? id
             : throw new InvalidDataException($"A company has no company_id: {company.ToJsonString()}");
-
-    /// <summary>The API's root: <c>base_url</c>, by default the playground's <c>http://127.0.0.1:5001/</c>.</summary>
-    private static Uri BaseAddress(ConnectorConfiguration configuration)
-    {
-        var text = configuration.GetString("base_url", "http://127.0.0.1:5001/");
-
-        // Relative paths resolve under the root only when it ends with '/'.
-        return Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new ConfigurationException($"Configuration key 'base_url' must be an absolute http(s) URL; got '{text}'.");
-    }
 
     /// <summary>The state, Fivetran's shape: <c>{"company_cursor": "…", "department_cursor": {"&lt;company_id&gt;": "…"}}</c>.</summary>
     internal sealed class Cursors

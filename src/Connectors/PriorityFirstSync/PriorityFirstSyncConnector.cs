@@ -49,7 +49,7 @@ public sealed partial class PriorityFirstSyncConnector : Connector
 
         var time = context.TimeProvider;
         var syncStart = time.GetUtcNow();
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri(DefaultBaseUrl);
+        var baseUrl = configuration.GetUri("base_url", DefaultBaseUrl);
         var options = new RestClientOptions { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
         using var client = new RestClient(context, options);
         var users = new UsersSync(context, client, configuration.GetString("users_path", "pagination/keyset"));

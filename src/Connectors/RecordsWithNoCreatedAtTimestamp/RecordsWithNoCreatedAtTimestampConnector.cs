@@ -44,7 +44,7 @@ public sealed partial class RecordsWithNoCreatedAtTimestampConnector : Connector
             throw new ConfigurationException($"Configuration key 'page_size' must be a positive integer; got {pageSize}.");
         }
 
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri(DefaultBaseUrl);
+        var baseUrl = configuration.GetUri("base_url", DefaultBaseUrl);
         var options = new RestClientOptions { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
         using var client = new RestClient(context, options);
 

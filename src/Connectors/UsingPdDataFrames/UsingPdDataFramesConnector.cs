@@ -52,7 +52,7 @@ public sealed partial class UsingPdDataFramesConnector : Connector
     private static async Task<IReadOnlyList<RandomUser>> FetchUsersAsync(SyncContext context, long cursor, int count, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration;
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri(DefaultBaseUrl);
+        var baseUrl = configuration.GetUri("base_url", DefaultBaseUrl);
         var options = new RestClientOptions { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
         using var client = new RestClient(context, options);
         var seed = configuration.GetString("seed", "tributary");

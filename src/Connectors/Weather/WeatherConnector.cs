@@ -45,7 +45,7 @@ public sealed partial class WeatherConnector : Connector
         var configuration = context.Configuration;
         var latitude = Coordinate(configuration, "latitude", DefaultLatitude, 90);
         var longitude = Coordinate(configuration, "longitude", DefaultLongitude, 180);
-        var options = new RestClientOptions { BaseAddress = BaseAddress(configuration) };
+        var options = new RestClientOptions { BaseAddress = configuration.GetUri("base_url", DefaultBaseUrl) };
         options.Headers["User-Agent"] = configuration.GetString("user_agent", DefaultUserAgent);
         options.Headers["Accept"] = "application/geo+json";
         using var client = new RestClient(context, options);
@@ -82,12 +82,6 @@ public sealed partial class WeatherConnector : Connector
 
         LogSynced(context.Logger, written, state.StartTime);
         await context.CheckpointAsync(state, cancellationToken);
-    }
-
-    private static Uri BaseAddress(ConnectorConfiguration configuration)
-    {
-        var uri = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri(DefaultBaseUrl);
-        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 
     // NOAA answers a point with more than four decimals with a redirect to the rounded point: send it rounded.

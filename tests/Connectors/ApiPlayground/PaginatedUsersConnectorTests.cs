@@ -112,7 +112,7 @@ public abstract class PaginatedUsersConnectorTests
 
         var run = await harness.RunAsync(CreateConnector(), new Dictionary<string, string> { ["base_url"] = "not a url" });
 
-        RunAssert.Failed(run, "Configuration key 'base_url' must be an absolute http(s) URL; got 'not a url'.");
+        RunAssert.Failed(run, "Configuration key 'base_url' must be an absolute URI; got 'not a url'.");
         Assert.Empty(await harness.ReadStateAsync());
     }
 

@@ -22,10 +22,14 @@ public sealed class OAuth2WithTokenRefreshConnectorTests
     {
         await using var harness = await HarnessAsync();
         await using var fake = await HubSpotFake.StartAsync(harness.Time);
+        string? storedWhenFirstPageServed = null;
+        fake.Served = _ => storedWhenFirstPageServed ??= harness.GetSecretAsync("refresh_token").AsTask().GetAwaiter().GetResult();
 
         var first = await harness.RunAsync(new OAuth2WithTokenRefreshConnector(), Configuration(fake));
 
         RunAssert.Succeeded(first);
+        // The rotated token was in the store before the access token that came with it was first used.
+        Assert.Equal(fake.RefreshTokens[1], storedWhenFirstPageServed);
         Assert.Equal(fake.Crm.ExpectedContacts, await CrmRows.ContactsAsync(harness));
         Assert.Equal(fake.Crm.ExpectedCompanies, await CrmRows.CompaniesAsync(harness));
         Assert.Equal(9, first.Tables["contacts"].Upserts);

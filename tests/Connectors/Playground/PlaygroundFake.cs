@@ -59,8 +59,6 @@ public sealed class PlaygroundFake : IAsyncDisposable
     /// <summary>Every credential stops working, as when an operator revokes it or changes the password.</summary>
     public void Revoke() => _revoked = true;
 
-    public bool IsRevoked => _revoked;
-
     /// <summary>401 with a JSON error, as the playground answers a bad credential.</summary>
     public static IResult Unauthorized(string message) =>
         Results.Json(new { error = message }, statusCode: StatusCodes.Status401Unauthorized);

@@ -120,22 +120,22 @@ internal sealed class HttpPipeline : IDisposable
                 return default;
             },
         };
-        if (options.MaxRetries == 0)
+        var transient = retry.ShouldHandle;
+        retry.ShouldHandle = args =>
         {
-            retry.ShouldHandle = _ => PredicateResult.False();
-        }
-        else if (!options.RetryUnsafeMethods)
-        {
-            var transient = retry.ShouldHandle;
-            retry.ShouldHandle = args =>
+            // A failed TLS handshake (an untrusted server, a refused client certificate) fails the same way every time.
+            if (args.Outcome.Exception is { } failure && IsTlsFailure(failure))
             {
-                var request = args.Context.GetRequestMessage();
-                var retryable = request is null
-                    || IsSafe(request.Method)
-                    || (request.Options.TryGetValue(OAuth2TokenEndpoint.AlwaysRetry, out var always) && always);
-                return retryable ? transient(args) : PredicateResult.False();
-            };
-        }
+                return PredicateResult.False();
+            }
+
+            var request = args.Context.GetRequestMessage();
+            var retryable = options.RetryUnsafeMethods
+                || request is null
+                || IsSafe(request.Method)
+                || (request.Options.TryGetValue(OAuth2TokenEndpoint.AlwaysRetry, out var always) && always);
+            return retryable ? transient(args) : PredicateResult.False();
+        };
 
         if (options.MaxRetries > 0)
         {
@@ -175,6 +175,20 @@ internal sealed class HttpPipeline : IDisposable
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
         });
+    }
+
+    /// <summary>Whether <paramref name="exception"/> is, or was caused by, a failed TLS handshake.</summary>
+    public static bool IsTlsFailure(Exception exception)
+    {
+        for (Exception? cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsSafe(HttpMethod method) =>

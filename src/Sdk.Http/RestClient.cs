@@ -240,9 +240,14 @@ public sealed class RestClient : IDisposable
         {
             response = await _pipeline.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
+        catch (HttpRequestException ex) when (HttpPipeline.IsTlsFailure(ex))
+        {
+            throw new ConfigurationException(
+                $"{request.Method} {uri} failed in the TLS handshake: {Innermost(ex)}. Check the connection's client certificate and the server certificate it trusts.", ex);
+        }
         catch (HttpRequestException ex)
         {
-            throw new SourceUnavailableException($"{request.Method} {uri} failed after {_options.MaxRetries} retries: {ex.Message}", ex);
+            throw new SourceUnavailableException($"{request.Method} {uri} failed after {_options.MaxRetries} retries: {Innermost(ex)}", ex);
         }
         catch (TimeoutRejectedException ex)
         {
@@ -332,7 +337,7 @@ public sealed class RestClient : IDisposable
 
     private async Task<Exception> FailureAsync(HttpMethod method, Uri uri, HttpRequestMessage message, HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var authenticated = _options.Authenticator is not null;
+        var authenticated = _options.Authenticator is not null || _options.ClientCertificate is not null;
         var status = response.StatusCode;
         var body = await ExcerptAsync(response, cancellationToken);
         var answered = $"{method} {uri} answered {(int)status} {status}";
@@ -348,6 +353,18 @@ public sealed class RestClient : IDisposable
                 new SourceUnavailableException($"{answered} after every retry. {body}".TrimEnd()),
             _ => new RestException($"{answered}. {body}".TrimEnd(), uri, status),
         };
+    }
+
+    // What went wrong at the bottom: "An error occurred while sending the request" says nothing, its cause does.
+    private static string Innermost(Exception exception)
+    {
+        var innermost = exception;
+        while (innermost.InnerException is { } inner)
+        {
+            innermost = inner;
+        }
+
+        return innermost == exception ? exception.Message : $"{exception.Message} ({innermost.Message})";
     }
 
     // The start of an error body: what the source says is wrong.

@@ -37,14 +37,13 @@ public sealed partial class Base64EncodedCertificateConnector : Connector
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration;
-        var baseAddress = configuration.GetUri("base_url");
         using var certificate = await CertificateSecrets.ReadClientCertificateAsync(context, cancellationToken);
         using var trusted = CertificateSecrets.ReadTrustedServerCertificate(configuration);
         LogCertificate(context.Logger, certificate.Subject, certificate.NotAfter, trusted?.Subject ?? "the system's roots only");
 
         using var client = new RestClient(context, new RestClientOptions
         {
-            BaseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/"),
+            BaseAddress = configuration.GetUri("base_url"),
             ClientCertificate = certificate,
             TrustedServerCertificate = trusted,
         });
@@ -63,45 +62,21 @@ public sealed partial class Base64EncodedCertificateConnector : Connector
             PageSize = configuration.GetInt32("page_size", 100),
             TotalPagesPath = "total_pages",
         };
+        // A failed TLS handshake (an untrusted server, a refused certificate) fails the sync as a configuration error, not retried.
         var count = 0;
-        try
+        await foreach (var page in client.GetPagesAsync(request, paginator, cancellationToken))
         {
-            await foreach (var page in client.GetPagesAsync(request, paginator, cancellationToken))
+            foreach (var record in page.Records)
             {
-                foreach (var record in page.Records)
-                {
-                    await context.UpsertAsync(Table, record, cancellationToken);
-                }
-
-                count += page.Count;
-                state.LastUpdatedAt = (string?)page.LastRecord?["updated_at"] ?? state.LastUpdatedAt;
-                await context.CheckpointAsync(state, cancellationToken);
+                await context.UpsertAsync(Table, record, cancellationToken);
             }
-        }
-        catch (SourceUnavailableException ex) when (TlsFailure(ex) is { } tls)
-        {
-            // A handshake that fails is a certificate problem, not an outage: say which, and do not invite a retry.
-            throw new ConfigurationException(
-                $"{ex.Message} The TLS handshake with {client.BaseAddress.Authority} failed: {tls.Message} Check configuration " +
-                "'server_ca_certificate' (the server's CA, or its self-signed certificate) and the client certificate in secrets " +
-                "'encoded_certificate' and 'encoded_private_key'.",
-                ex);
+
+            count += page.Count;
+            state.LastUpdatedAt = (string?)page.LastRecord?["updated_at"] ?? state.LastUpdatedAt;
+            await context.CheckpointAsync(state, cancellationToken);
         }
 
         LogSynced(context.Logger, count);
-    }
-
-    private static Exception? TlsFailure(Exception error)
-    {
-        for (var inner = error.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is System.Security.Authentication.AuthenticationException)
-            {
-                return inner;
-            }
-        }
-
-        return null;
     }
 
     [LoggerMessage(EventId = 2150, Level = LogLevel.Information,

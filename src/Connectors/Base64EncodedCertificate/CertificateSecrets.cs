@@ -23,20 +23,7 @@ internal static class CertificateSecrets
             return ClientCertificates.FromBase64Pem(certificate, privateKey);
         }
 
-        // The toolkit reads unencrypted keys only; an encrypted one is opened here, then made usable by TLS the same way.
-        var passkey = await context.GetSecretAsync("passkey", cancellationToken);
-        try
-        {
-            using var pem = X509Certificate2.CreateFromEncryptedPem(Decode(certificate, "encoded_certificate"), Decode(privateKey, "encoded_private_key"), passkey);
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
-        }
-        catch (CryptographicException ex)
-        {
-            throw new ConfigurationException(
-                "Secrets 'encoded_certificate' and 'encoded_private_key' are not a PEM certificate and an encrypted private key " +
-                $"that secret 'passkey' opens: {ex.Message}",
-                ex);
-        }
+        return ClientCertificates.FromBase64Pem(certificate, privateKey, await context.GetSecretAsync("passkey", cancellationToken));
     }
 
     /// <summary>Configuration <c>server_ca_certificate</c>: base64 of a PEM CA certificate (or the server's self-signed one); null when absent.</summary>

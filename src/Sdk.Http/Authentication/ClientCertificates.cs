@@ -10,32 +10,35 @@ namespace Tributary.Sdk.Http;
 /// </summary>
 public static class ClientCertificates
 {
-    /// <summary>A certificate and its private key from PEM text (<c>-----BEGIN CERTIFICATE-----</c>, <c>-----BEGIN PRIVATE KEY-----</c>).</summary>
-    /// <exception cref="ConfigurationException">The text is not a PEM certificate and key that belong together.</exception>
-    public static X509Certificate2 FromPem(string certificatePem, string privateKeyPem)
+    /// <summary>A certificate and its private key from PEM text (<c>-----BEGIN CERTIFICATE-----</c>, <c>-----BEGIN PRIVATE KEY-----</c>,
+    /// or <c>-----BEGIN ENCRYPTED PRIVATE KEY-----</c> with its <paramref name="password"/>).</summary>
+    /// <exception cref="ConfigurationException">The text is not a PEM certificate and key that belong together, or the password does not open the key.</exception>
+    public static X509Certificate2 FromPem(string certificatePem, string privateKeyPem, string? password = null)
     {
         ArgumentNullException.ThrowIfNull(certificatePem);
         ArgumentNullException.ThrowIfNull(privateKeyPem);
         try
         {
-            using var pem = X509Certificate2.CreateFromPem(certificatePem, privateKeyPem);
+            using var pem = password is null
+                ? X509Certificate2.CreateFromPem(certificatePem, privateKeyPem)
+                : X509Certificate2.CreateFromEncryptedPem(certificatePem, privateKeyPem, password);
             // An ephemeral key from PEM cannot be used by the TLS stack on every platform; a PKCS#12 round trip makes it usable.
             return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
         }
         catch (CryptographicException ex)
         {
-            throw new ConfigurationException($"The client certificate is not a PEM certificate with its private key: {ex.Message}", ex);
+            throw new ConfigurationException($"The client certificate is not a PEM certificate with its private key{(password is null ? string.Empty : " that this password opens")}: {ex.Message}", ex);
         }
         catch (ArgumentException ex)
         {
-            throw new ConfigurationException($"The client certificate is not a PEM certificate with its private key: {ex.Message}", ex);
+            throw new ConfigurationException($"The client certificate is not a PEM certificate with its private key{(password is null ? string.Empty : " that this password opens")}: {ex.Message}", ex);
         }
     }
 
-    /// <summary>A certificate and its private key from the base64 encoding of their PEM text.</summary>
+    /// <summary>A certificate and its private key (encrypted when a <paramref name="password"/> is given) from the base64 encoding of their PEM text.</summary>
     /// <exception cref="ConfigurationException">A value is not base64, or not a PEM certificate and key that belong together.</exception>
-    public static X509Certificate2 FromBase64Pem(string certificateBase64, string privateKeyBase64) =>
-        FromPem(DecodeText(certificateBase64, "certificate"), DecodeText(privateKeyBase64, "private key"));
+    public static X509Certificate2 FromBase64Pem(string certificateBase64, string privateKeyBase64, string? password = null) =>
+        FromPem(DecodeText(certificateBase64, "certificate"), DecodeText(privateKeyBase64, "private key"), password);
 
     /// <summary>A certificate with its private key from a PFX (PKCS#12) file in base64.</summary>
     /// <exception cref="ConfigurationException">The value is not base64, not a PFX, or the password is wrong.</exception>

@@ -100,7 +100,11 @@ internal static class OAuth2TokenEndpoint
             // Not an RFC 6749 error body; the status says enough.
         }
 
-        var what = error is null ? string.Empty : description is null ? $" ({error})" : $" ({error}: {description})";
+        // Not every source answers RFC 6749 errors: then the start of the body says what happened.
+        var excerpt = body.ReplaceLineEndings(" ").Trim();
+        var what = error is not null ? description is null ? $" ({error})" : $" ({error}: {description})"
+            : excerpt.Length == 0 ? string.Empty
+            : $": {(excerpt.Length > 300 ? excerpt[..300] + "…" : excerpt)}";
         var message = $"The token endpoint {endpoint} refused the {grant} grant with {(int)status} {status}{what}.";
         return (int)status is >= 500 or 429 or 408
             ? new SourceUnavailableException(message)

@@ -62,7 +62,7 @@ public sealed class Base64EncodedCertificateConnectorTests
 
         RunAssert.Succeeded(run);
         Assert.Equal(Expected(fake.Records), await RowsAsync(harness));
-        RunAssert.Failed(wrong, "that secret 'passkey' opens");
+        RunAssert.Failed(wrong, "that this password opens");
     }
 
     [Fact]
@@ -110,9 +110,9 @@ public sealed class Base64EncodedCertificateConnectorTests
 
         var run = await harness.RunAsync(new Base64EncodedCertificateConnector(), configuration);
 
-        RunAssert.Failed(run, $"The TLS handshake with {fake.Api.BaseUri.Authority} failed");
+        RunAssert.Failed(run, $"GET {fake.Api.BaseUri}");
+        RunAssert.Failed(run, "failed in the TLS handshake");
         Assert.Contains("UntrustedRoot", run.Error, StringComparison.Ordinal);
-        Assert.Contains("'server_ca_certificate'", run.Error, StringComparison.Ordinal);
         Assert.Empty(fake.Api.Requests);
     }
 

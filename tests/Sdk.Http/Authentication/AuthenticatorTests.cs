@@ -176,6 +176,24 @@ public sealed class AuthenticatorTests
     }
 
     [Fact]
+    public async Task RefreshToken_RefusedWithANonRfcBody_FailsQuotingTheBody()
+    {
+        var context = new TestSyncContext();
+        context.Secrets["refresh_token"] = "rt-spent";
+        await using var server = await TestServer.StartAsync(app => app.MapPost("/token", () => Results.Json(new { status = "BAD_REFRESH_TOKEN", message = "missing or unknown refresh token" }, statusCode: 400)));
+        using var client = new RestClient(context, new RestClientOptions
+        {
+            BaseAddress = server.BaseUri,
+            Authenticator = new OAuth2RefreshTokenAuthenticator(context, new Uri(server.BaseUri, "token"), "id", "secret"),
+        });
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => client.GetJsonAsync(new RestRequest("items")));
+
+        Assert.Contains("refused the refresh_token grant with 400 BadRequest: {\"status\":\"BAD_REFRESH_TOKEN\"", error.Message, StringComparison.Ordinal);
+        Assert.Empty(context.Events);   // nothing written back
+    }
+
+    [Fact]
     public async Task RefreshToken_Rotated_IsWrittenBackBeforeTheNewAccessTokenIsUsed()
     {
         var context = new TestSyncContext();
@@ -262,8 +280,34 @@ public sealed class AuthenticatorTests
         var me = await client.GetJsonAsync(new RestRequest("me"));
 
         Assert.Equal("CN=tributary-client", me!["subject"]!.GetValue<string>());
-        await Assert.ThrowsAsync<SourceUnavailableException>(() => anonymous.GetJsonAsync(new RestRequest("me")));
-        await Assert.ThrowsAsync<SourceUnavailableException>(() => distrusting.GetJsonAsync(new RestRequest("me")));
+        await Assert.ThrowsAsync<SourceUnavailableException>(() => anonymous.GetJsonAsync(new RestRequest("me")));   // TLS 1.3: the server hangs up
+        var untrusted = await Assert.ThrowsAsync<ConfigurationException>(() => distrusting.GetJsonAsync(new RestRequest("me")));
+        Assert.Contains("failed in the TLS handshake", untrusted.Message, StringComparison.Ordinal);
+        Assert.Contains("UntrustedRoot", untrusted.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClientCertificate_UntrustedServer_IsNotRetried()
+    {
+        using var serverCertificate = SelfSigned("CN=127.0.0.1", serverName: true);
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/me", () => "me"), listen => listen.UseHttps(serverCertificate));
+        using var client = new RestClient(new RestClientOptions { BaseAddress = server.BaseUri, RetryDelay = TimeSpan.FromSeconds(30) });
+
+        // With a 30 s backoff, a retry would outlast the test's patience; a configuration error comes back at once.
+        await Assert.ThrowsAsync<ConfigurationException>(() => client.GetJsonAsync(new RestRequest("me")).WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public void ClientCertificate_EncryptedKeyAndItsPassword_Opens()
+    {
+        using var certificate = SelfSigned("CN=tributary-client", serverName: false);
+        var encrypted = certificate.GetRSAPrivateKey()!.ExportEncryptedPkcs8PrivateKeyPem("passkey", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000));
+
+        using var opened = ClientCertificates.FromPem(certificate.ExportCertificatePem(), encrypted, "passkey");
+        var wrong = Assert.Throws<ConfigurationException>(() => ClientCertificates.FromPem(certificate.ExportCertificatePem(), encrypted, "wrong"));
+
+        Assert.True(opened.HasPrivateKey);
+        Assert.Contains("that this password opens", wrong.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,29 @@ public abstract class SyncContext
     /// <summary>The state saved by the last checkpoint; an empty object on the first sync and after a reset.
     /// The object is the connector's to read; changing it changes nothing until it is checkpointed.</summary>
     public abstract JsonObject State { get; }
+
+    /// <summary>
+    /// The saved state read as <typeparamref name="T"/>, a record or class of the connector's cursors; a new <typeparamref name="T"/>
+    /// on the first sync. It reads what <see cref="CheckpointAsync"/> wrote from a <typeparamref name="T"/>: property names as written
+    /// (use <c>[JsonPropertyName("last_updated")]</c> to keep a Fivetran state key).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The saved state does not read as <typeparamref name="T"/>; the message says where.</exception>
+    public T ReadState<T>() where T : new()
+    {
+        if (State.Count == 0)
+        {
+            return new T();
+        }
+
+        try
+        {
+            return State.Deserialize<T>() ?? new T();
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"The saved state does not read as {typeof(T).Name}: {ex.Message} Reset the state or fix the type.", ex);
+        }
+    }
 
     /// <summary>The sync's logger. Never log a secret.</summary>
     public abstract ILogger Logger { get; }

@@ -1,0 +1,282 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Tributary.Sdk.Http.Reading;
+
+/// <summary>
+/// Streams the records of one JSON response: the objects of the array at a property path (or of the body itself when it is
+/// an array), parsed one at a time from a buffer that holds only what is being read, so a 100 MB page is never held whole.
+/// Everything else in the body — totals, cursors, next-page links, before or after the records — is kept as the
+/// <see cref="Envelope"/> for the paginator.
+/// </summary>
+internal sealed class JsonRecordReader
+{
+    private const int InitialBufferSize = 64 * 1024;
+
+    private readonly string[] _path;
+    private readonly Func<string, Exception> _malformed;
+    private readonly Stack<JsonObject> _objects = new();   // the envelope objects on the path, innermost on top
+    private byte[] _buffer = new byte[InitialBufferSize];
+    private int _start;
+    private int _end;
+    private long _discarded;   // bytes of the body before _buffer[0]
+    private bool _final;
+    private JsonReaderState _state;
+    private Mode _mode = Mode.Root;
+    private bool _found;
+
+    /// <param name="path">The property names leading to the records array; empty: the body itself.</param>
+    /// <param name="malformed">Makes the exception for a body that is not what was expected, from a description of the problem.</param>
+    public JsonRecordReader(string[] path, Func<string, Exception> malformed)
+    {
+        _path = path;
+        _malformed = malformed;
+    }
+
+    private enum Mode
+    {
+        Root,
+        InObject,
+        InRecords,
+        Done,
+    }
+
+    /// <summary>The body without its records: an empty object for an array body. Complete once the records are read.</summary>
+    public JsonObject Envelope { get; } = [];
+
+    /// <summary>The size of the read buffer: it grows only for a single record larger than it.</summary>
+    internal int BufferLength => _buffer.Length;
+
+    /// <summary>How many records were read.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The last record read, or <see langword="null"/>.</summary>
+    public JsonObject? LastRecord { get; private set; }
+
+    /// <summary>Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as soon as it is complete.</summary>
+    public async IAsyncEnumerable<JsonObject> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var records = new List<JsonObject>();
+        while (true)
+        {
+            Parse(records);
+            foreach (var record in records)
+            {
+                yield return record;
+            }
+
+            records.Clear();
+            if (_mode == Mode.Done)
+            {
+                yield break;
+            }
+
+            if (_final)
+            {
+                throw _malformed($"the body ends at byte {_discarded + _end} before its JSON does");
+            }
+
+            await FillAsync(stream, cancellationToken);
+        }
+    }
+
+    // Moves what is unread to the front, grows the buffer when a single value fills it, and reads more.
+    private async ValueTask FillAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _discarded += _start;
+            _end -= _start;
+            _start = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
+
+        var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        _end += read;
+        _final = read == 0;
+    }
+
+    // Reads every whole token in the buffer, keeping the reader's state and position for the next call.
+    private void Parse(List<JsonObject> records)
+    {
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _final, _state);
+        try
+        {
+            while (_mode != Mode.Done)
+            {
+                var before = reader;   // where to resume when a token or a whole value is not in the buffer yet
+                if (!reader.Read() || !Step(ref reader, records))
+                {
+                    reader = before;
+                    break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw _malformed($"the body is not valid JSON at byte {_discarded + _start + reader.BytesConsumed} ({ex.Message})");
+        }
+
+        _state = reader.CurrentState;
+        _start += (int)reader.BytesConsumed;
+    }
+
+    // Handles the token just read; false when it starts a value that must be read whole and is not in the buffer yet.
+    private bool Step(ref Utf8JsonReader reader, List<JsonObject> records)
+    {
+        switch (_mode)
+        {
+            case Mode.Root when _path.Length == 0 && reader.TokenType == JsonTokenType.StartArray:
+                _found = true;
+                _mode = Mode.InRecords;
+                return true;
+            case Mode.Root when _path.Length == 0 && reader.TokenType == JsonTokenType.StartObject:
+                // A single object is one record.
+                if (!TryReadWhole(ref reader, out var single))
+                {
+                    return false;
+                }
+
+                Add(records, single, 0);
+                _found = true;
+                _mode = Mode.Done;
+                return true;
+            case Mode.Root when reader.TokenType == JsonTokenType.StartObject:
+                _objects.Push(Envelope);
+                _mode = Mode.InObject;
+                return true;
+            case Mode.Root:
+                throw _malformed(_path.Length == 0
+                    ? $"the body is a {Describe(reader.TokenType)}, not an array or an object of records"
+                    : $"the body is a {Describe(reader.TokenType)}, not an object with '{string.Join('.', _path)}'");
+            case Mode.InObject:
+                return StepInObject(ref reader);
+            case Mode.InRecords:
+                return StepInRecords(ref reader, records);
+            default:
+                return true;
+        }
+    }
+
+    private bool StepInObject(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            _objects.Pop();
+            if (_objects.Count == 0)
+            {
+                _mode = Mode.Done;
+                if (!_found)
+                {
+                    throw _malformed($"the body has no '{string.Join('.', _path)}'");
+                }
+            }
+
+            return true;
+        }
+
+        // A property: its name, then its value, read together so that a value not yet in the buffer re-reads its name.
+        var name = reader.GetString()!;
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        var depth = _objects.Count - 1;   // the index of the path segment this object's properties are matched against
+        var onPath = depth < _path.Length && _path[depth] == name && !_found;
+        if (onPath && depth == _path.Length - 1)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartArray:
+                    _found = true;
+                    _mode = Mode.InRecords;
+                    return true;
+                case JsonTokenType.Null:
+                    _found = true;   // no records on this page
+                    return true;
+                default:
+                    throw _malformed($"'{string.Join('.', _path)}' is a {Describe(reader.TokenType)}, not an array of records");
+            }
+        }
+
+        if (onPath && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var inner = new JsonObject();
+            _objects.Peek()[name] = inner;
+            _objects.Push(inner);
+            return true;
+        }
+
+        if (!TryReadWhole(ref reader, out var value))
+        {
+            return false;
+        }
+
+        _objects.Peek()[name] = value;
+        return true;
+    }
+
+    private bool StepInRecords(ref Utf8JsonReader reader, List<JsonObject> records)
+    {
+        if (reader.TokenType == JsonTokenType.EndArray)
+        {
+            _mode = _objects.Count == 0 ? Mode.Done : Mode.InObject;
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw _malformed($"record {Count + 1} at '{(_path.Length == 0 ? "the body" : string.Join('.', _path))}' is a {Describe(reader.TokenType)}, not an object");
+        }
+
+        if (!TryReadWhole(ref reader, out var record))
+        {
+            return false;
+        }
+
+        Add(records, record, Count);
+        return true;
+    }
+
+    private void Add(List<JsonObject> records, JsonNode? node, int index)
+    {
+        var record = node as JsonObject ?? throw _malformed($"record {index + 1} is not an object");
+        records.Add(record);
+        Count++;
+        LastRecord = record;
+    }
+
+    // The value starting at the current token, parsed whole; false when its end is not in the buffer yet.
+    private bool TryReadWhole(ref Utf8JsonReader reader, out JsonNode? value)
+    {
+        var end = reader;
+        if (!end.TrySkip())
+        {
+            value = null;
+            return false;
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        value = JsonNode.Parse(_buffer.AsSpan(_start + start, (int)end.BytesConsumed - start));
+        reader = end;
+        return true;
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+}

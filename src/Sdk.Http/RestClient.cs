@@ -1,0 +1,397 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Web;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly.Timeout;
+using Tributary.Sdk.Http.Reading;
+
+namespace Tributary.Sdk.Http;
+
+/// <summary>
+/// A REST source's client: requests with the connection's authentication, rate and concurrency limits and retries, and
+/// records streamed across pages. Create one per sync and dispose it at the end; it is thread-safe, so parallel fetchers
+/// share it, and with it its limits.
+/// </summary>
+/// <example>
+/// <code>
+/// using var client = new RestClient(context, new RestClientOptions
+/// {
+///     BaseAddress = context.Configuration.GetUri("base_url"),
+///     Authenticator = new BearerAuthenticator(await context.GetSecretAsync("api_token", cancellationToken)),
+/// });
+/// var request = new RestRequest("v1/orders") { RecordsPath = "data", Query = { ["updated_since"] = since } };
+/// await foreach (var order in client.GetRecordsAsync(request, new PageNumberPaginator { PageSize = 100, PageSizeParameter = "per_page" }, cancellationToken))
+/// {
+///     await context.UpsertAsync("orders", order, cancellationToken);
+/// }
+/// </code>
+/// </example>
+public sealed class RestClient : IDisposable
+{
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpPipeline _pipeline;
+    private readonly RestClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly string? _secretParameter;
+
+    /// <summary>Creates the client a connector uses: <paramref name="options"/> with the connection's <c>http_*</c> settings
+    /// applied (see <see cref="RestClientOptions"/>), logging to the sync's logger.</summary>
+    /// <exception cref="ConfigurationException">An <c>http_*</c> setting is malformed or out of range.</exception>
+    public RestClient(SyncContext context, RestClientOptions options)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).WithOverrides((context ?? throw new ArgumentNullException(nameof(context))).Configuration), context.Logger)
+    {
+    }
+
+    /// <summary>Creates a client outside a sync (a benchmark, a test).</summary>
+    /// <param name="options">The address, authentication, limits and retries.</param>
+    /// <param name="logger">Where retries are logged; none when null.</param>
+    /// <param name="innerHandler">The transport; a pooled socket handler when null.</param>
+    public RestClient(RestClientOptions options, ILogger? logger = null, HttpMessageHandler? innerHandler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _secretParameter = options.Authenticator?.SecretQueryParameter;
+        _pipeline = new HttpPipeline(options, Redact, _logger, innerHandler);
+    }
+
+    /// <summary>What relative request paths resolve against.</summary>
+    public Uri BaseAddress => _options.BaseAddress;
+
+    /// <summary>Sends one request and parses its body as JSON; null for an empty body.</summary>
+    /// <exception cref="RestException">The source answered with an error, or the body is not JSON.</exception>
+    public async Task<JsonNode?> GetJsonAsync(RestRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(request, cancellationToken);
+        var uri = Redact(response.RequestMessage!.RequestUri!);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<JsonNode>(body, WebJson, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw Malformed(request.Method, uri, $"the body is not valid JSON ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>Sends one request and reads its body as <typeparamref name="T"/> (web defaults: camelCase, case-insensitive).</summary>
+    /// <exception cref="RestException">The source answered with an error, or the body does not read as <typeparamref name="T"/>.</exception>
+    public async Task<T> GetJsonAsync<T>(RestRequest request, CancellationToken cancellationToken = default)
+    {
+        var json = await GetJsonAsync(request, cancellationToken);
+        return Deserialize<T>(json, request, 0);
+    }
+
+    /// <summary>
+    /// The records of every page, streamed: each is parsed as it arrives, so a page is never held whole. Without a
+    /// <paramref name="paginator"/>, the one page the request names.
+    /// </summary>
+    /// <exception cref="RestException">A page answered with an error or is malformed; the records before it were yielded.</exception>
+    public async IAsyncEnumerable<JsonObject> GetRecordsAsync(
+        RestRequest request,
+        Paginator? paginator = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var current = Begin(request, paginator);
+        while (true)
+        {
+            using var response = await SendAsync(current, cancellationToken);
+            var reader = new JsonRecordReader(JsonPath.Split(current.RecordsPath), Malformation(response));
+            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+            {
+                await foreach (var record in reader.ReadAsync(body, cancellationToken))
+                {
+                    yield return record;
+                }
+            }
+
+            if (paginator is null || !paginator.Next(Page(response, reader, []), current))
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>The records of every page, each read as <typeparamref name="T"/> (web defaults: camelCase, case-insensitive).</summary>
+    /// <exception cref="RestException">A page answered with an error, is malformed, or holds a record that does not read as <typeparamref name="T"/>.</exception>
+    public async IAsyncEnumerable<T> GetRecordsAsync<T>(
+        RestRequest request,
+        Paginator? paginator = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var index = 0;
+        await foreach (var record in GetRecordsAsync(request, paginator, cancellationToken))
+        {
+            yield return Deserialize<T>(record, request, index++);
+        }
+    }
+
+    /// <summary>
+    /// Every page with its records (held for one page at a time), its envelope and its headers: for a connector that
+    /// checkpoints a page's cursor after the page.
+    /// </summary>
+    /// <exception cref="RestException">A page answered with an error or is malformed; the pages before it were yielded.</exception>
+    public async IAsyncEnumerable<RestPage> GetPagesAsync(
+        RestRequest request,
+        Paginator? paginator = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var current = Begin(request, paginator);
+        while (true)
+        {
+            var page = await ReadPageAsync(current, cancellationToken);
+            yield return page;
+            if (paginator is null || !paginator.Next(page, current))
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The records of every page, fetched by <paramref name="fetchers"/> requests at once and yielded in page order. Pages
+    /// past the last may be requested and are dropped; when the first page gives a total, none are.
+    /// </summary>
+    /// <exception cref="RestException">A page answered with an error or is malformed; the pages before it were yielded.</exception>
+    public async IAsyncEnumerable<JsonObject> GetRecordsConcurrentlyAsync(
+        RestRequest request,
+        IndexedPaginator paginator,
+        int fetchers,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(paginator);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fetchers, 1);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var window = new Queue<(long Index, Task<RestPage> Page)>();
+        long next = 0, pageCount = long.MaxValue;
+        try
+        {
+            // The first page alone: it may say how many there are.
+            window.Enqueue((next, FetchAsync(next++)));
+            while (window.TryDequeue(out var head))
+            {
+                var page = await head.Page;
+                if (head.Index == 0)
+                {
+                    pageCount = paginator.PageCount(page) ?? long.MaxValue;
+                }
+
+                foreach (var record in page.Records)
+                {
+                    yield return record;
+                }
+
+                if (paginator.IsLast(page, head.Index))
+                {
+                    yield break;
+                }
+
+                while (window.Count < fetchers && next < pageCount)
+                {
+                    window.Enqueue((next, FetchAsync(next++)));
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var (_, pending) in window)
+            {
+                // Pages past the last, or after a failure: their outcome no longer matters, but is observed.
+                await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
+        Task<RestPage> FetchAsync(long index)
+        {
+            var copy = request.Copy();
+            paginator.Seek(copy, index);
+            return ReadPageAsync(copy, stop.Token);
+        }
+    }
+
+    /// <summary>
+    /// Sends a request with the client's authentication, limits and retries and returns the response once its headers
+    /// arrive; read the body as a stream, and dispose the response.
+    /// </summary>
+    /// <exception cref="RestException">The source answered with an error retrying does not fix.</exception>
+    /// <exception cref="ConfigurationException">The source refused the credentials (401 or 403).</exception>
+    /// <exception cref="SourceUnavailableException">The source could not be reached, or still failed after the retries.</exception>
+    public async Task<HttpResponseMessage> SendAsync(RestRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var message = CreateMessage(request);
+        var uri = Redact(message.RequestUri!);   // as sent, below: an authenticator may add to the query
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipeline.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new SourceUnavailableException($"{request.Method} {uri} failed after {_options.MaxRetries} retries: {ex.Message}", ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new SourceUnavailableException($"{request.Method} {uri} did not answer within {_options.AttemptTimeout.TotalSeconds:0.#} s, {_options.MaxRetries} retries included.", ex);
+        }
+
+        uri = Redact(message.RequestUri!);
+        HttpLog.Answered(_logger, request.Method.Method, uri, (int)response.StatusCode);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await FailureAsync(request.Method, uri, message, response, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        (_options.Authenticator as IDisposable)?.Dispose();
+    }
+
+    // The copy of the caller's request that the paginator moves from page to page.
+    private static RestRequest Begin(RestRequest request, Paginator? paginator)
+    {
+        var current = request.Copy();
+        paginator?.Start(current);
+        return current;
+    }
+
+    private async Task<RestPage> ReadPageAsync(RestRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, cancellationToken);
+        var reader = new JsonRecordReader(JsonPath.Split(request.RecordsPath), Malformation(response));
+        var records = new List<JsonObject>();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var record in reader.ReadAsync(body, cancellationToken))
+        {
+            records.Add(record);
+        }
+
+        return Page(response, reader, records);
+    }
+
+    private RestPage Page(HttpResponseMessage response, JsonRecordReader reader, IReadOnlyList<JsonObject> records)
+    {
+        var uri = response.RequestMessage!.RequestUri!;
+        return new RestPage(uri, Redact(uri), response.Headers, reader.Envelope, reader.Count, reader.LastRecord, records);
+    }
+
+    private HttpRequestMessage CreateMessage(RestRequest request)
+    {
+        var uri = new Uri(_options.BaseAddress, request.Path);
+        if (request.Query.Count > 0)
+        {
+            var query = new StringBuilder(uri.Query.TrimStart('?'));
+            foreach (var (name, value) in request.Query)
+            {
+                query.Append(query.Length == 0 ? string.Empty : "&").Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            }
+
+            uri = new UriBuilder(uri) { Query = query.ToString() }.Uri;
+        }
+
+        var message = new HttpRequestMessage(request.Method, uri);
+        foreach (var (name, value) in _options.Headers.Concat(request.Headers))
+        {
+            message.Headers.Remove(name);
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (request.JsonBody is not null)
+        {
+            message.Content = JsonContent.Create(request.JsonBody);
+        }
+        else if (request.FormBody is not null)
+        {
+            message.Content = new FormUrlEncodedContent(request.FormBody);
+        }
+
+        return message;
+    }
+
+    private static async Task<Exception> FailureAsync(HttpMethod method, Uri uri, HttpRequestMessage message, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = response.StatusCode;
+        var body = await ExcerptAsync(response, cancellationToken);
+        var answered = $"{method} {uri} answered {(int)status} {status}";
+        return status switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ConfigurationException(
+                $"{answered}: the source refused the connection's credentials"
+                + (message.Options.TryGetValue(HttpPipeline.Renewed, out var renewed) && renewed ? " even after renewing them" : string.Empty)
+                + $". Check the connection's secrets. {body}".TrimEnd()),
+            HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError =>
+                new SourceUnavailableException($"{answered} after every retry. {body}".TrimEnd()),
+            _ => new RestException($"{answered}. {body}".TrimEnd(), uri, status),
+        };
+    }
+
+    // The start of an error body: what the source says is wrong.
+    private static async Task<string> ExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        const int Limit = 300;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        text = text.ReplaceLineEndings(" ").Trim();
+        return text.Length == 0 ? string.Empty : $"The source said: {(text.Length > Limit ? text[..Limit] + "…" : text)}";
+    }
+
+    private Func<string, Exception> Malformation(HttpResponseMessage response)
+    {
+        var method = response.RequestMessage!.Method;
+        var uri = Redact(response.RequestMessage.RequestUri!);
+        return problem => Malformed(method, uri, problem, null);
+    }
+
+    private static RestException Malformed(HttpMethod method, Uri uri, string problem, Exception? inner) =>
+        new($"{method} {uri} answered with a malformed body: {problem}.", uri, null, inner);
+
+    private T Deserialize<T>(JsonNode? json, RestRequest request, int index)
+    {
+        try
+        {
+            return json.Deserialize<T>(WebJson) ?? throw new JsonException("The value is null.");
+        }
+        catch (JsonException ex)
+        {
+            var uri = Redact(new Uri(_options.BaseAddress, request.Path));
+            throw Malformed(request.Method, uri, $"record {index + 1} does not read as {typeof(T).Name} ({ex.Message})", ex);
+        }
+    }
+
+    // The URI as the toolkit reports it: an API key in the query masked.
+    private Uri Redact(Uri uri)
+    {
+        if (_secretParameter is null || string.IsNullOrEmpty(uri.Query))
+        {
+            return uri;
+        }
+
+        var query = HttpUtility.ParseQueryString(uri.Query);
+        if (query[_secretParameter] is null)
+        {
+            return uri;
+        }
+
+        query[_secretParameter] = "***";
+        return new UriBuilder(uri) { Query = HttpUtility.UrlDecode(query.ToString()) }.Uri;
+    }
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using Tributary.Sdk.Http.Tests.Support;
+
+namespace Tributary.Sdk.Http.Tests;
+
+/// <summary>Retries, Retry-After, limits, errors and the connection's settings, against a real HTTP server.</summary>
+public sealed class RestClientTests
+{
+    [Fact]
+    public async Task Send_503Once_RetriesAndSucceeds()
+    {
+        var calls = 0;
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/flaky", () => Interlocked.Increment(ref calls) == 1 ? Results.StatusCode(503) : Results.Json(new { ok = true })));
+        using var client = Client(server);
+
+        var json = await client.GetJsonAsync(new RestRequest("flaky"));
+
+        Assert.True(json!["ok"]!.GetValue<bool>());
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task Send_429WithRetryAfter_WaitsThatLongOnTheClientsClock()
+    {
+        var time = new TimerWatchingTimeProvider();
+        var calls = 0;
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/limited", (HttpContext context) =>
+        {
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                return Results.Json(new { ok = true });
+            }
+
+            context.Response.Headers.RetryAfter = "30";
+            first.SetResult();
+            return Results.StatusCode(429);
+        }));
+        using var client = new RestClient(new RestClientOptions { BaseAddress = server.BaseUri, TimeProvider = time });
+
+        var answer = client.GetJsonAsync(new RestRequest("limited"));
+        await first.Task;
+        Assert.Equal(TimeSpan.FromSeconds(30), await time.FirstTimer.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(1, Volatile.Read(ref calls));   // the backoff (1 s) would have retried by now; Retry-After holds it
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True((await answer)!["ok"]!.GetValue<bool>());
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task Send_PostAnswered503_IsNotRetriedUnlessAllowed()
+    {
+        var calls = 0;
+        await using var server = await TestServer.StartAsync(app => app.MapPost("/orders", () => Interlocked.Increment(ref calls) <= 2 ? Results.StatusCode(503) : Results.Json(new { id = 1 })));
+        using var strict = Client(server);
+        using var lenient = new RestClient(new RestClientOptions { BaseAddress = server.BaseUri, RetryDelay = TimeSpan.FromMilliseconds(1), RetryUnsafeMethods = true });
+
+        var error = await Assert.ThrowsAsync<SourceUnavailableException>(() => strict.GetJsonAsync(new RestRequest("orders") { Method = HttpMethod.Post, JsonBody = new System.Text.Json.Nodes.JsonObject { ["a"] = 1 } }));
+        var json = await lenient.GetJsonAsync(new RestRequest("orders") { Method = HttpMethod.Post, JsonBody = new System.Text.Json.Nodes.JsonObject { ["a"] = 1 } });
+
+        Assert.Contains("POST " + server.BaseUri + "orders answered 503", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, json!["id"]!.GetValue<int>());
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
+    public async Task Send_500Always_FailsAsUnavailableAfterTheRetries()
+    {
+        var calls = 0;
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/down", () =>
+        {
+            Interlocked.Increment(ref calls);
+            return Results.Text("database on fire", statusCode: 500);
+        }));
+        using var client = new RestClient(new RestClientOptions { BaseAddress = server.BaseUri, RetryDelay = TimeSpan.FromMilliseconds(1), MaxRetries = 2 });
+
+        var error = await Assert.ThrowsAsync<SourceUnavailableException>(() => client.GetJsonAsync(new RestRequest("down")));
+
+        Assert.Equal(3, calls);
+        Assert.Contains("GET " + server.BaseUri + "down answered 500 InternalServerError after every retry. The source said: database on fire", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_404_FailsAtOnceWithTheStatusAndBody()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/", () => "root"));
+        using var client = Client(server);
+
+        var error = await Assert.ThrowsAsync<RestException>(() => client.GetJsonAsync(new RestRequest("missing") { Query = { ["q"] = "a b" } }));
+
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Contains("missing?q=a b answered 404", error.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task GetRecords_MalformedSecondPage_YieldsTheFirstAndNamesTheUrl()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", (int page) => page == 1
+            ? Results.Text("""{"data":[{"id":1},{"id":2}]}""", "application/json")
+            : Results.Text("""{"data":[{"id":3},{"id":""", "application/json")));
+        using var client = Client(server);
+        var ids = new List<int>();
+
+        var error = await Assert.ThrowsAsync<RestException>(async () =>
+        {
+            await foreach (var record in client.GetRecordsAsync(new RestRequest("items") { RecordsPath = "data" }, new PageNumberPaginator()))
+            {
+                ids.Add(record["id"]!.GetValue<int>());
+            }
+        });
+
+        Assert.Equal([1, 2, 3], ids);
+        Assert.Contains($"GET {server.BaseUri}items?page=2 answered with a malformed body: the body is not valid JSON", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetRecordsTyped_RecordOfTheWrongShape_FailsNamingTheRecord()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", () => Results.Text("""[{"id":1,"name":"a"},{"id":"x"}]""", "application/json")));
+        using var client = Client(server);
+        var items = new List<Item>();
+
+        var error = await Assert.ThrowsAsync<RestException>(async () =>
+        {
+            await foreach (var item in client.GetRecordsAsync<Item>(new RestRequest("items")))
+            {
+                items.Add(item);
+            }
+        });
+
+        Assert.Equal("a", Assert.Single(items).Name);
+        Assert.Contains("record 2 does not read as Item", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrency_EightFetchersLimitedToTwo_NeverHasMoreInFlight()
+    {
+        var inFlight = 0;
+        var most = 0;
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", async (int page) =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            await Task.Delay(20);
+            Interlocked.Decrement(ref inFlight);
+            return Results.Json(page > 12 ? [] : new[] { new { id = page } });
+        }));
+        using var client = new RestClient(new RestClientOptions { BaseAddress = server.BaseUri, MaxConcurrentRequests = 2 });
+
+        var ids = await Pagination.PaginatorTests.IdsAsync(client.GetRecordsConcurrentlyAsync(new RestRequest("items"), new PageNumberPaginator(), fetchers: 8));
+
+        Assert.Equal(Enumerable.Range(1, 12), ids);
+        Assert.InRange(most, 1, 2);
+    }
+
+    [Fact]
+    public async Task RateLimit_FiveRequestsPerSecond_SpreadsTenRequestsOverTwoSeconds()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", () => Results.Json(new { ok = true })));
+        using var client = new RestClient(new TestSyncContext(new Dictionary<string, string> { [RestClientOptions.RequestsPerSecondKey] = "5" }), new RestClientOptions { BaseAddress = server.BaseUri });
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.GetJsonAsync(new RestRequest("items"))));
+
+        // The bucket holds one token and gains one every 200 ms: the tenth request waits for the ninth refill.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.7), $"10 requests at 5/s took {clock.Elapsed}.");
+    }
+
+    [Theory]
+    [InlineData(RestClientOptions.RequestsPerSecondKey, "0")]
+    [InlineData(RestClientOptions.MaxRetriesKey, "-1")]
+    [InlineData(RestClientOptions.MaxConcurrentRequestsKey, "many")]
+    [InlineData(RestClientOptions.RetryDelayKey, "0")]
+    public void Create_BadConnectionSetting_FailsNamingTheKey(string key, string value)
+    {
+        var context = new TestSyncContext(new Dictionary<string, string> { [key] = value });
+
+        var error = Assert.Throws<ConfigurationException>(() => new RestClient(context, new RestClientOptions { BaseAddress = new Uri("http://127.0.0.1/") }));
+
+        Assert.Contains($"'{key}'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static RestClient Client(TestServer server) => new(new RestClientOptions { BaseAddress = server.BaseUri, RetryDelay = TimeSpan.FromMilliseconds(1) });
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    /// <summary>A fake clock that reports the due time of the first timer started on it: the retry's wait.</summary>
+    private sealed class TimerWatchingTimeProvider : FakeTimeProvider
+    {
+        public TaskCompletionSource<TimeSpan> FirstTimer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime != Timeout.InfiniteTimeSpan && dueTime > TimeSpan.Zero)
+            {
+                FirstTimer.TrySetResult(dueTime);
+            }
+
+            return timer;
+        }
+    }
+
+    private sealed record Item(int Id, string Name);
+}

@@ -21,6 +21,12 @@ using Tributary.Testing;
 //                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
 // Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|delta|all]
+//   --http [--records N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient loop (HttpScenarios.cs).
+if (args is ["--http", ..])
+{
+    return await HttpScenarios.RunAsync(args is [_, "--records", var records] ? long.Parse(records, CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 var options = BenchOptions.Parse(args);
 if (options.Child is { } mode)
 {

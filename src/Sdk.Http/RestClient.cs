@@ -57,13 +57,15 @@ public sealed class RestClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        // "https://host/v2" + "users" would resolve to "https://host/users": a base address is a directory.
+        BaseAddress = options.BaseAddress.AbsolutePath.EndsWith('/') ? options.BaseAddress : new Uri(options.BaseAddress.AbsoluteUri + "/");
         _logger = logger ?? NullLogger.Instance;
         _secretParameter = options.Authenticator?.SecretQueryParameter;
         _pipeline = new HttpPipeline(options, Redact, _logger, innerHandler);
     }
 
-    /// <summary>What relative request paths resolve against.</summary>
-    public Uri BaseAddress => _options.BaseAddress;
+    /// <summary>What relative request paths resolve against: the options' base address, ending with <c>/</c>.</summary>
+    public Uri BaseAddress { get; }
 
     /// <summary>Sends one request and parses its body as JSON; null for an empty body.</summary>
     /// <exception cref="RestException">The source answered with an error, or the body is not JSON.</exception>
@@ -297,7 +299,7 @@ public sealed class RestClient : IDisposable
 
     private HttpRequestMessage CreateMessage(RestRequest request)
     {
-        var uri = new Uri(_options.BaseAddress, request.Path);
+        var uri = new Uri(BaseAddress, request.Path);
         if (request.Query.Count > 0)
         {
             var query = new StringBuilder(uri.Query.TrimStart('?'));
@@ -328,17 +330,20 @@ public sealed class RestClient : IDisposable
         return message;
     }
 
-    private static async Task<Exception> FailureAsync(HttpMethod method, Uri uri, HttpRequestMessage message, HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<Exception> FailureAsync(HttpMethod method, Uri uri, HttpRequestMessage message, HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        var authenticated = _options.Authenticator is not null;
         var status = response.StatusCode;
         var body = await ExcerptAsync(response, cancellationToken);
         var answered = $"{method} {uri} answered {(int)status} {status}";
         return status switch
         {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ConfigurationException(
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when authenticated => new ConfigurationException(
                 $"{answered}: the source refused the connection's credentials"
                 + (message.Options.TryGetValue(HttpPipeline.Renewed, out var renewed) && renewed ? " even after renewing them" : string.Empty)
                 + $". Check the connection's secrets. {body}".TrimEnd()),
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new ConfigurationException(
+                $"{answered}: the source refused the request. Check the connection's configuration. {body}".TrimEnd()),
             HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError =>
                 new SourceUnavailableException($"{answered} after every retry. {body}".TrimEnd()),
             _ => new RestException($"{answered}. {body}".TrimEnd(), uri, status),
@@ -372,7 +377,7 @@ public sealed class RestClient : IDisposable
         }
         catch (JsonException ex)
         {
-            var uri = Redact(new Uri(_options.BaseAddress, request.Path));
+            var uri = Redact(new Uri(BaseAddress, request.Path));
             throw Malformed(request.Method, uri, $"record {index + 1} does not read as {typeof(T).Name} ({ex.Message})", ex);
         }
     }

@@ -25,7 +25,8 @@ public sealed class RestClientOptions
     /// <summary>The configuration key that overrides <see cref="MaxConcurrentRequests"/>.</summary>
     public const string MaxConcurrentRequestsKey = "http_max_concurrent_requests";
 
-    /// <summary>Relative request paths resolve against it; end it with <c>/</c> when it has a path (<c>https://api.example.com/v2/</c>).</summary>
+    /// <summary>Relative request paths resolve against it, as a directory: <c>https://api.example.com/v2</c> and <c>…/v2/</c> both
+    /// make <c>users</c> <c>https://api.example.com/v2/users</c>.</summary>
     public required Uri BaseAddress { get; init; }
 
     /// <summary>How requests are authenticated; none when null.</summary>

@@ -74,6 +74,10 @@ public sealed class ConnectorConfiguration : IReadOnlyDictionary<string, string>
         return s.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase) ? uri : throw new UriFormatException("The value has no scheme.");
     }, "an absolute URI");
 
+    /// <summary>An optional absolute URI, or <paramref name="defaultValue"/> when the key is absent or empty (a source's public
+    /// address, overridden to point a connection at a sandbox or a test's fake).</summary>
+    public Uri GetUri(string key, string defaultValue) => IsSet(key) ? GetUri(key) : new Uri(defaultValue, UriKind.Absolute);
+
     /// <summary>A required value that must be one of <paramref name="allowed"/> (ordinal, case-sensitive).</summary>
     public string GetOneOf(string key, params ReadOnlySpan<string> allowed)
     {

@@ -36,16 +36,21 @@ public abstract class SyncContext
     /// (use <c>[JsonPropertyName("last_updated")]</c> to keep a Fivetran state key).
     /// </summary>
     /// <exception cref="InvalidOperationException">The saved state does not read as <typeparamref name="T"/>; the message says where.</exception>
-    public T ReadState<T>() where T : new()
+    public T ReadState<T>() where T : new() => ReadState(new T());
+
+    /// <summary>The saved state read as <typeparamref name="T"/>, or <paramref name="initial"/> on the first sync (for a record
+    /// without a parameterless constructor: <c>context.ReadState(new Cursor(Since: "2024-01-01"))</c>).</summary>
+    /// <exception cref="InvalidOperationException">The saved state does not read as <typeparamref name="T"/>; the message says where.</exception>
+    public T ReadState<T>(T initial)
     {
         if (State.Count == 0)
         {
-            return new T();
+            return initial;
         }
 
         try
         {
-            return State.Deserialize<T>() ?? new T();
+            return State.Deserialize<T>() ?? initial;
         }
         catch (JsonException ex)
         {

@@ -173,6 +173,30 @@ public sealed class RestClientTests
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.7), $"10 requests at 5/s took {clock.Elapsed}.");
     }
 
+    [Fact]
+    public async Task Send_403WithoutAnAuthenticator_FailsAsConfigurationWithoutBlamingCredentials()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/points", () => Results.Text("""{"title":"User-Agent required"}""", "application/json", statusCode: 403)));
+        using var client = Client(server);
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => client.GetJsonAsync(new RestRequest("points")));
+
+        Assert.Contains("answered 403 Forbidden: the source refused the request. Check the connection's configuration.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("User-Agent required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BaseAddress_WithoutTrailingSlash_IsADirectory()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/v2/users", () => Results.Json(new { ok = true })));
+        using var client = new RestClient(new RestClientOptions { BaseAddress = new Uri(server.BaseUri, "v2") });
+
+        var json = await client.GetJsonAsync(new RestRequest("users"));
+
+        Assert.True(json!["ok"]!.GetValue<bool>());
+        Assert.Equal(new Uri(server.BaseUri, "v2/"), client.BaseAddress);
+    }
+
     [Theory]
     [InlineData(RestClientOptions.RequestsPerSecondKey, "0")]
     [InlineData(RestClientOptions.MaxRetriesKey, "-1")]

@@ -264,4 +264,19 @@ public sealed class ConnectorConfigurationTests
 
         Assert.Equal(1, config.GetInt32("a"));
     }
+
+    [Fact]
+    public void GetUriWithDefault_AbsentOrSet_ReturnsTheDefaultOrTheValue()
+    {
+        Assert.Equal(new Uri("https://api.example.com/v1/"), Config().GetUri("base_url", "https://api.example.com/v1/"));
+        Assert.Equal(new Uri("http://127.0.0.1:5001/"), Config(("base_url", "http://127.0.0.1:5001/")).GetUri("base_url", "https://api.example.com/"));
+    }
+
+    [Fact]
+    public void GetUriWithDefault_RelativeValue_ThrowsNamingKey()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => Config(("base_url", "/v1/items")).GetUri("base_url", "https://api.example.com/"));
+
+        Assert.Contains("'base_url'", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -40,7 +40,8 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite) : FunctionsAppTes
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var list = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
-        Assert.Equal(21, list.Count);   // the 17 examples and the tests' paced_synthetic, stalling, scripted_webhook and org_echo
+        var examples = new Tributary.Runtime.ConnectorCatalog(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly).Names.Count;
+        Assert.Equal(examples + 4, list.Count);   // the examples and the tests' paced_synthetic, stalling, scripted_webhook and org_echo
         var hello = list.Single(c => c!["name"]!.GetValue<string>() == "hello")!;
         Assert.Equal(["hello"], hello["connections"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.False(string.IsNullOrEmpty(hello["description"]?.GetValue<string>()));

@@ -1,0 +1,80 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Tributary.Sdk;
+using Tributary.Sdk.Http;
+
+namespace Tributary.Connectors.PageNumberPagination;
+
+/// <summary>
+/// Page-number pagination: the users changed since the last sync, requested page by page with <c>page</c> and
+/// <c>per_page</c> until the response's <c>total_pages</c>, and a checkpoint of the last <c>updatedAt</c> after each page.
+/// </summary>
+[Connector("page_number_pagination", Description = "Users changed since the last sync, page by page (page, per_page, total_pages), a checkpoint per page.")]
+public sealed partial class PageNumberPaginationConnector : Connector
+{
+    private const string Table = "user";
+    private const int PageSize = 50;
+
+    /// <inheritdoc />
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
+    [
+        new TableDefinition(Table)
+        {
+            PrimaryKey = ["id"],
+            Columns = new Dictionary<string, ColumnType>
+            {
+                ["id"] = ColumnType.String,
+                ["name"] = ColumnType.String,
+                ["email"] = ColumnType.String,
+                ["address"] = ColumnType.String,
+                ["company"] = ColumnType.String,
+                ["job"] = ColumnType.String,
+                ["updatedAt"] = ColumnType.UtcDateTime,
+                ["createdAt"] = ColumnType.UtcDateTime,
+            },
+        },
+    ];
+
+    /// <inheritdoc />
+    public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var state = context.ReadState<UsersCursor>();
+        using var client = new RestClient(context, new RestClientOptions
+        {
+            BaseAddress = context.Configuration.GetUri("base_url", "http://127.0.0.1:5001/"),
+        });
+
+        var request = new RestRequest("pagination/page_number") { RecordsPath = "data" };
+        request.Query["order_by"] = "updatedAt";
+        request.Query["order_type"] = "asc";
+        request.Query["updated_since"] = state.LastUpdatedAt;
+
+        // The page size goes out as per_page; the response's total_pages says when to stop (an empty page also does).
+        var paginator = new PageNumberPaginator { PageSizeParameter = "per_page", PageSize = PageSize, TotalPagesPath = "total_pages" };
+        await foreach (var page in client.GetPagesAsync(request, paginator, cancellationToken))
+        {
+            LogPage(context.Logger, page.Count, page.Uri);
+            foreach (var user in page.Records)
+            {
+                await context.UpsertAsync(Table, user, cancellationToken);
+
+                // The API sorts by updatedAt ascending, so the last user read is the newest.
+                state.LastUpdatedAt = user["updatedAt"]?.GetValue<string>() ?? state.LastUpdatedAt;
+            }
+
+            // One checkpoint per page: a failure on a later page resumes from here.
+            await context.CheckpointAsync(state, cancellationToken);
+        }
+    }
+
+    /// <summary>The state: the <c>updatedAt</c> of the newest user synced, Fivetran's <c>last_updated_at</c>.</summary>
+    internal sealed class UsersCursor
+    {
+        [JsonPropertyName("last_updated_at")]
+        public string LastUpdatedAt { get; set; } = "0001-01-01T00:00:00Z";
+    }
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Read {Count} users from {Uri}")]
+    private static partial void LogPage(ILogger logger, int count, Uri uri);
+}

@@ -7,7 +7,7 @@ internal sealed record AcceloSettings(Uri BaseUrl, string ClientId, int PageSize
 {
     public static AcceloSettings Read(ConnectorConfiguration configuration)
     {
-        var baseUrl = configuration.ContainsKey("base_url")
+        var baseUrl = configuration.GetString("base_url", "").Length > 0
             ? configuration.GetUri("base_url")
             : new Uri($"https://{configuration.GetString("deployment")}.api.accelo.com/");
         var pageSize = configuration.GetInt32("page_size", 100);

@@ -8,7 +8,7 @@ internal sealed record HubSpotSettings(Uri BaseUrl, string InitialSyncStartDate,
 {
     public static HubSpotSettings Read(ConnectorConfiguration configuration)
     {
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri("https://api.hubapi.com/");
+        var baseUrl = configuration.GetUri("base_url", "https://api.hubapi.com/");
         var initial = configuration.GetDateTimeOffset("initial_sync_start_date").ToUniversalTime()
             .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var types = configuration.GetString("event_types", "e_visited_page")

@@ -17,7 +17,7 @@ internal sealed record NewsApiSettings(Uri BaseUrl, IReadOnlyList<string> Topics
 {
     public static NewsApiSettings Read(ConnectorConfiguration configuration)
     {
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri("https://newsapi.org/");
+        var baseUrl = configuration.GetUri("base_url", "https://newsapi.org/");
         var topicsText = configuration.GetString("topic");
         string[]? topics;
         try

@@ -17,7 +17,7 @@ internal sealed record SmartsheetSettings(
 {
     public static SmartsheetSettings Read(ConnectorConfiguration configuration)
     {
-        var baseUrl = configuration.ContainsKey("base_url") ? configuration.GetUri("base_url") : new Uri("https://api.smartsheet.com/2.0/");
+        var baseUrl = configuration.GetUri("base_url", "https://api.smartsheet.com/2.0/");
         var sheets = Items(configuration, "sheets", "sheet");
         var reports = Items(configuration, "reports", "report");
         if (sheets.Count == 0 && reports.Count == 0)

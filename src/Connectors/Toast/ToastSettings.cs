@@ -8,7 +8,7 @@ internal sealed record ToastSettings(Uri BaseUrl, string ClientId, string UserAc
 {
     public static ToastSettings Read(ConnectorConfiguration configuration)
     {
-        var baseUrl = configuration.ContainsKey("base_url")
+        var baseUrl = configuration.GetString("base_url", "").Length > 0
             ? configuration.GetUri("base_url")
             : new Uri($"https://{configuration.GetString("domain")}/");
         var pageSize = configuration.GetInt32("page_size", 100);

@@ -12,7 +12,7 @@ internal sealed record VeevaVaultSettings(Uri ApiRoot, string UserName, IReadOnl
     public static VeevaVaultSettings Read(ConnectorConfiguration configuration)
     {
         // base_url wins (tests, proxies); otherwise the Vault's DNS name, as the Fivetran original's "subdomain".
-        var root = configuration.ContainsKey("base_url")
+        var root = configuration.GetString("base_url", "").Length > 0
             ? configuration.GetUri("base_url")
             : new Uri($"https://{configuration.GetString("subdomain")}/");
         var version = configuration.GetString("api_version", "v24.2");

@@ -15,9 +15,13 @@ public sealed class InspectCommandsTests : IDisposable
         var result = await _cli.RunAsync("list");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("hello", result.Output, StringComparison.Ordinal);
-        Assert.Contains("simple_three_step_cursor", result.Output, StringComparison.Ordinal);
-        Assert.Contains("synthetic", result.Output, StringComparison.Ordinal);
+        var examples = new Tributary.Runtime.ConnectorCatalog(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly);
+        Assert.True(examples.Names.Count >= 41, $"Expected the 17 examples and the 24 REST ones; found {examples.Names.Count}.");
+        foreach (var name in examples.Names)
+        {
+            Assert.Contains($"{name} ", result.Output, StringComparison.Ordinal);
+            Assert.Contains(examples.Describe(name)!, result.Output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

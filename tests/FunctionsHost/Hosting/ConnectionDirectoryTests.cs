@@ -40,7 +40,7 @@ public sealed class ConnectionDirectoryTests(AzuriteFixture azurite)
     [Theory]
     [InlineData("Connections:GitHub:Connector", "hello", "Connection id 'GitHub' (app settings Connections__GitHub__…) must be lower snake case")]
     [InlineData("Connections:acme:Schedule", "0 * * * * *", "Connection 'acme' names no connector: set Connections__acme__Connector to one of")]
-    [InlineData("Connections:acme:Connector", "github", "Connection 'acme' names connector 'github' (Connections__acme__Connector), which this host does not have. Known connectors: base_64_encoding_decoding,")]
+    [InlineData("Connections:acme:Connector", "github", "Connection 'acme' names connector 'github' (Connections__acme__Connector), which this host does not have. Known connectors: ")]
     [InlineData("Connections:acme:Schedul", "0 * * * * *", "App setting Connections__acme__Schedul is not a connection setting; the settings are Connections__acme__Connector,")]
     public void Directory_MistakeInADefinition_ThrowsNamingTheSetting(string key, string value, string expected)
     {

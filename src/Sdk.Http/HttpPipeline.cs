@@ -15,6 +15,9 @@ namespace Tributary.Sdk.Http;
 /// </summary>
 internal sealed class HttpPipeline : IDisposable
 {
+    /// <summary>Set on a request whose credentials were renewed after a 401.</summary>
+    public static readonly HttpRequestOptionsKey<bool> Renewed = new("Tributary.Http.Renewed");
+
     private readonly SocketsHttpHandler? _transport;
     private readonly List<IDisposable> _owned = [];
 
@@ -213,7 +216,4 @@ internal sealed class HttpPipeline : IDisposable
             return again;
         }
     }
-
-    /// <summary>Set on a request whose credentials were renewed after a 401.</summary>
-    public static readonly HttpRequestOptionsKey<bool> Renewed = new("Tributary.Http.Renewed");
 }

@@ -17,7 +17,9 @@ namespace Tributary.Connectors.Tests.ApiPlayground;
 /// <c>scroll_param</c> on the last page;</item>
 /// <item><c>GET /pagination/next_page_url?page&amp;per_page</c>: <c>{data, total_items, page, per_page, next_page_url}</c>,
 /// an absolute URL carrying every parameter, null on the last page;</item>
-/// <item><c>GET /cursors/companies</c> and <c>GET /cursors/{company_id}/departments</c>: <c>{data, total_items}</c>.</item>
+/// <item><c>GET /cursors/companies</c> and <c>GET /cursors/{company_id}/departments</c>: <c>{data, total_items}</c>;</item>
+/// <item><c>GET /auth/&lt;scheme&gt;</c> (<see cref="PlaygroundAuth"/>): the page-number endpoint's users and page shape
+/// behind a credential check, 401 with <c>{"error": "..."}</c> when it fails or after <see cref="PlaygroundAuth.Revoke"/>.</item>
 /// </list>
 /// Every list takes <c>order_by=updatedAt</c>, <c>order_type=asc|desc</c> and <c>updated_since</c> (inclusive: a record
 /// updated at that instant is served again, so none that shares the cursor's second is ever skipped). A bad parameter
@@ -31,24 +33,35 @@ internal sealed class ApiPlaygroundFake : IAsyncDisposable
     private const int DefaultPageSize = 10;
     private const int MaxPageSize = 100;
 
-    private ApiPlaygroundFake(PlaygroundUsers users, PlaygroundCompanies companies)
+    private ApiPlaygroundFake(PlaygroundUsers users, PlaygroundCompanies companies, TimeProvider time)
     {
         Users = users;
         Companies = companies;
+        Auth = new PlaygroundAuth(time);
     }
 
     public PlaygroundUsers Users { get; }
+
+    /// <summary>The credentials the <c>/auth/…</c> endpoints accept, their sessions, and revocation.</summary>
+    public PlaygroundAuth Auth { get; }
+
+    /// <summary>Called after each page-number page of users is served: a test lets time pass in the middle of a sync with it.</summary>
+    public Action<HttpRequest>? Served { get; set; }
 
     public PlaygroundCompanies Companies { get; }
 
     /// <summary>The HTTP side: base URI, captured requests, injected faults.</summary>
     public FakeApi Api { get; private set; } = null!;
 
-    public static async Task<ApiPlaygroundFake> StartAsync(PlaygroundUsers? users = null, PlaygroundCompanies? companies = null)
+    /// <param name="users">The users; none when omitted.</param>
+    /// <param name="companies">The companies and departments; none when omitted.</param>
+    /// <param name="time">The sessions' clock: the harness's, so a test expires a session by advancing it.</param>
+    public static async Task<ApiPlaygroundFake> StartAsync(PlaygroundUsers? users = null, PlaygroundCompanies? companies = null, TimeProvider? time = null)
     {
         var fake = new ApiPlaygroundFake(
             users ?? new PlaygroundUsers(0, ConnectorHarness.DefaultNow),
-            companies ?? new PlaygroundCompanies(0, 0, ConnectorHarness.DefaultNow));
+            companies ?? new PlaygroundCompanies(0, 0, ConnectorHarness.DefaultNow),
+            time ?? TimeProvider.System);
         fake.Api = await FakeApi.StartAsync(fake.Map);
         return fake;
     }
@@ -57,19 +70,15 @@ internal sealed class ApiPlaygroundFake : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapGet("/pagination/page_number", (HttpRequest request) => Serve(request, (since, descending) =>
+        app.MapGet("/pagination/page_number", UsersPage);
+
+        foreach (var endpoint in PlaygroundAuth.UserEndpoints)
         {
-            var (page, perPage) = (Int(request, "page", 1, 1, int.MaxValue), Int(request, "per_page", DefaultPageSize, 1, MaxPageSize));
-            var users = Users.UpdatedSince(since, descending);
-            return new JsonObject
-            {
-                ["data"] = Page(users, (long)(page - 1) * perPage, perPage),
-                ["page"] = page,
-                ["page_size"] = perPage,
-                ["total_pages"] = (users.Count + perPage - 1) / perPage,
-                ["total_items"] = users.Count,
-            };
-        }));
+            app.MapGet(endpoint, (HttpRequest request) =>
+                Auth.Authorized(endpoint, request) ? UsersPage(request) : PlaygroundAuth.Unauthorized("invalid or missing credentials"));
+        }
+
+        app.MapPost(PlaygroundAuth.LoginPath, (JsonObject body) => Auth.LogIn(body));
 
         app.MapGet("/pagination/offset", (HttpRequest request) => Serve(request, (since, descending) =>
         {
@@ -120,6 +129,26 @@ internal sealed class ApiPlaygroundFake : IAsyncDisposable
                 return new JsonObject { ["data"] = new JsonArray([.. departments.Select(d => d.ToJson())]), ["total_items"] = departments.Count };
             })
             : Results.Json(new JsonObject { ["error"] = $"company {companyId} not found" }, statusCode: StatusCodes.Status404NotFound));
+    }
+
+    /// <summary>A page of users by page number: <c>{data, page, page_size, total_pages, total_items}</c>.</summary>
+    private IResult UsersPage(HttpRequest request)
+    {
+        var page = Serve(request, (since, descending) =>
+        {
+            var (number, perPage) = (Int(request, "page", 1, 1, int.MaxValue), Int(request, "per_page", DefaultPageSize, 1, MaxPageSize));
+            var users = Users.UpdatedSince(since, descending);
+            return new JsonObject
+            {
+                ["data"] = Page(users, (long)(number - 1) * perPage, perPage),
+                ["page"] = number,
+                ["page_size"] = perPage,
+                ["total_pages"] = (users.Count + perPage - 1) / perPage,
+                ["total_items"] = users.Count,
+            };
+        });
+        Served?.Invoke(request);
+        return page;
     }
 
     private JsonObject KeysetPage(DateTimeOffset since, (DateTimeOffset UpdatedAt, string Id)? after)

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Tributary.Connectors.Tests.Playground;
 using Tributary.Connectors.Tests.Support;
 
 namespace Tributary.Connectors.Tests.Base64EncodedCertificate;
@@ -75,7 +74,7 @@ public sealed class MutualTlsFake : IAsyncDisposable
         lock (_gate)
         {
             var id = _records.Count + 1;
-            _records.Add(new JsonObject { ["id"] = id, ["content"] = $"line {id}", ["updated_at"] = PlaygroundUsers.Format(at) });
+            _records.Add(new JsonObject { ["id"] = id, ["content"] = $"line {id}", ["updated_at"] = UpdatedSincePages.Format(at) });
         }
     }
 
@@ -85,7 +84,7 @@ public sealed class MutualTlsFake : IAsyncDisposable
         {
             var record = _records[id - 1];
             record["content"] = content;
-            record["updated_at"] = PlaygroundUsers.Format(at);
+            record["updated_at"] = UpdatedSincePages.Format(at);
         }
     }
 
@@ -102,7 +101,7 @@ public sealed class MutualTlsFake : IAsyncDisposable
     {
         if (_revoked || context.Connection.ClientCertificate?.Thumbprint != _clientThumbprint)
         {
-            return PlaygroundFake.Unauthorized("client certificate revoked");
+            return UpdatedSincePages.Unauthorized("client certificate revoked");
         }
 
         List<JsonObject> records;

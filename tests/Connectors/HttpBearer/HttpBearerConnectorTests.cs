@@ -1,151 +1,19 @@
 using Tributary.Connectors.HttpBearer;
-using Tributary.Connectors.Tests.Playground;
-using Tributary.Connectors.Tests.Support;
-using Xunit;
+using Tributary.Connectors.Tests.ApiPlayground;
+using Tributary.Sdk;
 
 namespace Tributary.Connectors.Tests.HttpBearer;
 
-public sealed class HttpBearerConnectorTests
+/// <summary><c>Authorization: Bearer &lt;token&gt;</c> with a static personal access token, a secret.</summary>
+public sealed class HttpBearerConnectorTests : AuthenticatedUsersConnectorTests
 {
-    private const string Name = "http_bearer";
+    protected override string Scheme => "http_bearer";
 
-    [Fact]
-    public async Task UpdateAsync_FirstSyncThenChanges_ReadsEveryPageThenOnlyUsersUpdatedSince()
-    {
-        await using var fake = await HttpBearerFake.StartAsync();
-        await using var harness = await HarnessAsync();
+    protected override string Folder => "HttpBearer";
 
-        var first = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
+    protected override IReadOnlyDictionary<string, string> Secrets { get; } = new Dictionary<string, string> { ["bearer_token"] = PlaygroundAuth.BearerToken };
 
-        RunAssert.Succeeded(first);
-        Assert.Equal(12, first.Tables["user"].Upserts);
-        Assert.Equal(3, first.Checkpoints);
-        Assert.Equal(UserRows.Of(fake.Users.All), await UserRows.ReadAsync(harness));
-        RunAssert.JsonEqual("""{"last_updated_at": "2024-09-01T12:00:00Z"}""", await harness.ReadStateAsync());
-        Assert.Equal(
-            ["/auth/http_bearer?page=1&per_page=5", "/auth/http_bearer?page=2&per_page=5", "/auth/http_bearer?page=3&per_page=5"],
-            fake.Api.Requests.Select(r => r.PathAndQuery));
-        Assert.All(fake.Api.Requests, r => Assert.Equal("Bearer " + HttpBearerFake.Token, r.Headers["authorization"]));
+    protected override string AuthorizationHeader => "Bearer " + PlaygroundAuth.BearerToken;
 
-        harness.Time.Advance(TimeSpan.FromDays(1));
-        fake.Users.Update("u-003", "Manager", harness.Time.GetUtcNow());
-        fake.Users.Add(harness.Time.GetUtcNow());
-        fake.Api.ClearRequests();
-
-        var second = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-
-        RunAssert.Succeeded(second);
-        // u-012 again (updated in the cursor's second: inclusive), then the two changes.
-        Assert.Equal(3, second.Tables["user"].Upserts);
-        var request = Assert.Single(fake.Api.Requests);
-        Assert.Equal("/auth/http_bearer?updated_since=2024-09-01T12%3A00%3A00Z&page=1&per_page=5", request.PathAndQuery);
-        Assert.Equal(UserRows.Of(fake.Users.All), await UserRows.ReadAsync(harness));
-        Assert.Equal("Manager", (await UserRows.ReadAsync(harness))[2].Job);
-        RunAssert.JsonEqual("""{"last_updated_at": "2024-09-16T12:00:00Z"}""", await harness.ReadStateAsync());
-    }
-
-    [Fact]
-    public async Task UpdateAsync_RevokedKey_FailsNamingTheRefusalAndKeepsState()
-    {
-        await using var fake = await HttpBearerFake.StartAsync();
-        await using var harness = await HarnessAsync();
-        RunAssert.Succeeded(await harness.RunAsync(new HttpBearerConnector(), Configuration(fake)));
-        var before = await harness.ReadStateAsync();
-        fake.Revoke();
-
-        var run = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-
-        RunAssert.Failed(run, "401");
-        Assert.Contains("credentials", run.Error, StringComparison.Ordinal);
-        Assert.Equal(0, run.Checkpoints);
-        RunAssert.JsonEqual(before.ToJsonString(), await harness.ReadStateAsync());
-    }
-
-    [Fact]
-    public async Task UpdateAsync_TooManyRequestsThenUnavailable_RetriesAndSyncsEveryUser()
-    {
-        await using var fake = await HttpBearerFake.StartAsync();
-        await using var harness = await HarnessAsync();
-        fake.Api.Inject(Fault.TooManyRequests(1));
-        fake.Api.Inject(Fault.Unavailable());
-
-        var run = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-
-        RunAssert.Succeeded(run);
-        Assert.Equal(UserRows.Of(fake.Users.All), await UserRows.ReadAsync(harness));
-        Assert.Equal(5, fake.Api.Requests.Count);
-    }
-
-    [Fact]
-    public async Task UpdateAsync_MalformedSecondPage_FailsNamingUrlKeepsFirstPageAndRerunConverges()
-    {
-        await using var fake = await HttpBearerFake.StartAsync();
-        await using var harness = await HarnessAsync();
-        fake.Api.Inject(Fault.Malformed(), when: r => r.Query["page"] == "2");
-
-        var failed = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-
-        RunAssert.Failed(failed, "/auth/http_bearer?page=2&per_page=5");
-        Assert.Equal(1, failed.Checkpoints);
-        Assert.Equal(UserRows.Of(fake.Users.All.Take(5)), await UserRows.ReadAsync(harness));
-        RunAssert.JsonEqual("""{"last_updated_at": "2024-09-01T05:00:00Z"}""", await harness.ReadStateAsync());
-
-        var rerun = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-
-        RunAssert.Succeeded(rerun);
-        Assert.Equal(UserRows.Of(fake.Users.All), await UserRows.ReadAsync(harness));
-        RunAssert.JsonEqual("""{"last_updated_at": "2024-09-01T12:00:00Z"}""", await harness.ReadStateAsync());
-    }
-
-    [Fact]
-    public async Task UpdateAsync_AnyRun_SecretAppearsOnlyInTheAuthorizationHeader()
-    {
-        await using var fake = await HttpBearerFake.StartAsync();
-        await using var harness = await HarnessAsync();
-        RunAssert.Succeeded(await harness.RunAsync(new HttpBearerConnector(), Configuration(fake)));
-        fake.Api.Inject(Fault.Malformed(), when: r => r.Query.ContainsKey("updated_since"));
-        var failed = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-        fake.Revoke();
-        var refused = await harness.RunAsync(new HttpBearerConnector(), Configuration(fake));
-
-        RunAssert.Failed(failed, "/auth/http_bearer?");
-        RunAssert.Failed(refused, "401");
-        var header = "Bearer " + HttpBearerFake.Token;
-        foreach (var secret in new[] { HttpBearerFake.Token, header })
-        {
-            Assert.DoesNotContain(secret, failed.Error, StringComparison.Ordinal);
-            Assert.DoesNotContain(secret, refused.Error, StringComparison.Ordinal);
-            Assert.DoesNotContain(harness.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
-            Assert.DoesNotContain(secret, (await harness.ReadStateAsync()).ToJsonString(), StringComparison.Ordinal);
-            Assert.All(fake.Api.Requests, r => Assert.DoesNotContain(
-                secret,
-                r.ToString().Replace("authorization: " + header, "", StringComparison.Ordinal),
-                StringComparison.Ordinal));
-        }
-
-        Assert.All(fake.Api.Requests, r => Assert.Equal(header, r.Headers["authorization"]));
-    }
-
-    [Fact]
-    public void SampleConfiguration_PointsAtThePlaygroundWithoutSecrets()
-    {
-        var sample = SampleConfiguration.Read("HttpBearer");
-
-        Assert.Equal("http://127.0.0.1:5001/", sample["base_url"]);
-        Assert.False(sample.ContainsKey("bearer_token"), "The token is a secret, never configuration.");
-    }
-
-    private static async Task<ConnectorHarness> HarnessAsync()
-    {
-        var harness = new ConnectorHarness(Name);
-        await harness.SetSecretAsync("bearer_token", HttpBearerFake.Token);
-        return harness;
-    }
-
-    private static Dictionary<string, string> Configuration(PlaygroundFake fake) => new()
-    {
-        ["base_url"] = fake.Api.BaseUri.ToString(),
-        ["page_size"] = "5",
-        ["http_retry_delay_ms"] = "1",
-    };
+    protected override Connector CreateConnector() => new HttpBearerConnector();
 }

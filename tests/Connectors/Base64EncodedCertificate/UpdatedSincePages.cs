@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace Tributary.Connectors.Tests.Playground;
+namespace Tributary.Connectors.Tests.Base64EncodedCertificate;
 
 /// <summary>
-/// How the playground-style fakes page a changing collection: <c>?updated_since=&amp;page=&amp;per_page=</c> answers
+/// How <see cref="MutualTlsFake"/> pages a changing collection, in the style of Fivetran's API playground: <c>?updated_since=&amp;page=&amp;per_page=</c> answers
 /// <c>{"data": [...], "page", "per_page", "total_items", "total_pages"}</c>, records ordered by their update time then key,
 /// only those updated at or after <c>updated_since</c>; 400 with a JSON error for a parameter a real API would refuse.
 /// </summary>
@@ -41,6 +41,12 @@ public static class UpdatedSincePages
             ["total_pages"] = (matching.Count + perPage - 1) / perPage,
         });
     }
+
+    /// <summary>An ISO-8601 UTC timestamp as the API writes them: <c>2024-09-01T01:00:00Z</c>.</summary>
+    public static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>401 with a JSON error, as the API answers a refused credential.</summary>
+    public static IResult Unauthorized(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status401Unauthorized);
 
     private static DateTimeOffset Parse(JsonNode? value) =>
         DateTimeOffset.Parse((string)value!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);

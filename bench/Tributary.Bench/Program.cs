@@ -21,10 +21,14 @@ using Tributary.Testing;
 //                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
 // Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|delta|all]
-//   --http [--records N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient loop (HttpScenarios.cs).
-if (args is ["--http", ..])
+//   --http [--records N] [--page-size N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient
+//                    loop (HttpScenarios.cs).
+if (args is ["--http", .. var rest])
 {
-    return await HttpScenarios.RunAsync(args is [_, "--records", var records] ? long.Parse(records, CultureInfo.InvariantCulture) : 1_000_000);
+    string? Value(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+    return await HttpScenarios.RunAsync(
+        long.Parse(Value("--records") ?? "1000000", CultureInfo.InvariantCulture),
+        int.Parse(Value("--page-size") ?? "1000", CultureInfo.InvariantCulture));
 }
 
 var options = BenchOptions.Parse(args);

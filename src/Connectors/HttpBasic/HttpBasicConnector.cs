@@ -1,5 +1,4 @@
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
+using Tributary.Connectors.Playground;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
@@ -11,30 +10,10 @@ namespace Tributary.Connectors.HttpBasic;
 /// the last sync.
 /// </summary>
 [Connector("http_basic", Description = "Users from an API behind HTTP Basic authentication, read incrementally by updatedAt.")]
-public sealed partial class HttpBasicConnector : Connector
+public sealed class HttpBasicConnector : Connector
 {
-    private const string Table = "user";
-    private const string DefaultBaseUrl = "http://127.0.0.1:5001/";
-
     /// <inheritdoc />
-    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
-    [
-        new TableDefinition(Table)
-        {
-            PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
-            {
-                ["id"] = ColumnType.String,
-                ["name"] = ColumnType.String,
-                ["email"] = ColumnType.String,
-                ["address"] = ColumnType.String,
-                ["company"] = ColumnType.String,
-                ["job"] = ColumnType.String,
-                ["updatedAt"] = ColumnType.UtcDateTime,
-                ["createdAt"] = ColumnType.UtcDateTime,
-            },
-        },
-    ];
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => PlaygroundUsers.Schema;
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
@@ -45,60 +24,10 @@ public sealed partial class HttpBasicConnector : Connector
 
         using var client = new RestClient(context, new RestClientOptions
         {
-            BaseAddress = BaseAddress(configuration),
+            BaseAddress = PlaygroundUsers.BaseAddress(configuration),
             Authenticator = new BasicAuthenticator(userName, password),
         });
 
-        var state = context.ReadState<UsersState>();
-        LogReading(context.Logger, state.LastUpdatedAt ?? "the beginning");
-        var request = new RestRequest("auth/http_basic") { RecordsPath = "data" };
-        if (state.LastUpdatedAt is not null)
-        {
-            // Inclusive: a user updated in the same second as the last one synced is read again, never missed.
-            request.Query["updated_since"] = state.LastUpdatedAt;
-        }
-
-        var paginator = new PageNumberPaginator
-        {
-            PageSizeParameter = "per_page",
-            PageSize = configuration.GetInt32("page_size", 100),
-            TotalPagesPath = "total_pages",
-        };
-        var count = 0;
-        await foreach (var page in client.GetPagesAsync(request, paginator, cancellationToken))
-        {
-            foreach (var user in page.Records)
-            {
-                await context.UpsertAsync(Table, user, cancellationToken);
-            }
-
-            count += page.Count;
-            // Users come in updatedAt order, so the page's last one is the high-water mark of everything up to here.
-            state.LastUpdatedAt = (string?)page.LastRecord?["updatedAt"] ?? state.LastUpdatedAt;
-            await context.CheckpointAsync(state, cancellationToken);
-        }
-
-        LogSynced(context.Logger, count);
-    }
-
-    private static Uri BaseAddress(ConnectorConfiguration configuration)
-    {
-        var uri = configuration.TryGetValue("base_url", out var text) && !string.IsNullOrWhiteSpace(text)
-            ? configuration.GetUri("base_url")
-            : new Uri(DefaultBaseUrl);
-        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
-    }
-
-    [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Reading users updated since {Since}")]
-    private static partial void LogReading(ILogger logger, string since);
-
-    [LoggerMessage(EventId = 2111, Level = LogLevel.Information, Message = "Synced {Count} users")]
-    private static partial void LogSynced(ILogger logger, int count);
-
-    /// <summary>The saved state: the <c>updatedAt</c> of the last user synced.</summary>
-    private sealed class UsersState
-    {
-        [JsonPropertyName("last_updated_at")]
-        public string? LastUpdatedAt { get; set; }
+        await PlaygroundUsers.SyncAsync(context, client, "auth/http_basic", cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Tributary.Connectors.Playground;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
@@ -13,27 +14,9 @@ namespace Tributary.Connectors.KeysetPagination;
 [Connector("keyset_pagination", Description = "Users changed since the last sync, following the scroll_param keyset cursor, a checkpoint per page.")]
 public sealed partial class KeysetPaginationConnector : Connector
 {
-    private const string Table = "user";
 
     /// <inheritdoc />
-    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
-    [
-        new TableDefinition(Table)
-        {
-            PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
-            {
-                ["id"] = ColumnType.String,
-                ["name"] = ColumnType.String,
-                ["email"] = ColumnType.String,
-                ["address"] = ColumnType.String,
-                ["company"] = ColumnType.String,
-                ["job"] = ColumnType.String,
-                ["updatedAt"] = ColumnType.UtcDateTime,
-                ["createdAt"] = ColumnType.UtcDateTime,
-            },
-        },
-    ];
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => PlaygroundUsers.Schema;
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
@@ -56,7 +39,7 @@ public sealed partial class KeysetPaginationConnector : Connector
             LogPage(context.Logger, page.Count, page.Envelope["scroll_param"] is not null);
             foreach (var user in page.Records)
             {
-                await context.UpsertAsync(Table, user, cancellationToken);
+                await context.UpsertAsync(PlaygroundUsers.Table, user, cancellationToken);
 
                 // The API returns users by updatedAt ascending, so the last user read is the newest.
                 state.LastUpdatedAt = user["updatedAt"]?.GetValue<string>() ?? state.LastUpdatedAt;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Tributary.Connectors.Playground;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
@@ -13,28 +14,10 @@ namespace Tributary.Connectors.NextPageUrlPagination;
 [Connector("next_page_url_pagination", Description = "Users changed since the last sync, following each response's next_page_url, a checkpoint per page.")]
 public sealed partial class NextPageUrlPaginationConnector : Connector
 {
-    private const string Table = "user";
     private const string PageSize = "50";
 
     /// <inheritdoc />
-    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
-    [
-        new TableDefinition(Table)
-        {
-            PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
-            {
-                ["id"] = ColumnType.String,
-                ["name"] = ColumnType.String,
-                ["email"] = ColumnType.String,
-                ["address"] = ColumnType.String,
-                ["company"] = ColumnType.String,
-                ["job"] = ColumnType.String,
-                ["updatedAt"] = ColumnType.UtcDateTime,
-                ["createdAt"] = ColumnType.UtcDateTime,
-            },
-        },
-    ];
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => PlaygroundUsers.Schema;
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
@@ -59,7 +42,7 @@ public sealed partial class NextPageUrlPaginationConnector : Connector
             LogPage(context.Logger, page.Count, page.Uri);
             foreach (var user in page.Records)
             {
-                await context.UpsertAsync(Table, user, cancellationToken);
+                await context.UpsertAsync(PlaygroundUsers.Table, user, cancellationToken);
 
                 // The API sorts by updatedAt ascending, so the last user read is the newest.
                 state.LastUpdatedAt = user["updatedAt"]?.GetValue<string>() ?? state.LastUpdatedAt;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Tributary.Connectors.Playground;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
@@ -12,28 +13,10 @@ namespace Tributary.Connectors.PageNumberPagination;
 [Connector("page_number_pagination", Description = "Users changed since the last sync, page by page (page, per_page, total_pages), a checkpoint per page.")]
 public sealed partial class PageNumberPaginationConnector : Connector
 {
-    private const string Table = "user";
     private const int PageSize = 50;
 
     /// <inheritdoc />
-    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
-    [
-        new TableDefinition(Table)
-        {
-            PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
-            {
-                ["id"] = ColumnType.String,
-                ["name"] = ColumnType.String,
-                ["email"] = ColumnType.String,
-                ["address"] = ColumnType.String,
-                ["company"] = ColumnType.String,
-                ["job"] = ColumnType.String,
-                ["updatedAt"] = ColumnType.UtcDateTime,
-                ["createdAt"] = ColumnType.UtcDateTime,
-            },
-        },
-    ];
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => PlaygroundUsers.Schema;
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
@@ -57,7 +40,7 @@ public sealed partial class PageNumberPaginationConnector : Connector
             LogPage(context.Logger, page.Count, page.Uri);
             foreach (var user in page.Records)
             {
-                await context.UpsertAsync(Table, user, cancellationToken);
+                await context.UpsertAsync(PlaygroundUsers.Table, user, cancellationToken);
 
                 // The API sorts by updatedAt ascending, so the last user read is the newest.
                 state.LastUpdatedAt = user["updatedAt"]?.GetValue<string>() ?? state.LastUpdatedAt;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tributary.Runtime.State;
 using Xunit;
@@ -27,4 +28,16 @@ public static class RunAssert
         Assert.True(
             JsonNode.DeepEquals(JsonNode.Parse(expectedJson), actual),
             $"Expected {expectedJson}, got {actual?.ToJsonString() ?? "null"}");
+
+    /// <summary>A secret appears in none of what syncs leave behind: the log lines, the run records, the saved state.</summary>
+    public static async Task SecretKeptOutAsync(ConnectorHarness harness, string secret, params RunRecord[] runs)
+    {
+        Assert.DoesNotContain(harness.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
+        foreach (var run in runs)
+        {
+            Assert.DoesNotContain(secret, JsonSerializer.Serialize(run), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(secret, (await harness.ReadStateAsync()).ToJsonString(), StringComparison.Ordinal);
+    }
 }

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Tributary.Azure.Queue;
@@ -10,9 +6,9 @@ using Xunit;
 namespace Tributary.Testing;
 
 /// <summary>
-/// A real Azurite (Blob and Queue, in memory) from the repository's <c>node_modules</c>, on ports chosen free at run time,
-/// started once for the test collection and stopped at its end. Missing Azurite fails every test that needs it, loudly:
-/// run <c>npm ci</c> at the repository root.
+/// A real Azurite (Blob, Queue and Table, in memory) from the repository's <c>node_modules</c>, on ports chosen free at run
+/// time, started once for the test collection and stopped at its end. Missing Azurite fails every test that needs it,
+/// loudly: run <c>npm ci</c> at the repository root.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncDisposable, IAsyncLifetime
 {
@@ -20,168 +16,42 @@ public sealed class AzuriteFixture : IAsyncDisposable, IAsyncLifetime
     private const string AccountName = "devstoreaccount1";
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
-    private string? _workDirectory;
+    private NpmServer? _server;
 
-    public int BlobPort { get; private set; }
+    private NpmServer Server => _server ?? throw new InvalidOperationException("Azurite has not started.");
 
-    public int QueuePort { get; private set; }
+    public int BlobPort => Server.Ports[0];
 
-    /// <summary>The connection string of the emulator's account, with this run's ports.</summary>
+    public int QueuePort => Server.Ports[1];
+
+    public int TablePort => Server.Ports[2];
+
+    /// <summary>The connection string of the emulator's account (Blob, Queue and Table), with this run's ports.</summary>
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};";
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     public BlobServiceClient CreateBlobServiceClient() => new(ConnectionString);
 
     public QueueClient CreateQueueClient(string name) => new(ConnectionString, name, RunQueue.CreateClientOptions());
 
-    public async Task InitializeAsync()
-    {
-        var executable = System.IO.Path.Combine(RepositoryRoot.Location, "node_modules", ".bin", "azurite");
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException(
-                $"Azurite is not installed at {executable}. Run `npm ci` in {RepositoryRoot.Location} (package.json pins azurite 3.37.0); these tests never skip.");
-        }
-
-        _workDirectory = Directory.CreateTempSubdirectory("tributary-azurite-").FullName;
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            // A port chosen free can be taken before Azurite binds it; a failed start is tried again on new ports.
-            BlobPort = FreePort.Next();
-            QueuePort = FreePort.Next();
-            var tablePort = FreePort.Next();
-            try
-            {
-                await StartAsync(executable, tablePort);
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                last = ex;
-                await StopAsync();
-            }
-        }
-
-        throw new InvalidOperationException("Azurite did not start.", last);
-    }
-
-    private async Task StartAsync(string executable, int tablePort)
-    {
-        var start = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = _workDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[
-            "--blobHost", "127.0.0.1", "--blobPort", $"{BlobPort}",
-            "--queueHost", "127.0.0.1", "--queuePort", $"{QueuePort}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{tablePort}",
+    public async Task InitializeAsync() =>
+        _server = await NpmServer.StartAsync("azurite", portCount: 3, (ports, _) =>
+        [
+            "--blobHost", "127.0.0.1", "--blobPort", $"{ports[0]}",
+            "--queueHost", "127.0.0.1", "--queuePort", $"{ports[1]}",
+            "--tableHost", "127.0.0.1", "--tablePort", $"{ports[2]}",
             "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--disableTelemetry",
-        ])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        foreach (var port in (int[])[BlobPort, QueuePort])
-        {
-            while (!await AcceptsAsync(port, timeout.Token))
-            {
-                if (_process.HasExited || timeout.IsCancellationRequested)
-                {
-                    throw new InvalidOperationException($"Azurite did not listen on port {port}: {Output()}");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-            }
-        }
-    }
-
-    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.Length == 0 ? "(no output)" : _output.ToString();
-        }
-    }
-
-    private async Task StopAsync()
-    {
-        if (_process is { } process)
-        {
-            _process = null;
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            process.Dispose();
-        }
-    }
+        ], CancellationToken.None);
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        if (_workDirectory is not null)
+        if (_server is not null)
         {
-            try
-            {
-                Directory.Delete(_workDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort.
-            }
+            await _server.DisposeAsync();
         }
     }
 }

@@ -24,6 +24,7 @@ public sealed class PokeApiConnectorTests
         await AssertTablesAsync(harness, pokeapi.Listed.Take(12));
         var bulbasaur = (await harness.RowsAsync("pokemon", "id"))[0];
         Assert.Equal(("bulbasaur", 1, "bulbasaur", PokeApiFake.Sprite(1), true), ((string)bulbasaur["name"]!, (int)bulbasaur["species_id"]!, (string)bulbasaur["species_name"]!, (string)bulbasaur["image_url"]!, (bool)bulbasaur["is_default"]!));
+        Assert.Equal(1, (int)bulbasaur["_order"]!);   // `order` is a reserved word: written as `_order`
         pokeapi.Api.ClearRequests();
 
         var second = await harness.RunAsync(new PokeApiConnector(), Configuration(pokeapi, limit: 12));
@@ -113,6 +114,34 @@ public sealed class PokeApiConnectorTests
     }
 
     [Fact]
+    public async Task UpdateAsync_KilledMidPokemonAfterACheckpoint_RerunResumesThereAndMatchesASyncNeverKilled()
+    {
+        await using var pokeapi = await PokeApiFake.StartAsync(25);
+        await using var harness = new ConnectorHarness("pokeapi");
+        await using var clean = new ConnectorHarness("pokeapi");
+        RunAssert.Succeeded(await clean.RunAsync(new PokeApiConnector(), Configuration(pokeapi, limit: 100)));
+        pokeapi.Api.ClearRequests();
+
+        // About ten operations a Pokémon (the Pokémon, one or two types, two abilities, six stats): the 150th is inside the 15th, after the checkpoint at the 10th.
+        var killed = await harness.RunAsync(new PokeApiConnector(), Configuration(pokeapi, limit: 100), killAfterOperations: 150);
+
+        RunAssert.Failed(killed, "killed after 150 operations");
+        RunAssert.JsonEqual("""{"offset": 10}""", await harness.ReadStateAsync());
+        pokeapi.Api.ClearRequests();
+
+        var rerun = await harness.RunAsync(new PokeApiConnector(), Configuration(pokeapi, limit: 100));
+
+        RunAssert.Succeeded(rerun);
+        Assert.Equal("/api/v2/pokemon?offset=10&limit=100", Paths(pokeapi)[0]);
+        RunAssert.JsonEqual(
+            (await clean.ReadStateAsync()).ToJsonString(), await harness.ReadStateAsync());
+        foreach (var (table, key) in Keys)
+        {
+            Assert.Equal(await ContentsAsync(clean, table, key), await ContentsAsync(harness, table, key));
+        }
+    }
+
+    [Fact]
     public async Task UpdateAsync_LimitNotAPositiveNumber_FailsNamingTheKeyBeforeAnyRequestAndKeepsTheState()
     {
         await using var pokeapi = await PokeApiFake.StartAsync(5);
@@ -151,6 +180,13 @@ public sealed class PokeApiConnectorTests
         configuration["http_retry_delay_ms"] = "1";
         return configuration;
     }
+
+    private static readonly (string Table, string Key)[] Keys =
+        [("pokemon", "id"), ("pokemon_types", "pokemon_id, type_id"), ("pokemon_abilities", "pokemon_id, ability_id"), ("pokemon_stats", "pokemon_id, stat_id")];
+
+    /// <summary>A table's rows as text, every column but the time each was written.</summary>
+    private static async Task<List<string>> ContentsAsync(ConnectorHarness harness, string table, string orderBy) =>
+        [.. (await harness.RowsAsync(table, orderBy)).Select(r => string.Join('|', r.Where(c => c.Key != RunAssert.Synced).Select(c => $"{c.Key}={c.Value}")))];
 
     private static List<string> Paths(PokeApiFake pokeapi) => [.. pokeapi.Api.Requests.Select(r => r.PathAndQuery)];
 

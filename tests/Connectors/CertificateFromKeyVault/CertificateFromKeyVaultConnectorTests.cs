@@ -124,21 +124,22 @@ public sealed class CertificateFromKeyVaultConnectorTests
     }
 
     [Fact]
-    public async Task UpdateAsync_FailedMidSyncThenRerun_ConvergesToACleanSync()
+    public async Task UpdateAsync_KilledAfterSevenUpserts_RerunConvergesToACleanSync()
     {
         await using var world = await World.StartAsync();
         world.Vault.ImportCertificate(CertificateName, world.Client.Certificate);
         await using var harness = await HarnessAsync();
         await using var clean = await HarnessAsync();
-        world.Api.Api.Inject(Fault.Malformed(), when: r => r.Query["page"] == "2");
 
-        var failed = await harness.RunAsync(world.Connector(), world.Configuration());
+        // Pages of five: the first page is upserted and checkpointed, two more records go through, the eighth upsert dies.
+        var killed = await harness.RunAsync(world.Connector(), world.Configuration(), killAfterOperations: 7);
+
+        RunAssert.Failed(killed, "killed after 7 operations");
+        RunAssert.JsonEqual("""{"last_updated_at": "2024-09-01T05:00:00Z"}""", await harness.ReadStateAsync());
         var rerun = await harness.RunAsync(world.Connector(), world.Configuration());
-        RunAssert.Succeeded(await clean.RunAsync(world.Connector(), world.Configuration()));
-
-        RunAssert.Failed(failed, "/sample_data?page=2&per_page=5");
-        Assert.Equal(1, failed.Checkpoints);
         RunAssert.Succeeded(rerun);
+        Assert.Equal(8, rerun.Tables["sample_data"].Upserts);   // from the checkpoint on: record 5 again (inclusive) to 12
+        RunAssert.Succeeded(await clean.RunAsync(world.Connector(), world.Configuration()));
         Assert.Equal(await RowsAsync(clean), await RowsAsync(harness));
         Assert.Equal((await clean.ReadStateAsync()).ToJsonString(), (await harness.ReadStateAsync()).ToJsonString());
     }

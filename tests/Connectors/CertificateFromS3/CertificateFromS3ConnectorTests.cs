@@ -127,7 +127,7 @@ public sealed class CertificateFromS3ConnectorTests(S3rverFixture s3rver)
     }
 
     [Fact]
-    public async Task UpdateAsync_FailedMidSyncThenRerun_ConvergesToACleanSync()
+    public async Task UpdateAsync_KilledAfterSevenUpserts_RerunConvergesToACleanSync()
     {
         var client = TestCertificates.Client("tributary-connection");
         using var bucket = await CertificateBucket.CreateAsync(s3rver);
@@ -135,15 +135,16 @@ public sealed class CertificateFromS3ConnectorTests(S3rverFixture s3rver)
         await using var fake = await MutualTlsFake.StartAsync(client.Certificate);
         await using var harness = await HarnessAsync();
         await using var clean = await HarnessAsync();
-        fake.Api.Inject(Fault.Malformed(), when: r => r.Query["page"] == "2");
 
-        var failed = await harness.RunAsync(new CertificateFromS3Connector(), Configuration(bucket, fake));
+        // Pages of five: the first page is upserted and checkpointed, two more records go through, the eighth upsert dies.
+        var killed = await harness.RunAsync(new CertificateFromS3Connector(), Configuration(bucket, fake), killAfterOperations: 7);
+
+        RunAssert.Failed(killed, "killed after 7 operations");
+        RunAssert.JsonEqual("""{"last_updated_at": "2024-09-01T05:00:00Z"}""", await harness.ReadStateAsync());
         var rerun = await harness.RunAsync(new CertificateFromS3Connector(), Configuration(bucket, fake));
-        RunAssert.Succeeded(await clean.RunAsync(new CertificateFromS3Connector(), Configuration(bucket, fake)));
-
-        RunAssert.Failed(failed, "/sample_data?page=2&per_page=5");
-        Assert.Equal(1, failed.Checkpoints);
         RunAssert.Succeeded(rerun);
+        Assert.Equal(8, rerun.Tables["sample_data"].Upserts);   // from the checkpoint on: record 5 again (inclusive) to 12
+        RunAssert.Succeeded(await clean.RunAsync(new CertificateFromS3Connector(), Configuration(bucket, fake)));
         Assert.Equal(await RowsAsync(clean), await RowsAsync(harness));
         Assert.Equal((await clean.ReadStateAsync()).ToJsonString(), (await harness.ReadStateAsync()).ToJsonString());
     }

@@ -19,7 +19,7 @@ internal delegate ValueTask RowHandler(IReadOnlyDictionary<string, object?> row,
 internal sealed partial class IncrementalTableReader(DbConnection connection, SqlDialect dialect, RelationalSettings settings, SyncContext context)
 {
     /// <summary>The whole state as this sync advances it: the saved state, each table's bookmark replaced as it moves.</summary>
-    public JsonObject State { get; } = context.State.DeepClone().AsObject();
+    private readonly JsonObject _state = context.State.DeepClone().AsObject();
 
     /// <summary>Reads <paramref name="table"/> from its bookmark to its end, handing each row to <paramref name="emit"/>.</summary>
     /// <returns>The number of rows read.</returns>
@@ -100,18 +100,18 @@ internal sealed partial class IncrementalTableReader(DbConnection connection, Sq
             }
         }
 
-        State[table.Name] = new JsonObject
+        _state[table.Name] = new JsonObject
         {
             ["replication_key"] = new JsonArray([.. table.ReplicationKey.Select(c => JsonValue.Create(c))]),
             ["bookmark"] = values,
         };
-        await context.CheckpointAsync(State.DeepClone(), cancellationToken);
+        await context.CheckpointAsync(_state.DeepClone(), cancellationToken);
     }
 
     /// <summary>The saved bookmark as parameter values of the columns' types; null to read from the start.</summary>
     private object[]? SavedBookmark(SourceTable table, Dictionary<string, Type> types)
     {
-        if (State[table.Name] is not JsonObject entry)
+        if (_state[table.Name] is not JsonObject entry)
         {
             return null;
         }

@@ -25,7 +25,7 @@ internal abstract class SqlDialect
     /// <paramref name="orderColumns"/> order, after the row whose values are the parameters <c>@k0</c>…<c>@kN</c> when
     /// <paramref name="afterBookmark"/> is set.
     /// </summary>
-    /// <remarks>The predicate is the expanded form of a row comparison, <c>a &gt; @k0 OR (a = @k0 AND b &gt; @k1) …</c>:
+    /// <remarks>The predicate is the expanded form of a row comparison, <c>a &gt;= @k0 AND ((a &gt; @k0) OR (a = @k0 AND b &gt; @k1) …)</c>:
     /// SQL Server has no row-value comparison and Redshift's planner handles the expanded form, so one form serves all.
     /// The limit is an integer the connector validated, written as a literal (Redshift does not take LIMIT as a
     /// parameter); every value read from the source or the state is a parameter.</remarks>
@@ -82,7 +82,9 @@ internal abstract class SqlDialect
 
     private string KeysetPredicate(IReadOnlyList<string> columns)
     {
+        // The leading "first >= @k0" adds nothing logically; it gives the planner a range on the first column's index.
         var predicate = new StringBuilder();
+        predicate.Append(Quote(columns[0])).Append(" >= ").Append(ParameterName(0)).Append(" AND (");
         for (var last = 0; last < columns.Count; last++)
         {
             if (last > 0)
@@ -99,6 +101,6 @@ internal abstract class SqlDialect
             predicate.Append(Quote(columns[last])).Append(" > ").Append(ParameterName(last)).Append(')');
         }
 
-        return predicate.ToString();
+        return predicate.Append(')').ToString();
     }
 }

@@ -17,8 +17,8 @@ public sealed class SqlDialectTests
         var sql = dialect.SelectPage(dialect.Qualify("dbo", "employee_details"), Order, afterBookmark: true, limit: 100);
 
         Assert.Equal(
-            "SELECT TOP (100) * FROM [dbo].[employee_details] WHERE ([updated_at] > @k0) OR ([updated_at] = @k0 AND [tenant id] > @k1) " +
-            "OR ([updated_at] = @k0 AND [tenant id] = @k1 AND [id] > @k2) ORDER BY [updated_at], [tenant id], [id]",
+            "SELECT TOP (100) * FROM [dbo].[employee_details] WHERE [updated_at] >= @k0 AND (([updated_at] > @k0) OR ([updated_at] = @k0 AND [tenant id] > @k1) " +
+            "OR ([updated_at] = @k0 AND [tenant id] = @k1 AND [id] > @k2)) ORDER BY [updated_at], [tenant id], [id]",
             sql);
     }
 
@@ -40,7 +40,7 @@ public sealed class SqlDialectTests
         var sql = dialect.SelectPage(dialect.Qualify("testers", "customers"), ["updated_at", "customer_id"], afterBookmark: true, limit: 2);
 
         Assert.Equal(
-            "SELECT * FROM \"testers\".\"customers\" WHERE (\"updated_at\" > @k0) OR (\"updated_at\" = @k0 AND \"customer_id\" > @k1) " +
+            "SELECT * FROM \"testers\".\"customers\" WHERE \"updated_at\" >= @k0 AND ((\"updated_at\" > @k0) OR (\"updated_at\" = @k0 AND \"customer_id\" > @k1)) " +
             "ORDER BY \"updated_at\", \"customer_id\" LIMIT 2",
             sql);
     }

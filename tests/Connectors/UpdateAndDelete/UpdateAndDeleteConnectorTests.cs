@@ -96,6 +96,28 @@ public sealed class UpdateAndDeleteConnectorTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task UpdateAsync_SixRowsSharingOneUpdatedAtKilledAfterACheckpointInsideTheTie_RerunReadsExactlyTheRest()
+    {
+        await using var harness = new ConnectorHarness(Name);
+        var (_, configuration) = await SourceAsync(harness);
+        // All six sample_table rows share one updated_at: pages of 2 and a checkpoint every 3 rows both fall inside the tie.
+        configuration["batch_size"] = "2";
+        configuration["checkpoint_interval"] = "3";
+
+        // product_inventory's five rows, then sample_table's (1,1), (1,2), (2,3) and their checkpoint; the 9th operation dies.
+        var killed = await harness.RunAsync(new UpdateAndDeleteConnector(), configuration, killAfterOperations: 8);
+        var rerun = await harness.RunAsync(new UpdateAndDeleteConnector(), configuration);
+
+        RunAssert.Failed(killed, "killed after 8 operations");
+        RunAssert.Succeeded(rerun);
+        Assert.Equal(0, rerun.Tables.GetValueOrDefault("product_inventory")?.Upserts ?? 0);
+        Assert.Equal(3, rerun.Tables["sample_table"].Upserts);
+        Assert.Equal(
+            ["1/1", "1/2", "2/3", "3/1", "3/3", "4/3"],
+            (await harness.RowsAsync("sample_table", "id, department_id")).Select(r => $"{r["id"]}/{r["department_id"]}"));
+    }
+
+    [Fact]
     public async Task UpdateAsync_RowDeletedThenInsertedAgain_EndsLive()
     {
         await using var harness = new ConnectorHarness(Name);

@@ -40,6 +40,7 @@ public sealed class RedshiftConnectorTests(PostgresFixture fixture)
     {
         await using var harness = new ConnectorHarness(Name);
         var (source, configuration) = await SourceAsync(harness);
+        using var queries = new QueryLog(source.Builder.Database!);
 
         var first = await harness.RunAsync(new RedshiftConnector(), configuration);
 
@@ -53,11 +54,22 @@ public sealed class RedshiftConnectorTests(PostgresFixture fixture)
             new Dictionary<string, string> { ["customer_id"] = "integer", ["updated_at"] = "timestamp with time zone" },
             (await harness.ColumnTypesAsync("customers")).Where(c => c.Key is "customer_id" or "updated_at").ToDictionary());
 
+        // The columns, then three pages of at most two rows, each after the last row read.
+        Assert.Equal(4, queries.Queries.Count);
+        Assert.Equal("SELECT * FROM \"testers\".\"customers\" WHERE 1 = 0", queries.Queries[0]);
+        Assert.Equal("SELECT * FROM \"testers\".\"customers\" ORDER BY \"updated_at\", \"customer_id\" LIMIT 2", queries.Queries[1]);
+        Assert.All(queries.Queries.Skip(2), q => Assert.Contains("WHERE \"updated_at\" >= @k0 AND ((\"updated_at\" > @k0) OR (\"updated_at\" = @k0 AND \"customer_id\" > @k1))", q, StringComparison.Ordinal));
+
+        // One update and two inserts, all three at one updated_at, after the bookmark: the tie spans the page boundary.
         await source.ExecuteAsync(ChangesSql, harness.CancellationToken);
+        queries.Clear();
         var second = await harness.RunAsync(new RedshiftConnector(), configuration);
 
         RunAssert.Succeeded(second);
         Assert.Equal(3, second.Tables["customers"].Upserts);
+        Assert.Equal(3, queries.Queries.Count);
+        Assert.All(queries.Queries.Skip(1), q => Assert.EndsWith("ORDER BY \"updated_at\", \"customer_id\" LIMIT 2", q, StringComparison.Ordinal));
+        Assert.All(queries.Queries.Skip(1), q => Assert.Contains("WHERE \"updated_at\" >= @k0", q, StringComparison.Ordinal));
         var customers = await harness.RowsAsync("customers", "customer_id");
         Assert.Equal(["1", "2", "3/Seattle", "4", "5", "6", "7"], customers.Select(r => $"{r["customer_id"]}" + (r["customer_id"] is 3 ? $"/{r["city"]}" : "")));
         RunAssert.JsonEqual(

@@ -124,6 +124,17 @@ public abstract class CsvValidationTests(CsvStore store)
         var fixedRejects = await harness.QueryAsync($"SELECT {RunAssert.Deleted} AS deleted FROM {harness.Qualified(Rejects)} WHERE file <> 'in/a.csv'");
         Assert.Equal(2, fixedRejects.Count);
         Assert.All(fixedRejects, r => Assert.Equal(true, r["deleted"]));
+
+        // A new version that cannot be read loads nothing and leaves the rows of the last good one.
+        await store.PutAsync(configuration, "in/unclosed.csv", CsvText.File(CsvText.Line(8, "EIGHT"), "9,\"nine"));
+
+        var brokenAgain = await harness.RunAsync(store.CreateConnector(), configuration);
+
+        RunAssert.Succeeded(brokenAgain);
+        Assert.Equal(0, brokenAgain.Tables.GetValueOrDefault(Data)?.Upserts ?? 0);
+        Assert.Contains("in/unclosed.csv|8|eight|False", await DataAsync(harness));
+        Assert.Contains(await RejectsAsync(harness), r => r.StartsWith("in/unclosed.csv|3|(file)||not readable as CSV", StringComparison.Ordinal));
+        RunAssert.JsonEqual("[8, 9]", (await harness.ReadStateAsync())["files"]!["in/unclosed.csv"]!["keys"]);
     }
 
     [Fact]

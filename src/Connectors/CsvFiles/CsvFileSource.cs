@@ -3,10 +3,15 @@ namespace Tributary.Connectors.CsvFiles;
 /// <summary>One CSV file of a store as listed: its key (the path inside the bucket or container) and its version (ETag).</summary>
 internal sealed record CsvFile(string Key, string Version);
 
-/// <summary>An opened file: its bytes and the version those bytes are, which may be newer than the listed one.</summary>
-internal sealed record OpenedCsvFile(Stream Content, string Version) : IAsyncDisposable
+/// <summary>An opened file: its bytes and the version those bytes are, which may be newer than the listed one; disposing it
+/// disposes the stream and the response that holds it (<paramref name="Response"/>), releasing the connection.</summary>
+internal sealed record OpenedCsvFile(Stream Content, string Version, IDisposable? Response = null) : IAsyncDisposable
 {
-    public ValueTask DisposeAsync() => Content.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Content.DisposeAsync();
+        Response?.Dispose();
+    }
 }
 
 /// <summary>

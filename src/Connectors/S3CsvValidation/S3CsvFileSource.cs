@@ -35,7 +35,7 @@ internal sealed class S3CsvFileSource(IAmazonS3 client, string bucket, string pr
     public async Task<OpenedCsvFile> OpenAsync(CsvFile file, CancellationToken cancellationToken)
     {
         var response = await CallAsync(() => client.GetObjectAsync(bucket, file.Key, cancellationToken), $"GetObject {file.Key}");
-        return new OpenedCsvFile(response.ResponseStream, Version(response.ETag));
+        return new OpenedCsvFile(response.ResponseStream, Version(response.ETag), response);
     }
 
     // S3 quotes its ETags in listings and headers alike; the version is the bare value.

@@ -1,5 +1,5 @@
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
+using System.Security.Cryptography.X509Certificates;
+using Tributary.Connectors.MutualTls;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
@@ -14,82 +14,29 @@ namespace Tributary.Connectors.Base64EncodedCertificate;
 [Connector(
     "base64_encoded_certificate",
     Description = "Records from an API that requires a client certificate (mutual TLS), the certificate and key base64 PEM secrets.")]
-public sealed partial class Base64EncodedCertificateConnector : Connector
+public sealed class Base64EncodedCertificateConnector : Connector
 {
-    private const string Table = "sample_data";
-
     /// <inheritdoc />
-    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
-    [
-        new TableDefinition(Table)
-        {
-            PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
-            {
-                ["id"] = ColumnType.Long,
-                ["content"] = ColumnType.String,
-                ["updated_at"] = ColumnType.UtcDateTime,
-            },
-        },
-    ];
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => MutualTlsSampleData.Schema;
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        var configuration = context.Configuration;
-        using var certificate = await CertificateSecrets.ReadClientCertificateAsync(context, cancellationToken);
-        using var trusted = CertificateSecrets.ReadTrustedServerCertificate(configuration);
-        LogCertificate(context.Logger, certificate.Subject, certificate.NotAfter, trusted?.Subject ?? "the system's roots only");
-
-        using var client = new RestClient(context, new RestClientOptions
-        {
-            BaseAddress = configuration.GetUri("base_url"),
-            ClientCertificate = certificate,
-            TrustedServerCertificate = trusted,
-        });
-
-        var state = context.ReadState<SampleDataState>();
-        var request = new RestRequest("sample_data") { RecordsPath = "data" };
-        if (state.LastUpdatedAt is not null)
-        {
-            // Inclusive: a record updated in the same second as the last one synced is read again, never missed.
-            request.Query["updated_since"] = state.LastUpdatedAt;
-        }
-
-        var paginator = new PageNumberPaginator
-        {
-            PageSizeParameter = "per_page",
-            PageSize = configuration.GetInt32("page_size", 100),
-            TotalPagesPath = "total_pages",
-        };
-        // A failed TLS handshake (an untrusted server, a refused certificate) fails the sync as a configuration error, not retried.
-        var count = 0;
-        await foreach (var page in client.GetPagesAsync(request, paginator, cancellationToken))
-        {
-            foreach (var record in page.Records)
-            {
-                await context.UpsertAsync(Table, record, cancellationToken);
-            }
-
-            count += page.Count;
-            state.LastUpdatedAt = (string?)page.LastRecord?["updated_at"] ?? state.LastUpdatedAt;
-            await context.CheckpointAsync(state, cancellationToken);
-        }
-
-        LogSynced(context.Logger, count);
+        using var certificate = await ReadClientCertificateAsync(context, cancellationToken);
+        await MutualTlsSampleData.SyncAsync(context, certificate, cancellationToken);
     }
 
-    [LoggerMessage(EventId = 2150, Level = LogLevel.Information,
-        Message = "Presenting client certificate {Subject} (valid until {NotAfter}); trusting {Trusted} for the server")]
-    private static partial void LogCertificate(ILogger logger, string subject, DateTime notAfter, string trusted);
-
-    [LoggerMessage(EventId = 2151, Level = LogLevel.Information, Message = "Synced {Count} records")]
-    private static partial void LogSynced(ILogger logger, int count);
-
-    /// <summary>The saved state: the <c>updated_at</c> of the last record synced.</summary>
-    private sealed class SampleDataState
+    /// <summary>
+    /// The client certificate from secrets <c>encoded_certificate</c> and <c>encoded_private_key</c> (base64 of the PEM
+    /// text); when configuration <c>private_key_encrypted</c> is <c>true</c>, the key is an encrypted PKCS#8 PEM opened with
+    /// secret <c>passkey</c>, as the original's <c>PASSKEY</c>.
+    /// </summary>
+    private static async Task<X509Certificate2> ReadClientCertificateAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        [JsonPropertyName("last_updated_at")]
-        public string? LastUpdatedAt { get; set; }
+        var certificate = await context.GetSecretAsync("encoded_certificate", cancellationToken);
+        var privateKey = await context.GetSecretAsync("encoded_private_key", cancellationToken);
+        return context.Configuration.GetBoolean("private_key_encrypted", false)
+            ? ClientCertificates.FromBase64Pem(certificate, privateKey, await context.GetSecretAsync("passkey", cancellationToken))
+            : ClientCertificates.FromBase64Pem(certificate, privateKey);
     }
 }

@@ -1,18 +1,19 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
-using Tributary.Connectors.Base64EncodedCertificate;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
 namespace Tributary.Connectors.MutualTls;
 
 /// <summary>
-/// What the certificate examples that fetch their client certificate from a store share (<c>certificate_from_s3</c>,
+/// What the certificate examples share (<c>base64_encoded_certificate</c>, <c>certificate_from_s3</c>,
 /// <c>certificate_from_key_vault</c>): the <c>sample_data</c> table of Fivetran's certificate examples, read over mutual TLS
 /// from configuration <c>base_url</c>, page by page, only the records updated since the last sync, the server's
-/// certificate trusted through configuration <c>server_ca_certificate</c> as in <c>base64_encoded_certificate</c>. Each
-/// example's own files hold only where its certificate comes from.
+/// certificate trusted through configuration <c>server_ca_certificate</c>. Each example's own files hold only where its
+/// client certificate comes from.
 /// </summary>
 internal static partial class MutualTlsSampleData
 {
@@ -40,7 +41,7 @@ internal static partial class MutualTlsSampleData
     public static async Task SyncAsync(SyncContext context, X509Certificate2 certificate, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration;
-        using var trusted = CertificateSecrets.ReadTrustedServerCertificate(configuration);
+        using var trusted = ReadTrustedServerCertificate(configuration);
         LogCertificate(context.Logger, certificate.Subject, certificate.Thumbprint, certificate.NotAfter, trusted?.Subject ?? "the system's roots only");
         using var client = new RestClient(context, new RestClientOptions
         {
@@ -63,6 +64,7 @@ internal static partial class MutualTlsSampleData
             PageSize = configuration.GetInt32("page_size", 100),
             TotalPagesPath = "total_pages",
         };
+        // A failed TLS handshake (an untrusted server, a refused certificate) fails the sync as a configuration error, not retried.
         var count = 0;
         await foreach (var page in client.GetPagesAsync(request, paginator, cancellationToken))
         {
@@ -78,6 +80,24 @@ internal static partial class MutualTlsSampleData
         }
 
         LogSynced(context.Logger, count);
+    }
+
+    /// <summary>Configuration <c>server_ca_certificate</c>: base64 of a PEM CA certificate (or the server's self-signed one); null when absent.</summary>
+    private static X509Certificate2? ReadTrustedServerCertificate(ConnectorConfiguration configuration)
+    {
+        if (!configuration.TryGetValue("server_ca_certificate", out var value) || string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(value.Trim())));
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            throw new ConfigurationException($"Configuration key 'server_ca_certificate' is not the base64 of a PEM certificate: {ex.Message}", ex);
+        }
     }
 
     [LoggerMessage(EventId = 2800, Level = LogLevel.Information,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Tributary.Connectors.Base64EncodedCertificate;
 using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Support.MutualTls;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Base64EncodedCertificate;

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Azure.Core.Pipeline;
 using Tributary.Connectors.CertificateFromKeyVault;
-using Tributary.Connectors.Tests.Base64EncodedCertificate;
+using Tributary.Connectors.Tests.Support.MutualTls;
 using Tributary.Connectors.Tests.Support;
 using Tributary.Testing;
 using Xunit;

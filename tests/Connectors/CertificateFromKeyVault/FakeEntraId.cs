@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Tributary.Connectors.Tests.Base64EncodedCertificate;
+using Tributary.Connectors.Tests.Support.MutualTls;
 using Tributary.Connectors.Tests.Support;
 
 namespace Tributary.Connectors.Tests.CertificateFromKeyVault;

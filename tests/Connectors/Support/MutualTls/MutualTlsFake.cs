@@ -4,9 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Tributary.Connectors.Tests.Support;
 
-namespace Tributary.Connectors.Tests.Base64EncodedCertificate;
+namespace Tributary.Connectors.Tests.Support.MutualTls;
 
 /// <summary>
 /// An API behind mutual TLS, as a partner or banking API is: HTTPS only, with its own self-signed server certificate, and a

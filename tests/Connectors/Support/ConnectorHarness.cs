@@ -53,8 +53,18 @@ public sealed class ConnectorHarness : IAsyncDisposable
     public CancellationToken CancellationToken => _timeout.Token;
 
     /// <summary>Runs one sync of <paramref name="connector"/> and returns its run record.</summary>
-    public async Task<RunRecord> RunAsync(Connector connector, IReadOnlyDictionary<string, string>? configuration = null)
+    /// <param name="connector">The connector.</param>
+    /// <param name="configuration">The connection's configuration; empty when omitted.</param>
+    /// <param name="killAfterOperations">When set, the sync dies at its next operation after this many
+    /// (<see cref="KilledConnector"/>): the run fails, and nothing after that point is written or checkpointed.</param>
+    public async Task<RunRecord> RunAsync(
+        Connector connector, IReadOnlyDictionary<string, string>? configuration = null, int? killAfterOperations = null)
     {
+        if (killAfterOperations is { } operations)
+        {
+            connector = new KilledConnector(connector, operations);
+        }
+
         var store = new FileStateStore(FilesDirectory);
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = Warehouse.DatabasePath });
         using var loggerFactory = Logs.CreateFactory();

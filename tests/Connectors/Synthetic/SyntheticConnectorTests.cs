@@ -128,6 +128,21 @@ public sealed class SyntheticConnectorTests
             rows.Select(r => $"{r["id"]}|{r["name"]}|{r[RunAssert.Deleted]}"));
     }
 
+    [Fact]
+    public async Task UpdateAsync_KilledAfter15Rows_KeepsTheFirstCheckpointAndTheRerunConverges()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+
+        var killed = await harness.RunAsync(new SyntheticConnector(), Configuration(25, 10), killAfterOperations: 15);
+
+        RunAssert.Failed(killed, "killed after 15 operations");
+        RunAssert.JsonEqual("""{"next": 10}""", await harness.ReadStateAsync());
+        var rerun = await harness.RunAsync(new SyntheticConnector(), Configuration(25, 10));
+        RunAssert.Succeeded(rerun);
+        Assert.Equal(15, rerun.Tables[Table].Upserts);
+        await AssertRowsAsync(harness, 25);
+    }
+
     [Theory]
     [InlineData("shape", "random")]
     [InlineData("rows", "-1")]

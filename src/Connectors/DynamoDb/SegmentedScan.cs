@@ -32,7 +32,7 @@ internal sealed partial class SegmentedScan(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var segments = Enumerable.Range(0, total)
             .Where(segment => !Scan.Segments![segment].Done)
-            .Select(segment => ScanSegmentAsync(segment, total, stop))
+            .Select(segment => ScanSegmentAsync(segment, total, stop, cancellationToken))
             .ToArray();
         try
         {
@@ -56,8 +56,10 @@ internal sealed partial class SegmentedScan(
 
     public void Dispose() => _checkpoint.Dispose();
 
-    private async Task ScanSegmentAsync(int segment, int total, CancellationTokenSource stop)
+    private async Task ScanSegmentAsync(int segment, int total, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
+        // The segments' own stop token ends their reads; operations on the context take the sync's token, so a failed
+        // segment never cancels a checkpoint in flight.
         var token = stop.Token;
         try
         {
@@ -65,6 +67,7 @@ internal sealed partial class SegmentedScan(
             var progress = Scan.Segments![segment];
             while (!progress.Done)
             {
+                token.ThrowIfCancellationRequested();
                 var request = new ScanRequest
                 {
                     TableName = table.Name,
@@ -79,7 +82,7 @@ internal sealed partial class SegmentedScan(
                 var items = page.Items ?? [];
                 foreach (var item in items)
                 {
-                    await context.UpsertAsync(table.Name, DynamoDbValues.ToRow(item), token);
+                    await context.UpsertAsync(table.Name, DynamoDbValues.ToRow(item), cancellationToken);
                 }
 
                 var last = page.LastEvaluatedKey is { Count: > 0 } lastKey ? DynamoDbValues.KeyToState(lastKey) : null;
@@ -91,7 +94,7 @@ internal sealed partial class SegmentedScan(
                     Scan.ScanItems += items.Count;
                 }
 
-                await CheckpointAsync(token);
+                await CheckpointAsync(token, cancellationToken);
             }
 
             LogSegmentDone(context.Logger, table.Name, segment, total, progress.Pages);
@@ -103,9 +106,9 @@ internal sealed partial class SegmentedScan(
         }
     }
 
-    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    private async Task CheckpointAsync(CancellationToken stop, CancellationToken cancellationToken)
     {
-        await _checkpoint.WaitAsync(cancellationToken);
+        await _checkpoint.WaitAsync(stop);
         try
         {
             JsonNode? snapshot;

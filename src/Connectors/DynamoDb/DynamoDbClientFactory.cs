@@ -36,6 +36,13 @@ internal static class DynamoDbClientFactory
             // STS AssumeRole with the key pair, as the original's sts.assume_role(RoleArn, RoleSessionName="sdkSession"); the
             // SDK refreshes the temporary credentials before they expire. It loads the STS client (AWSSDK.SecurityToken) at
             // run time: see the README.
+            if (Type.GetType("Amazon.SecurityToken.AmazonSecurityTokenServiceClient, AWSSDK.SecurityToken") is null)
+            {
+                throw new ConfigurationException(
+                    "Configuration key 'role_arn' needs the AWS STS client, which this build does not carry: add the package " +
+                    "AWSSDK.SecurityToken to the connectors project, or leave 'role_arn' empty and give the role's user keys.");
+            }
+
             credentials = new AssumeRoleAWSCredentials(credentials, roleArn, "tributary-dynamo-db", new AssumeRoleAWSCredentialsOptions());
         }
 

@@ -126,7 +126,7 @@ public sealed class DynamoDbConnectorTests(DynaliteFixture dynalite)
     }
 
     [Fact]
-    public async Task UpdateAsync_MissingSecretKeyOrWrongKeySchema_FailsNamingWhatIsWrong()
+    public async Task UpdateAsync_MissingSecretKeyWrongKeySchemaOrMalformedRole_FailsNamingWhatIsWrong()
     {
         using var source = await SourceAsync(customers: 2);
         await using var harness = new ConnectorHarness("dynamo_db");
@@ -139,6 +139,10 @@ public sealed class DynamoDbConnectorTests(DynaliteFixture dynalite)
         configuration["tables"] = $"{source.Table}:id";
         RunAssert.Failed(await harness.RunAsync(new DynamoDbConnector(), configuration), $"its key schema in DynamoDB is (customer_id)");
         Assert.Empty(await harness.ReadStateAsync());
+
+        configuration["tables"] = $"{source.Table}:customer_id";
+        configuration["role_arn"] = "arn:aws:iam::tributary:role/reader";
+        RunAssert.Failed(await harness.RunAsync(new DynamoDbConnector(), configuration), "'role_arn' must be an IAM role ARN");
     }
 
     [Fact]

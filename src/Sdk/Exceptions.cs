@@ -43,3 +43,32 @@ public sealed class SourceUnavailableException : Exception
     {
     }
 }
+
+/// <summary>
+/// Thrown by <see cref="SyncContext.CheckpointAsync"/> when the run's time budget is spent: that checkpoint committed
+/// (everything before it is in the destination and its state is saved) and the sync pauses, to continue from that state in
+/// a new run. Let it propagate. Catch it only to finish something that must follow a committed checkpoint, such as
+/// acknowledging the messages it covers; a plain <see cref="OperationCanceledException"/> says nothing was committed.
+/// </summary>
+public sealed class SyncPausedException : OperationCanceledException
+{
+    /// <summary>Creates the exception.</summary>
+    public SyncPausedException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public SyncPausedException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception, keeping the error that caused it.</summary>
+    public SyncPausedException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for the run's stopping token.</summary>
+    public SyncPausedException(string message, CancellationToken token) : base(message, token)
+    {
+    }
+}

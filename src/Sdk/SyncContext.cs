@@ -17,8 +17,8 @@ namespace Tributary.Sdk;
 /// <para>
 /// <see cref="CheckpointAsync"/> covers every operation that completed before it was called: it returns
 /// once they are durably in the destination and the state is saved. When the run's time budget is spent,
-/// the first checkpoint after it commits and then pauses the sync by throwing
-/// <see cref="OperationCanceledException"/>; let it propagate and the run continues from that state later.
+/// the first checkpoint after it commits and then pauses the sync by throwing <see cref="SyncPausedException"/> (an
+/// <see cref="OperationCanceledException"/>); let it propagate and the run continues from that state later.
 /// </para>
 /// </remarks>
 public abstract class SyncContext
@@ -94,7 +94,7 @@ public abstract class SyncContext
 
     /// <summary>Commits everything emitted so far, then saves <paramref name="state"/> (a <see cref="JsonObject"/>,
     /// a dictionary or any object that serialises to a JSON object) for the next sync to start from.</summary>
-    /// <exception cref="OperationCanceledException">The time budget is spent: the checkpoint was committed and the
+    /// <exception cref="SyncPausedException">The time budget is spent: the checkpoint was committed and the
     /// sync is paused; the run continues from this state.</exception>
     public abstract ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default);
 }

@@ -62,7 +62,7 @@ public sealed partial class GcpPubSubConnector : Connector
             {
                 await context.CheckpointAsync(context.State, cancellationToken);
             }
-            catch (OperationCanceledException) when (context.RemainingTime is { } left && left <= TimeSpan.Zero)
+            catch (SyncPausedException)
             {
                 // The time budget is spent: this checkpoint committed the batch and pauses the sync. Acknowledge it before
                 // stopping (the sync's token is cancelled by now, so on a short timeout of its own); if that fails, Pub/Sub

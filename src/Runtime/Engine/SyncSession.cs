@@ -254,7 +254,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         if (await barrier.Task.WaitAsync(stopped.Token))
         {
             await _stop.CancelAsync();
-            throw new OperationCanceledException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);
+            throw new SyncPausedException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);
         }
     }
 

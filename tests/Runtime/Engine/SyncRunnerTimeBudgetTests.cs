@@ -48,6 +48,35 @@ public sealed class SyncRunnerTimeBudgetTests
     }
 
     [Fact]
+    public async Task RunAsync_BudgetSpent_TheCommittedCheckpointThrowsSyncPausedException()
+    {
+        await using var harness = new EngineHarness();
+        Exception? thrown = null;
+        var connector = new TestConnector(
+            async (context, ct) =>
+            {
+                await context.UpsertAsync("pages", new { page = 1 }, ct);
+                harness.Time.Advance(Budget + TimeSpan.FromMinutes(1));
+                try
+                {
+                    await context.CheckpointAsync(new JsonObject { ["cursor"] = 1 }, ct);
+                }
+                catch (Exception ex)
+                {
+                    thrown = ex;
+                    throw;
+                }
+            },
+            Pages);
+
+        var run = await harness.RunAsync(connector, r => r with { TimeBudget = Budget });
+
+        Assert.Equal(RunOutcome.Paused, run.Outcome);
+        Assert.IsType<SyncPausedException>(thrown);
+        RunAssert.JsonEqual("""{"cursor":1}""", (await harness.ReadStateAsync()).State);
+    }
+
+    [Fact]
     public async Task RunAsync_AfterPause_SecondRunContinuesFromState()
     {
         await using var harness = new EngineHarness();

@@ -16,7 +16,7 @@ public sealed class InspectCommandsTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var examples = new Tributary.Runtime.ConnectorCatalog(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly);
-        Assert.True(examples.Names.Count >= 41, $"Expected the 17 examples and the 24 REST ones; found {examples.Names.Count}.");
+        Assert.True(examples.Names.Count >= 55, $"Expected the 55 examples; found {examples.Names.Count}.");
         foreach (var name in examples.Names)
         {
             Assert.Contains($"{name} ", result.Output, StringComparison.Ordinal);

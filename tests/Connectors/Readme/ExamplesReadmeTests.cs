@@ -28,4 +28,17 @@ public sealed class ExamplesReadmeTests
                 $"`{name}`'s row names no Fivetran original: {original}");
         }
     }
+
+    [Fact]
+    public void ExamplesReadme_RelativeLinks_Resolve()
+    {
+        var readme = File.ReadAllText(Path.Combine(ConnectorsDirectory, "README.md"));
+
+        var broken = System.Text.RegularExpressions.Regex.Matches(readme, @"\]\((?!https?:|#)([^)]+)\)")
+            .Select(m => m.Groups[1].Value)
+            .Where(link => !Path.Exists(Path.Combine(ConnectorsDirectory, link)))
+            .ToList();
+
+        Assert.True(broken.Count == 0, $"src/Connectors/README.md links to what does not exist: {string.Join(", ", broken)}");
+    }
 }

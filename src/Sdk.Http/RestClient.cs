@@ -40,9 +40,16 @@ public sealed partial class RestClient : IDisposable
 
     /// <summary>Creates the client a connector uses: <paramref name="options"/> with the connection's <c>http_*</c> settings
     /// applied (see <see cref="RestClientOptions"/>), logging to the sync's logger.</summary>
+    /// <param name="context">The sync: its <c>http_*</c> settings and its logger.</param>
+    /// <param name="options">The address, authentication, limits and retries.</param>
+    /// <param name="innerHandler">The transport, below retries and authentication, so it sees every attempt (a request
+    /// signer such as AWS Signature V4 chained to a socket handler); a pooled socket handler when null.</param>
     /// <exception cref="ConfigurationException">An <c>http_*</c> setting is malformed or out of range.</exception>
-    public RestClient(SyncContext context, RestClientOptions options)
-        : this((options ?? throw new ArgumentNullException(nameof(options))).WithOverrides((context ?? throw new ArgumentNullException(nameof(context))).Configuration), context.Logger)
+    public RestClient(SyncContext context, RestClientOptions options, HttpMessageHandler? innerHandler = null)
+        : this(
+            (options ?? throw new ArgumentNullException(nameof(options))).WithOverrides((context ?? throw new ArgumentNullException(nameof(context))).Configuration),
+            context.Logger,
+            innerHandler)
     {
     }
 

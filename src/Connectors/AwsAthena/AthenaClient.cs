@@ -38,7 +38,10 @@ internal sealed partial class AthenaClient : IDisposable
         {
             InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
         };
-        _http = new RestClient(AthenaSettings.HttpOptions(context, settings.Endpoint), context.Logger, signer);
+        // Signing sits below the retries, so every attempt is signed afresh; StartQueryExecution carries a ClientRequestToken,
+        // so retrying it (an unsafe method) cannot start a second query.
+        var options = new RestClientOptions { BaseAddress = settings.Endpoint, RetryUnsafeMethods = true, TimeProvider = context.TimeProvider };
+        _http = new RestClient(context, options, signer);
     }
 
     /// <summary>Reads the connection's AWS key from its secrets.</summary>

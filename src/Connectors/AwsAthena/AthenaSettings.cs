@@ -1,5 +1,4 @@
 using Tributary.Sdk;
-using Tributary.Sdk.Http;
 
 namespace Tributary.Connectors.AwsAthena;
 
@@ -51,27 +50,5 @@ internal sealed record AthenaSettings(Uri Endpoint, string Region, string Databa
             table,
             pageSize,
             TimeSpan.FromMilliseconds(firstPoll));
-    }
-
-    /// <summary>The toolkit's options with the connection's <c>http_*</c> settings, which <c>RestClient(context, …)</c> would
-    /// apply but the constructor that takes a transport (the signing handler) does not.</summary>
-    public static RestClientOptions HttpOptions(SyncContext context, Uri endpoint)
-    {
-        var configuration = context.Configuration;
-        var options = new RestClientOptions { BaseAddress = endpoint, TimeProvider = context.TimeProvider, RetryUnsafeMethods = true };
-        options.MaxRetries = configuration.GetInt32(RestClientOptions.MaxRetriesKey, options.MaxRetries);
-        options.RetryDelay = TimeSpan.FromMilliseconds(configuration.GetInt32(RestClientOptions.RetryDelayKey, (int)options.RetryDelay.TotalMilliseconds));
-        options.AttemptTimeout = TimeSpan.FromSeconds(configuration.GetInt32(RestClientOptions.AttemptTimeoutKey, (int)options.AttemptTimeout.TotalSeconds));
-        if (configuration.ContainsKey(RestClientOptions.RequestsPerSecondKey))
-        {
-            options.RequestsPerSecond = (double)configuration.GetDecimal(RestClientOptions.RequestsPerSecondKey);
-        }
-
-        if (configuration.ContainsKey(RestClientOptions.MaxConcurrentRequestsKey))
-        {
-            options.MaxConcurrentRequests = configuration.GetInt32(RestClientOptions.MaxConcurrentRequestsKey);
-        }
-
-        return options;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -275,17 +276,17 @@ public sealed class PostgresDestination : IDestination
         {
             if (Widening.CastsExactly(current, column.Type))
             {
-                sql.Append($"ALTER TABLE {target} ALTER COLUMN {c} TYPE {type} USING {c}::{type};\n");
+                sql.Append(CultureInfo.InvariantCulture, $"ALTER TABLE {target} ALTER COLUMN {c} TYPE {type} USING {c}::{type};\n");
             }
             else
             {
                 await StageConvertedAsync(connection, target, column.Name, current, column.Type, cancellationToken);
                 var converted = Sql.Quote(WidenColumn);
-                sql.Append($"ALTER TABLE {target} ADD COLUMN {converted} {type};\n")
-                    .Append($"UPDATE {target} AS t SET {converted} = s.v FROM {WidenTable} AS s WHERE t.ctid = s.row_id;\n")
-                    .Append($"ALTER TABLE {target} ALTER COLUMN {c} TYPE {type} USING {converted};\n")
-                    .Append($"ALTER TABLE {target} DROP COLUMN {converted};\n")
-                    .Append($"DROP TABLE {WidenTable};\n");
+                sql.Append(CultureInfo.InvariantCulture, $"ALTER TABLE {target} ADD COLUMN {converted} {type};\n")
+                    .Append(CultureInfo.InvariantCulture, $"UPDATE {target} AS t SET {converted} = s.v FROM {WidenTable} AS s WHERE t.ctid = s.row_id;\n")
+                    .Append(CultureInfo.InvariantCulture, $"ALTER TABLE {target} ALTER COLUMN {c} TYPE {type} USING {converted};\n")
+                    .Append(CultureInfo.InvariantCulture, $"ALTER TABLE {target} DROP COLUMN {converted};\n")
+                    .Append(CultureInfo.InvariantCulture, $"DROP TABLE {WidenTable};\n");
             }
         }
 

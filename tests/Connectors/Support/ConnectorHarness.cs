@@ -95,6 +95,14 @@ public sealed class ConnectorHarness : IAsyncDisposable
     public Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> RowsAsync(string table, string orderBy) =>
         Warehouse.QueryAsync($"SELECT * FROM \"{ConnectorName}\".\"{table}\" ORDER BY {orderBy}", CancellationToken);
 
+    /// <summary>
+    /// Every row of <paramref name="table"/> in <paramref name="orderBy"/> order as one line of <c>column=value</c> pairs (by
+    /// column name), without the time each was written: what a sync killed and rerun must match of a clean sync's tables.
+    /// </summary>
+    public async Task<List<string>> ContentsAsync(string table, string orderBy) =>
+        [.. (await RowsAsync(table, orderBy)).Select(row => string.Join(
+            '|', row.Where(c => c.Key != RunAssert.Synced).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")))];
+
     public Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql) =>
         Warehouse.QueryAsync(sql, CancellationToken);
 

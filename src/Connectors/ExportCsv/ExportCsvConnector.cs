@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using CsvHelper;
 using Microsoft.Extensions.Logging;
+using Tributary.Connectors.Playground;
 using Tributary.Sdk;
 using Tributary.Sdk.Http;
 
@@ -15,8 +16,7 @@ namespace Tributary.Connectors.ExportCsv;
 [Connector("export_csv", Description = "A CSV export endpoint streamed with CsvHelper, an updatedAt cursor checkpointed as it goes.")]
 public sealed partial class ExportCsvConnector : Connector
 {
-    private const string Table = "user";
-    private const string DefaultBaseUrl = "http://127.0.0.1:5001/";
+    private const string Table = PlaygroundUsers.Table;
 
     // A line with too few or too many fields, or broken quoting, is an error, not a row of empty values.
     private static readonly CsvReaderOptions Csv = new()
@@ -28,24 +28,7 @@ public sealed partial class ExportCsvConnector : Connector
     };
 
     /// <inheritdoc />
-    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
-    [
-        new TableDefinition(Table)
-        {
-            PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
-            {
-                ["id"] = ColumnType.String,
-                ["name"] = ColumnType.String,
-                ["email"] = ColumnType.String,
-                ["address"] = ColumnType.String,
-                ["company"] = ColumnType.String,
-                ["job"] = ColumnType.String,
-                ["updatedAt"] = ColumnType.UtcDateTime,
-                ["createdAt"] = ColumnType.UtcDateTime,
-            },
-        },
-    ];
+    public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => PlaygroundUsers.Schema;
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
@@ -58,8 +41,7 @@ public sealed partial class ExportCsvConnector : Connector
         }
 
         var state = context.ReadState<ExportCsvState>();
-        var baseUrl = configuration.GetUri("base_url", DefaultBaseUrl);
-        var options = new RestClientOptions { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
+        var options = new RestClientOptions { BaseAddress = PlaygroundUsers.BaseAddress(configuration) };
         options.Headers["Accept"] = "text/csv";
         using var client = new RestClient(context, options);
 

@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Tributary.Connectors.Base64EncodedCertificate;
 using Tributary.Connectors.Tests.Support;
 using Tributary.Connectors.Tests.Support.MutualTls;
+using static Tributary.Connectors.Tests.Support.MutualTls.SampleDataRows;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Base64EncodedCertificate;
@@ -197,20 +196,5 @@ public sealed class Base64EncodedCertificateConnectorTests
         return harness;
     }
 
-    private static Dictionary<string, string> Configuration(MutualTlsFake fake) => new()
-    {
-        ["base_url"] = fake.Api.BaseUri.ToString(),
-        ["server_ca_certificate"] = TestCertificates.Base64(fake.ServerCertificate.ExportCertificatePem()),
-        ["page_size"] = "5",
-        ["http_retry_delay_ms"] = "1",
-    };
-
-    private static async Task<IReadOnlyList<(long Id, string Content, DateTimeOffset UpdatedAt)>> RowsAsync(ConnectorHarness harness) =>
-        [.. (await harness.RowsAsync("sample_data", "id")).Select(r => ((long)r["id"]!, (string)r["content"]!, (DateTimeOffset)r["updated_at"]!))];
-
-    private static IReadOnlyList<(long Id, string Content, DateTimeOffset UpdatedAt)> Expected(IEnumerable<JsonObject> records) =>
-        [.. records.Select(r => (
-            (long)r["id"]!.GetValue<int>(),
-            (string)r["content"]!,
-            DateTimeOffset.Parse((string)r["updated_at"]!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)))];
+    private static Dictionary<string, string> Configuration(MutualTlsFake fake) => fake.Configuration();
 }

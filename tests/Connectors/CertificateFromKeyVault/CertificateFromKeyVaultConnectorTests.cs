@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Nodes;
 using Azure.Core.Pipeline;
 using Tributary.Connectors.CertificateFromKeyVault;
 using Tributary.Connectors.Tests.Support.MutualTls;
+using static Tributary.Connectors.Tests.Support.MutualTls.SampleDataRows;
 using Tributary.Connectors.Tests.Support;
 using Tributary.Testing;
 using Xunit;
@@ -185,15 +184,6 @@ public sealed class CertificateFromKeyVaultConnectorTests
         return harness;
     }
 
-    private static async Task<IReadOnlyList<(long Id, string Content, DateTimeOffset UpdatedAt)>> RowsAsync(ConnectorHarness harness) =>
-        [.. (await harness.RowsAsync("sample_data", "id")).Select(r => ((long)r["id"]!, (string)r["content"]!, (DateTimeOffset)r["updated_at"]!))];
-
-    private static IReadOnlyList<(long Id, string Content, DateTimeOffset UpdatedAt)> Expected(IEnumerable<JsonObject> records) =>
-        [.. records.Select(r => (
-            (long)r["id"]!.GetValue<int>(),
-            (string)r["content"]!,
-            DateTimeOffset.Parse((string)r["updated_at"]!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)))];
-
     /// <summary>The three services of one test: the vault, Entra ID, and the API that accepts only the issued client certificate.</summary>
     private sealed class World : IAsyncDisposable
     {
@@ -234,17 +224,13 @@ public sealed class CertificateFromKeyVaultConnectorTests
 #pragma warning restore CA2000
         }
 
-        public Dictionary<string, string> Configuration() => new()
+        public Dictionary<string, string> Configuration() => new(Api.Configuration())
         {
             ["vault_url"] = Vault.VaultUri.ToString(),
             ["certificate_name"] = CertificateName,
             ["tenant_id"] = FakeEntraId.Tenant,
             ["client_id"] = FakeEntraId.ClientId,
             ["authority_host"] = Entra.Api.BaseUri.ToString(),
-            ["base_url"] = Api.Api.BaseUri.ToString(),
-            ["server_ca_certificate"] = TestCertificates.Base64(Api.ServerCertificate.ExportCertificatePem()),
-            ["page_size"] = "5",
-            ["http_retry_delay_ms"] = "1",
         };
 
         public async ValueTask DisposeAsync()

@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Nodes;
 using Tributary.Connectors.CertificateFromS3;
 using Tributary.Connectors.Tests.Support.MutualTls;
+using static Tributary.Connectors.Tests.Support.MutualTls.SampleDataRows;
 using Tributary.Connectors.Tests.Support;
 using Tributary.Testing;
 using Xunit;
@@ -200,7 +199,7 @@ public sealed class CertificateFromS3ConnectorTests(S3rverFixture s3rver)
         return harness;
     }
 
-    private Dictionary<string, string> Configuration(CertificateBucket bucket, MutualTlsFake fake) => new()
+    private Dictionary<string, string> Configuration(CertificateBucket bucket, MutualTlsFake fake) => new(fake.Configuration())
     {
         ["bucket_name"] = bucket.Name,
         ["object_key"] = CertificateBucket.ObjectKey,
@@ -208,18 +207,5 @@ public sealed class CertificateFromS3ConnectorTests(S3rverFixture s3rver)
         ["service_url"] = s3rver.ServiceUrl.ToString(),
         ["force_path_style"] = "true",
         ["private_key_encrypted"] = "true",
-        ["base_url"] = fake.Api.BaseUri.ToString(),
-        ["server_ca_certificate"] = TestCertificates.Base64(fake.ServerCertificate.ExportCertificatePem()),
-        ["page_size"] = "5",
-        ["http_retry_delay_ms"] = "1",
     };
-
-    private static async Task<IReadOnlyList<(long Id, string Content, DateTimeOffset UpdatedAt)>> RowsAsync(ConnectorHarness harness) =>
-        [.. (await harness.RowsAsync("sample_data", "id")).Select(r => ((long)r["id"]!, (string)r["content"]!, (DateTimeOffset)r["updated_at"]!))];
-
-    private static IReadOnlyList<(long Id, string Content, DateTimeOffset UpdatedAt)> Expected(IEnumerable<JsonObject> records) =>
-        [.. records.Select(r => (
-            (long)r["id"]!.GetValue<int>(),
-            (string)r["content"]!,
-            DateTimeOffset.Parse((string)r["updated_at"]!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)))];
 }

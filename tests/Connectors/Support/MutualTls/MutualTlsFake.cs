@@ -87,6 +87,16 @@ public sealed class MutualTlsFake : IAsyncDisposable
         }
     }
 
+    /// <summary>The API side of a certificate example's configuration: this fake's address, its server certificate trusted,
+    /// pages of five, retries without waiting.</summary>
+    public Dictionary<string, string> Configuration() => new()
+    {
+        ["base_url"] = Api.BaseUri.ToString(),
+        ["server_ca_certificate"] = TestCertificates.Base64(ServerCertificate.ExportCertificatePem()),
+        ["page_size"] = "5",
+        ["http_retry_delay_ms"] = "1",
+    };
+
     /// <summary>The provider revoked the certificate: requests still arrive over TLS but are refused with 401.</summary>
     public void Revoke() => _revoked = true;
 

@@ -1,14 +1,20 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tributary.Destinations.Delta.Storage;
 
 /// <summary>
 /// A lake in a local folder. Every write goes to a temp file beside its target (<c>.name.guid.tmp</c>) and is then
-/// moved into place, so a reader never sees a partial file; an exclusive create moves without overwriting, which on
-/// Unix is a hard link that fails when the name exists, so of two racing writers exactly one wins.
+/// moved into place, so a reader never sees a partial file. An exclusive create must be atomic: of two racing writers
+/// exactly one wins. .NET's <see cref="File.Move(string, string, bool)"/> without overwrite checks for the target and
+/// then renames on Unix, so two writers can both pass the check; on Unix the temp file is instead hard-linked to its
+/// name (<c>link(2)</c>, which fails with EEXIST when the name exists), and on Windows moved (MoveFileEx without
+/// REPLACE_EXISTING, which is atomic).
 /// </summary>
-internal sealed class FolderLakeStorage : ILakeStorage
+internal sealed partial class FolderLakeStorage : ILakeStorage
 {
+    private const int FileExistsErrno = 17; // EEXIST, on Linux and macOS alike
+
     private readonly string _root;
 
     /// <summary>A lake rooted at <paramref name="root"/>, created if missing.</summary>
@@ -34,18 +40,42 @@ internal sealed class FolderLakeStorage : ILakeStorage
         var temp = await WriteTempAsync(target, content, cancellationToken);
         try
         {
-            File.Move(temp, target, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            return false;
+            return CreateExclusive(temp, target);
         }
         finally
         {
             File.Delete(temp);
         }
     }
+
+    private static bool CreateExclusive(string temp, string target)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                return false;
+            }
+        }
+
+        if (Link(temp, target) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == FileExistsErrno
+            ? false
+            : throw new IOException($"Could not create '{target}': link(2) failed with errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)}).");
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existingPath, string newPath);
 
     /// <inheritdoc />
     public async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)

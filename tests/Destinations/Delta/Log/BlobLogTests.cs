@@ -26,6 +26,14 @@ public sealed class BlobLogTests(Tributary.Testing.AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task TryCreateAsync_RacingWriters_ExactlyOneWinsEveryRound()
+    {
+        using var storage = new BlobLakeStorage(await NewContainerAsync());
+
+        await StorageBehaviour.RacingCreatesAsync(storage, rounds: 30, Ct);
+    }
+
+    [Fact]
     public async Task Storage_ListReadDeleteAndLocalCopies_BehaveAsInAFolder()
     {
         string copy;

@@ -20,6 +20,12 @@ public sealed class FolderLogTests : IDisposable
     }
 
     [Fact]
+    public async Task TryCreateAsync_RacingWriters_ExactlyOneWinsEveryRound()
+    {
+        await StorageBehaviour.RacingCreatesAsync(Storage, rounds: 500, Ct);
+    }
+
+    [Fact]
     public async Task Storage_ListReadDeleteAndLocalPaths_BehaveAsInAContainer()
     {
         await StorageBehaviour.FilesAsync(Storage, Ct);

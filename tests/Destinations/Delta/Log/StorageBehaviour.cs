@@ -17,6 +17,34 @@ internal static class StorageBehaviour
         Assert.Single(await storage.ListAsync("s/t", ct).ToListAsync(ct)); // no temp file left behind
     }
 
+    /// <summary>
+    /// Several writers create one name at once, over and over: each time exactly one succeeds and its content is what
+    /// the name holds. A check-then-rename lets two of them win about once in fifty rounds on two cores.
+    /// </summary>
+    public static async Task RacingCreatesAsync(ILakeStorage storage, int rounds, CancellationToken ct)
+    {
+        const int writers = 4;
+        for (var round = 0; round < rounds; round++)
+        {
+            var path = $"s/t/_delta_log/{round:D20}.json";
+            using var start = new ManualResetEventSlim();
+            var racers = Enumerable.Range(0, writers)
+                .Select(writer => Task.Run(async () =>
+                {
+                    start.Wait(ct);
+                    return await storage.TryCreateAsync(path, Encoding.UTF8.GetBytes($"writer {writer}"), ct);
+                }, ct))
+                .ToArray();
+            start.Set();
+            var won = await Task.WhenAll(racers);
+
+            var winner = Assert.Single(Enumerable.Range(0, writers), writer => won[writer]);
+            Assert.Equal($"writer {winner}", Encoding.UTF8.GetString((await storage.ReadAsync(path, ct))!));
+        }
+
+        Assert.Equal(rounds, (await storage.ListAsync("s/t", ct).ToListAsync(ct)).Count); // no temp file left behind
+    }
+
     public static async Task FilesAsync(ILakeStorage storage, CancellationToken ct)
     {
         var local = Path.GetTempFileName();

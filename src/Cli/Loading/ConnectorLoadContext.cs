@@ -15,9 +15,25 @@ internal sealed class ConnectorLoadContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver _resolver;
 
-    /// <summary>A context for the connector assembly at <paramref name="path"/>, reading the deps.json beside it.</summary>
-    public ConnectorLoadContext(string path)
-        : base($"tributary connector {Path.GetFileName(path)}", isCollectible: true) => _resolver = new AssemblyDependencyResolver(path);
+    private ConnectorLoadContext(string path, AssemblyDependencyResolver resolver)
+        : base($"tributary connector {Path.GetFileName(path)}", isCollectible: true) => _resolver = resolver;
+
+    /// <summary>A context for the connector assembly at <paramref name="path"/>, resolving through the deps.json beside it.</summary>
+    /// <exception cref="CliException">The deps.json cannot be read.</exception>
+    public static ConnectorLoadContext Create(string path)
+    {
+        AssemblyDependencyResolver resolver;
+        try
+        {
+            resolver = new AssemblyDependencyResolver(path);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliException($"The dependencies of {Path.GetFileName(path)} cannot be resolved: {ex.Message.ReplaceLineEndings(" ").Trim()}", ex);
+        }
+
+        return new ConnectorLoadContext(path, resolver);
+    }
 
     /// <summary>The assemblies shared with this tributary, by simple name: Tributary.Sdk and every assembly it references.</summary>
     public static IReadOnlySet<string> Shared { get; } = SharedNames();

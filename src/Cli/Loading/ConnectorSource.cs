@@ -73,7 +73,7 @@ internal sealed class ConnectorSource(ConnectorCatalog builtIn)
         }
 
         var file = Path.GetFileName(path);
-        var context = new ConnectorLoadContext(path);
+        var context = ConnectorLoadContext.Create(path);
         try
         {
             Assembly assembly;

@@ -141,6 +141,22 @@ public sealed class ExternalConnectorTests(ConnectorProjects projects) : IClassF
     }
 
     [Fact]
+    public async Task List_AssemblyWithAMalformedDepsJson_FailsInOneLineNamingTheFile()
+    {
+        var built = await projects.AcmeAssemblyAsync();
+        var folder = Directory.CreateDirectory(Path.Combine(_cli.Root, "malformed")).FullName;
+        File.Copy(built, Path.Combine(folder, "Acme.dll"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "Acme.deps.json"), "{ not json");
+
+        var result = await _cli.RunAsync("list", "--assembly", Path.Combine(folder, "Acme.dll"));
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.StartsWith("error: The dependencies of Acme.dll cannot be resolved: ", line, StringComparison.Ordinal);
+        Assert.Contains("Acme.deps.json", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Debug_MissingAssembly_FailsInOneLine()
     {
         var path = Path.Combine(_cli.Root, "Missing.dll");

@@ -74,6 +74,19 @@ public abstract class AuthenticatedUsersConnectorTests
     }
 
     [Fact]
+    public async Task Conformance_WithItsSecrets_Passes()
+    {
+        await using var playground = await StartAsync();
+
+        await Conformance.CheckAsync(CreateConnector, new ConformanceOptions
+        {
+            Configuration = Configuration(playground),
+            Secrets = Secrets,
+            MaxOperationsBetweenCheckpoints = 50,   // a checkpoint per page
+        });
+    }
+
+    [Fact]
     public async Task UpdateAsync_RevokedCredential_FailsNamingTheRefusalAndKeepsState()
     {
         await using var playground = await StartAsync();

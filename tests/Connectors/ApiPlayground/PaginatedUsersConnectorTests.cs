@@ -68,6 +68,18 @@ public abstract class PaginatedUsersConnectorTests
     }
 
     [Fact]
+    public async Task Conformance_AgainstAnUnchangedPlayground_Passes()
+    {
+        await using var playground = await ApiPlaygroundFake.StartAsync(new PlaygroundUsers(Users, ConnectorHarness.DefaultNow));
+
+        await Conformance.CheckAsync(CreateConnector, new ConformanceOptions
+        {
+            Configuration = Configuration(playground),
+            MaxOperationsBetweenCheckpoints = 50,   // a checkpoint per page
+        });
+    }
+
+    [Fact]
     public async Task UpdateAsync_TooManyRequestsThenUnavailable_RetriesAndSyncsTheSameRows()
     {
         await using var playground = await ApiPlaygroundFake.StartAsync(new PlaygroundUsers(Users, ConnectorHarness.DefaultNow));

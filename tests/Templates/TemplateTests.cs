@@ -23,7 +23,7 @@ public sealed class TemplateTests(PackedFeed packed, ITestOutputHelper output)
         var template = Path.Combine(packed.Feed, $"Tributary.Templates.{Repository.Version}.nupkg");
 
         await RunAsync("template", packed.Directory, Variables(), "new", "install", template, "--debug:custom-hive", hive);
-        await RunAsync("instantiate", packed.Directory, Variables(), "new", "tributary-connector", "-n", "Acme", "-o", acme, "--debug:custom-hive", hive);
+        await RunAsync("instantiate", packed.Directory, Variables(), "new", "tributary-connector", "-n", "Acme", "-o", acme, "--no-update-check", "--debug:custom-hive", hive);
         Assert.True(File.Exists(Path.Combine(acme, "src", "Acme", "AcmeConnector.cs")), "The template made no src/Acme/AcmeConnector.cs.");
         Assert.Contains("[Connector(\"acme\"", await File.ReadAllTextAsync(Path.Combine(acme, "src", "Acme", "AcmeConnector.cs")), StringComparison.Ordinal);
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Tributary.Cli.Commands;
+using Tributary.Cli.Loading;
 using Tributary.Runtime;
 using Tributary.Runtime.State;
 using Tributary.Sdk;
@@ -15,19 +16,20 @@ internal static class TributaryCli
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken = default) =>
         RunAsync(args, output, error, time, new ConnectorCatalog(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly), cancellationToken);
 
-    /// <summary>Runs the command against <paramref name="catalog"/>'s connectors.</summary>
+    /// <summary>Runs the command against <paramref name="catalog"/>'s connectors, or those <c>--assembly</c> or <c>--project</c> names.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, ConnectorCatalog catalog, CancellationToken cancellationToken = default)
     {
         var console = new CliConsole(output, error, time);
         var workspace = new WorkspaceOptions();
+        var connectors = new ConnectorSource(catalog);
         var root = new RootCommand("Tributary: run data connectors locally against a DuckDB warehouse, like `fivetran debug`.")
         {
-            ListCommand.Create(catalog, console),
-            SchemaCommand.Create(catalog, console),
-            DebugCommand.Create(catalog, console, workspace),
-            ResetCommand.Create(catalog, console, workspace),
-            StateCommands.Create(catalog, console, workspace),
-            RunsCommand.Create(catalog, console, workspace),
+            ListCommand.Create(connectors, console),
+            SchemaCommand.Create(connectors, console),
+            DebugCommand.Create(connectors, console, workspace),
+            ResetCommand.Create(connectors, console, workspace),
+            StateCommands.Create(connectors, console, workspace),
+            RunsCommand.Create(connectors, console, workspace),
         };
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }

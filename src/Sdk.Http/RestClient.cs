@@ -43,13 +43,14 @@ public sealed partial class RestClient : IDisposable
     /// <param name="context">The sync: its <c>http_*</c> settings and its logger.</param>
     /// <param name="options">The address, authentication, limits and retries.</param>
     /// <param name="innerHandler">The transport, below retries and authentication, so it sees every attempt (a request
-    /// signer such as AWS Signature V4 chained to a socket handler); a pooled socket handler when null.</param>
+    /// signer such as AWS Signature V4 chained to a socket handler); when null, the context's
+    /// <see cref="SyncContext.HttpTransport"/>, else a pooled socket handler.</param>
     /// <exception cref="ConfigurationException">An <c>http_*</c> setting is malformed or out of range.</exception>
     public RestClient(SyncContext context, RestClientOptions options, HttpMessageHandler? innerHandler = null)
         : this(
             (options ?? throw new ArgumentNullException(nameof(options))).WithOverrides((context ?? throw new ArgumentNullException(nameof(context))).Configuration),
             context.Logger,
-            innerHandler)
+            innerHandler ?? context.HttpTransport)
     {
     }
 
@@ -259,6 +260,7 @@ public sealed partial class RestClient : IDisposable
             throw new SourceUnavailableException($"{request.Method} {uri} did not answer within {_options.AttemptTimeout.TotalSeconds:0.#} s, {_options.MaxRetries} retries included.", ex);
         }
 
+        response.RequestMessage ??= message;   // a socket handler sets it; an in-memory fake may not
         uri = Redact(message.RequestUri!);
         HttpLog.Answered(_logger, request.Method.Method, uri, (int)response.StatusCode);
         if (response.IsSuccessStatusCode)

@@ -71,6 +71,13 @@ public abstract class SyncContext
     /// Do not dispose it per request.</summary>
     public abstract HttpClient HttpClient { get; }
 
+    /// <summary>
+    /// The transport that HTTP clients built for this sync send through — a test's in-memory fake of the source's API, say —
+    /// or <see langword="null"/> for real sockets. <c>Tributary.Sdk.Http</c>'s <c>RestClient</c> built from this context uses it;
+    /// a connector that builds its own client passes it on the same way.
+    /// </summary>
+    public virtual HttpMessageHandler? HttpTransport => null;
+
     /// <summary>Reads a secret by name.</summary>
     /// <exception cref="ConfigurationException">No secret has that name.</exception>
     public abstract ValueTask<string> GetSecretAsync(string name, CancellationToken cancellationToken = default);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Tributary.Cli.Loading;
 using Tributary.Runtime;
 using Tributary.Runtime.State;
 
@@ -10,7 +11,7 @@ namespace Tributary.Cli.Commands;
 /// until it ends, then the summary.</summary>
 internal static class DebugCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspaceOptions)
+    public static Command Create(ConnectorSource connectors, CliConsole console, WorkspaceOptions workspaceOptions)
     {
         var connector = CliOptions.Connector();
         var connection = CliOptions.Connection();
@@ -24,7 +25,8 @@ internal static class DebugCommand
             connector, connection, configuration, maxDuration,
         };
         workspaceOptions.AddTo(command, warehouse: true);
-        command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
+        connectors.AddTo(command);
+        command.SetAction(connectors.Guarded(console, async (result, catalog, cancellationToken) =>
         {
             var (name, id) = CliOptions.Resolve(result, catalog, connector, connection);
             var settings = CliOptions.LoadConfiguration(result.GetValue(configuration));

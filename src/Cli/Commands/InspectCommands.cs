@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Tributary.Cli.Loading;
 using Tributary.Runtime;
 using Tributary.Runtime.Schema;
 using Tributary.Runtime.State;
@@ -10,10 +11,11 @@ namespace Tributary.Cli.Commands;
 /// <summary><c>tributary list</c>: the registered connectors.</summary>
 internal static class ListCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console)
+    public static Command Create(ConnectorSource connectors, CliConsole console)
     {
-        var command = new Command("list", "List the connectors this build can run.");
-        command.SetAction(async (_, _) =>
+        var command = new Command("list", "List the connectors this build can run, or those in --assembly or --project.");
+        connectors.AddTo(command);
+        command.SetAction(connectors.Guarded(console, async (_, catalog, _) =>
         {
             var width = catalog.Names.Max(n => n.Length);
             foreach (var name in catalog.Names)
@@ -22,7 +24,7 @@ internal static class ListCommand
             }
 
             return 0;
-        });
+        }));
         return command;
     }
 }
@@ -30,12 +32,13 @@ internal static class ListCommand
 /// <summary><c>tributary schema &lt;connector&gt;</c>: the tables a connector declares, as they will be named in the warehouse.</summary>
 internal static class SchemaCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console)
+    public static Command Create(ConnectorSource connectors, CliConsole console)
     {
         var connector = CliOptions.Connector();
         var configuration = CliOptions.Configuration();
         var command = new Command("schema", "Show the tables, keys and declared column types of a connector.") { connector, configuration };
-        command.SetAction(CliOptions.Guarded(console, async (result, _) =>
+        connectors.AddTo(command);
+        command.SetAction(connectors.Guarded(console, async (result, catalog, _) =>
         {
             var name = result.GetRequiredValue(connector);
             var tables = catalog.Create(name).Schema(CliOptions.LoadConfiguration(result.GetValue(configuration))).ToList();
@@ -64,14 +67,15 @@ internal static class SchemaCommand
 /// <summary><c>tributary runs &lt;connector&gt; [--connection ID]</c>: the connection's run records, newest first.</summary>
 internal static class RunsCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspace)
+    public static Command Create(ConnectorSource connectors, CliConsole console, WorkspaceOptions workspace)
     {
         var connector = CliOptions.Connector();
         var connection = CliOptions.Connection();
         var limit = new Option<int>("--limit") { Description = "How many runs to show.", DefaultValueFactory = _ => 20 };
         var command = new Command("runs", "Show a connection's recent runs: outcome, duration, operations, error.") { connector, connection, limit };
         workspace.AddTo(command, warehouse: false);
-        command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
+        connectors.AddTo(command);
+        command.SetAction(connectors.Guarded(console, async (result, catalog, cancellationToken) =>
         {
             var (_, name) = CliOptions.Resolve(result, catalog, connector, connection);
             var store = workspace.OpenStore(result, console.Time);
@@ -112,26 +116,27 @@ internal static class StateCommands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspace)
+    public static Command Create(ConnectorSource connectors, CliConsole console, WorkspaceOptions workspace)
     {
         var state = new Command("state", "Show, list or roll back a connection's checkpointed state.");
 
         var connector = CliOptions.Connector();
         var connection = CliOptions.Connection();
         var show = new Command("show", "Print the current state.") { connector, connection };
-        show.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
+        show.SetAction(connectors.Guarded(console, async (result, catalog, cancellationToken) =>
         {
-            var snapshot = await Store(result).ReadAsync(Name(result), cancellationToken);
+            var name = Name(result, catalog);
+            var snapshot = await Store(result).ReadAsync(name, cancellationToken);
             await console.Out.WriteLineAsync(snapshot.Version is null
-                ? $"{Name(result)} has no checkpointed state."
+                ? $"{name} has no checkpointed state."
                 : $"version {snapshot.Version}, saved {snapshot.SavedAt:O}\n{snapshot.State.ToJsonString(Indented)}");
             return 0;
         }));
 
         var history = new Command("history", "List every checkpoint, newest first.") { connector, connection };
-        history.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
+        history.SetAction(connectors.Guarded(console, async (result, catalog, cancellationToken) =>
         {
-            await foreach (var entry in Store(result).HistoryAsync(Name(result), cancellationToken))
+            await foreach (var entry in Store(result).HistoryAsync(Name(result, catalog), cancellationToken))
             {
                 await console.Out.WriteLineAsync($"{entry.Version,6}  {entry.SavedAt:O}  {entry.State.ToJsonString()}");
             }
@@ -141,24 +146,26 @@ internal static class StateCommands
 
         var version = new Argument<string>("version") { Description = "The history version to make current again." };
         var rollback = new Command("rollback", "Make an earlier checkpoint the current state; the next sync starts from it.") { connector, connection, version };
-        rollback.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
+        rollback.SetAction(connectors.Guarded(console, async (result, catalog, cancellationToken) =>
         {
+            var name = Name(result, catalog);
             var store = Store(result);
-            await using var lease = await store.AcquireLeaseAsync(Name(result), cancellationToken);
-            var saved = await store.RollbackAsync(Name(result), result.GetRequiredValue(version), cancellationToken);
-            await console.Out.WriteLineAsync($"{Name(result)} state rolled back to version {result.GetRequiredValue(version)} (saved as version {saved.Version}): {saved.State.ToJsonString()}");
+            await using var lease = await store.AcquireLeaseAsync(name, cancellationToken);
+            var saved = await store.RollbackAsync(name, result.GetRequiredValue(version), cancellationToken);
+            await console.Out.WriteLineAsync($"{name} state rolled back to version {result.GetRequiredValue(version)} (saved as version {saved.Version}): {saved.State.ToJsonString()}");
             return 0;
         }));
 
         foreach (var command in new[] { show, history, rollback })
         {
             workspace.AddTo(command, warehouse: false);
+            connectors.AddTo(command);
             state.Add(command);
         }
 
         return state;
 
-        string Name(ParseResult result) => CliOptions.Resolve(result, catalog, connector, connection).Connection;
+        string Name(ParseResult result, ConnectorCatalog catalog) => CliOptions.Resolve(result, catalog, connector, connection).Connection;
 
         IStateStore Store(ParseResult result) => workspace.OpenStore(result, console.Time);
     }
@@ -168,13 +175,14 @@ internal static class StateCommands
 /// next sync starts over.</summary>
 internal static class ResetCommand
 {
-    public static Command Create(ConnectorCatalog catalog, CliConsole console, WorkspaceOptions workspaceOptions)
+    public static Command Create(ConnectorSource connectors, CliConsole console, WorkspaceOptions workspaceOptions)
     {
         var connector = CliOptions.Connector();
         var connection = CliOptions.Connection();
         var command = new Command("reset", "Drop a connection's tables from the warehouse and delete its state (run records stay).") { connector, connection };
         workspaceOptions.AddTo(command, warehouse: true);
-        command.SetAction(CliOptions.Guarded(console, async (result, cancellationToken) =>
+        connectors.AddTo(command);
+        command.SetAction(connectors.Guarded(console, async (result, catalog, cancellationToken) =>
         {
             var (_, name) = CliOptions.Resolve(result, catalog, connector, connection);
             await using var workspace = workspaceOptions.Open(result, console.Time);

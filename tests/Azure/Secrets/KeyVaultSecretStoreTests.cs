@@ -10,6 +10,7 @@ using Tributary.Destinations.DuckDb;
 using Tributary.Runtime;
 using Tributary.Runtime.State;
 using Tributary.Sdk;
+using Tributary.Sdk.Testing;
 
 namespace Tributary.Azure.Tests.Secrets;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
 using Tributary.Runtime;
 using Tributary.Testing;
+using Tributary.Sdk.Testing;
 
 namespace Tributary.Cli.Tests.Support;
 

@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Tributary.Connectors.Accelo;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Accelo;

@@ -1,6 +1,7 @@
 using Tributary.Connectors.ApiKey;
 using Tributary.Connectors.Tests.ApiPlayground;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Sdk;
 using Xunit;
 

@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.ApiPlayground;
 

@@ -1,4 +1,5 @@
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Sdk;
 using Xunit;
 

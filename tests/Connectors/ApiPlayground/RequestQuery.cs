@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.WebUtilities;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.ApiPlayground;
 

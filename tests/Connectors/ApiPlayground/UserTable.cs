@@ -1,4 +1,4 @@
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.ApiPlayground;

@@ -1,4 +1,4 @@
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Runtime.State;
 using Tributary.Sdk;
 using Xunit;

@@ -6,7 +6,7 @@ using Amazon.Runtime.Internal.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Tributary.Connectors.AwsAthena;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.AwsAthena;
 

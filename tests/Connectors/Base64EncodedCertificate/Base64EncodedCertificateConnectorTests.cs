@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using Tributary.Connectors.Base64EncodedCertificate;
-using Tributary.Connectors.Tests.Support;
-using Tributary.Connectors.Tests.Support.MutualTls;
-using static Tributary.Connectors.Tests.Support.MutualTls.SampleDataRows;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
+using Tributary.Connectors.Tests.Sources.MutualTls;
+using static Tributary.Connectors.Tests.Sources.MutualTls.SampleDataRows;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Base64EncodedCertificate;

@@ -1,5 +1,5 @@
 using Tributary.Connectors.Base64EncodingDecoding;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Base64EncodingDecoding;

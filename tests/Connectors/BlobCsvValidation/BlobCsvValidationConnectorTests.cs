@@ -1,7 +1,8 @@
 using Azure.Storage.Blobs;
 using Tributary.Connectors.BlobCsvValidation;
 using Tributary.Connectors.Tests.CsvFiles;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Sdk;
 using Tributary.Testing;
 using Xunit;

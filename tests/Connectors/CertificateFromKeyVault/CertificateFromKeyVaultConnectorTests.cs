@@ -1,9 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core.Pipeline;
 using Tributary.Connectors.CertificateFromKeyVault;
-using Tributary.Connectors.Tests.Support.MutualTls;
-using static Tributary.Connectors.Tests.Support.MutualTls.SampleDataRows;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources.MutualTls;
+using static Tributary.Connectors.Tests.Sources.MutualTls.SampleDataRows;
+using Tributary.Sdk.Testing;
 using Tributary.Testing;
 using Xunit;
 

@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Tributary.Connectors.Tests.Support.MutualTls;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources.MutualTls;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.CertificateFromKeyVault;
 

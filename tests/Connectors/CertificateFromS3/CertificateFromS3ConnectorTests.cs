@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Tributary.Connectors.CertificateFromS3;
-using Tributary.Connectors.Tests.Support.MutualTls;
-using static Tributary.Connectors.Tests.Support.MutualTls.SampleDataRows;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources.MutualTls;
+using static Tributary.Connectors.Tests.Sources.MutualTls.SampleDataRows;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Testing;
 using Xunit;
 

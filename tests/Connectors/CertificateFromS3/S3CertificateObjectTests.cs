@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Amazon.S3;
 using Tributary.Connectors.CertificateFromS3;
-using Tributary.Connectors.Tests.Support.MutualTls;
+using Tributary.Connectors.Tests.Sources.MutualTls;
 using Tributary.Sdk;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Tributary.Connectors.Configuration;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Configuration;

@@ -1,4 +1,4 @@
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Sdk;
 
 namespace Tributary.Connectors.Tests.CsvFiles;

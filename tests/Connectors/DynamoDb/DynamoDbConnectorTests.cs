@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Tributary.Connectors.DynamoDb;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Testing;
 using Xunit;
 

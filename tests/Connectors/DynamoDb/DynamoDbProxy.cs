@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.DynamoDb;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Tributary.Connectors.Errors;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.Errors;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Tributary.Connectors.ExportCsv;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.ExportCsv;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Tributary.Connectors.GcpPubSub;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Destinations.DuckDb;
 using Tributary.Runtime;
 using Tributary.Runtime.State;
@@ -172,7 +172,7 @@ public sealed class GcpPubSubConnectorTests : IDisposable
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = harness.Warehouse.DatabasePath });
         using var loggerFactory = harness.Logs.CreateFactory();
         var runner = new SyncRunner(warehouse, new FileStateStore(harness.FilesDirectory), new SyncRunnerOptions(), harness.Secrets, harness.Time, loggerFactory);
-        var request = new SyncRequest(harness.ConnectorName, new GcpPubSubConnector(), new ConnectorConfiguration(configuration)) { TimeBudget = budget };
+        var request = new SyncRequest(harness.Connection, new GcpPubSubConnector(), new ConnectorConfiguration(configuration)) { TimeBudget = budget };
         return await runner.RunAsync(request, harness.CancellationToken);
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.GcpPubSub;
 

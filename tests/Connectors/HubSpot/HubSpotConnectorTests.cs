@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Tributary.Connectors.HubSpot;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.HubSpot;

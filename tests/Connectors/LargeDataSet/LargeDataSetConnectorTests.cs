@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tributary.Connectors.LargeDataSet;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.LargeDataSet;

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Tributary.Connectors.MultipleTablesWithCursors;
 using Tributary.Connectors.Tests.ApiPlayground;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.MultipleTablesWithCursors;

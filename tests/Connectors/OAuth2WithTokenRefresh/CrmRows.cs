@@ -1,4 +1,4 @@
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 
 namespace Tributary.Connectors.Tests.OAuth2WithTokenRefresh;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Connectors.Tests.Sources;
 
 namespace Tributary.Connectors.Tests.OAuth2WithTokenRefresh;
 

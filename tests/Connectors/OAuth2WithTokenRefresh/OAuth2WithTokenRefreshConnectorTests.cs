@@ -1,7 +1,8 @@
 using System.Net;
 using Tributary.Azure.Secrets;
 using Tributary.Connectors.OAuth2WithTokenRefresh;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Testing;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using Tributary.Connectors.PokeApi;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.PokeApi;

@@ -1,6 +1,7 @@
 using Tributary.Connectors.Redshift;
 using Tributary.Connectors.Tests.Relational;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Testing;
 using Xunit;
 

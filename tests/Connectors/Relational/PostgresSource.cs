@@ -1,5 +1,4 @@
 using Npgsql;
-using Tributary.Connectors.Tests.Support;
 using Tributary.Testing;
 
 namespace Tributary.Connectors.Tests.Relational;

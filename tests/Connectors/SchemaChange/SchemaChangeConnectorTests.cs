@@ -1,6 +1,6 @@
 using System.Globalization;
 using Tributary.Connectors.SchemaChange;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.SchemaChange;

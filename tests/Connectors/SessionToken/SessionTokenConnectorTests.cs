@@ -1,6 +1,7 @@
 using Tributary.Connectors.SessionToken;
 using Tributary.Connectors.Tests.ApiPlayground;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Xunit;
 
 namespace Tributary.Connectors.Tests.SessionToken;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Data.SqlClient;
 using Tributary.Connectors.Relational;
 using Tributary.Connectors.SqlServer;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Sdk;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Connectors.TimeWindow;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Connectors.Toast;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Connectors.UnspecifiedTypes;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using Tributary.Connectors.Tests.Relational;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Connectors.UpdateAndDelete;
 using Tributary.Testing;
 using Xunit;

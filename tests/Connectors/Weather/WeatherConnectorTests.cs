@@ -1,5 +1,6 @@
 using System.Globalization;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
+using Tributary.Connectors.Tests.Sources;
 using Tributary.Connectors.Weather;
 using Xunit;
 

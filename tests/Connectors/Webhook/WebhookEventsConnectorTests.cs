@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Tributary.Connectors.Tests.Support;
+using Tributary.Sdk.Testing;
 using Tributary.Connectors.Webhook;
 using Tributary.Destinations.DuckDb;
 using Tributary.Runtime;
@@ -75,7 +75,7 @@ public sealed class WebhookEventsConnectorTests
     {
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = harness.Warehouse.DatabasePath });
         var runner = new SyncRunner(warehouse, new FileStateStore(harness.FilesDirectory), new SyncRunnerOptions(), timeProvider: harness.Time);
-        var request = new SyncRequest(harness.ConnectorName, new WebhookEventsConnector(), ConnectorConfiguration.Empty) { Trigger = "webhook" };
+        var request = new SyncRequest(harness.Connection, new WebhookEventsConnector(), ConnectorConfiguration.Empty) { Trigger = "webhook" };
         return await runner.HandleWebhookAsync(request, new WebhookDelivery(Encoding.UTF8.GetBytes(body), "application/json"), harness.CancellationToken);
     }
 }

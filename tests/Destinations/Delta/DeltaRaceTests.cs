@@ -1,4 +1,4 @@
-using Tributary.Testing;
+using Tributary.Sdk.Testing;
 
 namespace Tributary.Destinations.Delta.Tests;
 

@@ -18,6 +18,7 @@ using Tributary.Azure.State;
 using Tributary.Connectors.Hello;
 using Tributary.Runtime;
 using Tributary.Runtime.Secrets;
+using Tributary.Sdk.Testing;
 
 namespace Tributary.FunctionsHost.Tests.Support;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Tributary.Connectors.Tests.Support.MutualTls;
+namespace Tributary.Connectors.Tests.Sources.MutualTls;
 
 /// <summary>The certificates of a mutual-TLS test, made with <see cref="CertificateRequest"/>: valid for a day around now.</summary>
 public static class TestCertificates

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Tributary.Connectors.Tests.Support;
+namespace Tributary.Connectors.Tests.Sources;
 
 /// <summary>One request as the fake received it: what a test checks for secrets and for what was asked.</summary>
 /// <param name="Method">GET, POST, …</param>

@@ -1,7 +1,7 @@
 using Tributary.Testing;
 using Xunit;
 
-namespace Tributary.Connectors.Tests.Support;
+namespace Tributary.Connectors.Tests.Sources;
 
 // The real servers the database and cloud-service examples read, each started once for this test assembly: every test
 // class that needs one joins its collection (tests in one collection run one after another, sharing the server).

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Tributary.Connectors.Tests.Support;
+namespace Tributary.Connectors.Tests;
 
 /// <summary>Reads an example folder's <c>configuration.json</c>, copied beside the tests, so the samples stay runnable.</summary>
 public static class SampleConfiguration

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Tributary.Sdk.Testing;
 
-namespace Tributary.Connectors.Tests.Support.MutualTls;
+namespace Tributary.Connectors.Tests.Sources.MutualTls;
 
 /// <summary>The <c>sample_data</c> rows of the certificate examples, as synced and as the fake serves them, for comparing.</summary>
 internal static class SampleDataRows

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
-namespace Tributary.Connectors.Tests.Support.MutualTls;
+namespace Tributary.Connectors.Tests.Sources.MutualTls;
 
 /// <summary>
 /// An API behind mutual TLS, as a partner or banking API is: HTTPS only, with its own self-signed server certificate, and a

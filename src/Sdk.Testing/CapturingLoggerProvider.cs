@@ -1,20 +1,23 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Tributary.Testing;
+namespace Tributary.Sdk.Testing;
 
 /// <summary>Keeps every log line of every category and level: its formatted message, its state's values and its exception text.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
+    /// <summary>Every line so far, in order: <c>level category [event id] message | state values | exception</c>.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 
     /// <summary>A logger factory at level Trace that writes only here.</summary>
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(this));
 
+    /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, _lines);
 
+    /// <summary>Nothing to release: the lines stay readable.</summary>
     public void Dispose()
     {
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 
-namespace Tributary.Testing;
+namespace Tributary.Sdk.Testing;
 
 /// <summary>
 /// Reads a DuckDB warehouse file the way a user would, read-only through SQL. Each call opens and closes its
@@ -11,8 +11,10 @@ namespace Tributary.Testing;
 /// Values come back as DuckDB.NET gives them, normalised for assertions: NULL as <see langword="null"/>, BLOB
 /// as <see cref="byte"/>[], TIMESTAMP WITH TIME ZONE as a UTC <see cref="DateTimeOffset"/>.
 /// </remarks>
+/// <param name="databasePath">The DuckDB file.</param>
 public sealed class Warehouse(string databasePath)
 {
+    /// <summary>The DuckDB file.</summary>
     public string DatabasePath { get; } = databasePath;
 
     /// <summary>The table's columns in creation order, each with its DuckDB type as <c>information_schema</c> names it, lower case
@@ -31,6 +33,22 @@ public sealed class Warehouse(string databasePath)
     public async Task<IReadOnlyDictionary<string, string>> ColumnTypesAsync(string schema, string table, CancellationToken cancellationToken) =>
         (await ColumnsAsync(schema, table, cancellationToken)).ToDictionary(column => column.Name, column => column.Type, StringComparer.Ordinal);
 
+    /// <summary>The tables of <paramref name="schema"/>, by name; none before the first sync wrote anything.</summary>
+    public async Task<IReadOnlyList<string>> TablesAsync(string schema, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(DatabasePath))
+        {
+            return [];
+        }
+
+        var rows = await QueryAsync(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $schema ORDER BY table_name",
+            cancellationToken,
+            ("schema", schema));
+        return [.. rows.Select(row => (string)row["table_name"]!)];
+    }
+
+    /// <summary>Whether the table exists; false before the first sync wrote anything.</summary>
     public async Task<bool> TableExistsAsync(string schema, string table, CancellationToken cancellationToken)
     {
         if (!File.Exists(DatabasePath))

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace Tributary.Connectors.Tests.Support.MutualTls;
+namespace Tributary.Connectors.Tests.Sources.MutualTls;
 
 /// <summary>
 /// How <see cref="MutualTlsFake"/> pages a changing collection, in the style of Fivetran's API playground: <c>?updated_since=&amp;page=&amp;per_page=</c> answers

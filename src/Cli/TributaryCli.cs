@@ -14,7 +14,7 @@ internal static class TributaryCli
 {
     /// <summary>Parses <paramref name="args"/> and runs the command. Exit code 0 on success, 1 on any failure.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken = default) =>
-        RunAsync(args, output, error, time, new ConnectorCatalog(typeof(Tributary.Connectors.Hello.HelloConnector).Assembly), cancellationToken);
+        RunAsync(args, output, error, time, ConnectorCatalog.FromApplication(), cancellationToken);
 
     /// <summary>Runs the command against <paramref name="catalog"/>'s connectors, or those <c>--assembly</c> or <c>--project</c> names.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, ConnectorCatalog catalog, CancellationToken cancellationToken = default)

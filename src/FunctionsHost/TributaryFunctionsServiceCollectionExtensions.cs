@@ -11,7 +11,6 @@ using Tributary.Azure.Scheduling;
 using Tributary.Azure.Secrets;
 using Tributary.Azure.State;
 using Tributary.Azure.Webhooks;
-using Tributary.Connectors.Hello;
 using Tributary.FunctionsHost.Api;
 using Tributary.FunctionsHost.Hosting;
 using Tributary.FunctionsHost.Scheduling;
@@ -57,7 +56,8 @@ public static class TributaryFunctionsServiceCollectionExtensions
         {
             ManagedIdentityClientId = configuration[$"{StorageConnection.Name}:clientId"] ?? configuration["AZURE_CLIENT_ID"],
         }));
-        services.TryAddSingleton(_ => new ConnectorCatalog(typeof(HelloConnector).Assembly));
+        // Every connector assembly the host references: the examples, and any connector project a fork adds.
+        services.TryAddSingleton(_ => ConnectorCatalog.FromApplication());
         services.TryAddSingleton(_ =>
         {
             var runner = configuration.GetSection("Tributary:Runner").Get<SyncRunnerOptions>() ?? new SyncRunnerOptions();

@@ -13,6 +13,38 @@ public sealed class ConnectorCatalogTests
     }
 
     [Fact]
+    public void FromApplication_TheTestsAssemblies_FindsTheConnectorsOfEveryAssemblyThatReferencesTheSdk()
+    {
+        Assert.Equal(["catalog_alpha", "catalog_beta"], ConnectorCatalog.FromApplication().Names);   // this assembly's, never named to the catalog
+    }
+
+    [Fact]
+    public void ConnectorAssemblies_FilesThatAreNotConnectorAssemblies_AreSkipped()
+    {
+        var folder = Directory.CreateTempSubdirectory("tributary-catalog-");
+        try
+        {
+            string Copy(string from, string name)
+            {
+                var to = Path.Combine(folder.FullName, name);
+                File.Copy(from, to);
+                return to;
+            }
+
+            var tests = Copy(typeof(ConnectorCatalogTests).Assembly.Location, "Tributary.Runtime.Tests.dll");
+            var sdk = Copy(typeof(Connector).Assembly.Location, "Tributary.Sdk.dll");   // the SDK itself: no reference to itself
+            var text = Path.Combine(folder.FullName, "libnative.dll");
+            File.WriteAllText(text, "not a PE image");
+
+            Assert.Equal([tests], ConnectorCatalog.ConnectorAssemblies([text, sdk, tests]));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Create_KnownName_NewInstanceEachTime()
     {
         var catalog = Catalog();

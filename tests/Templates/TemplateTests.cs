@@ -54,12 +54,44 @@ public sealed class TemplateTests(PackedFeed packed, ITestOutputHelper output)
         Assert.Equal("Passed", outcomes.GetValueOrDefault("Conformance_AgainstTheFakeApi_Passes"));
     }
 
-    private async Task RunAsync(string step, string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    [Fact]
+    public async Task NewTributaryConnector_InsideATributaryRepository_ReferencesItsProjectsInsteadOfThePackages()
+    {
+        // A fork that ships the connector from connectors/Acme: only the solution file marks the repository's root.
+        var fork = Directory.CreateDirectory(Path.Combine(packed.Directory, "fork")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(fork, "Tributary.slnx"), "<Solution />");
+        var acme = Path.Combine(fork, "connectors", "Acme");
+        var hive = Path.Combine(packed.Directory, "fork-hive");
+        var template = Path.Combine(packed.Feed, $"Tributary.Templates.{Repository.Version}.nupkg");
+        await RunAsync("template", packed.Directory, Variables(), "new", "install", template, "--debug:custom-hive", hive);
+        await RunAsync("instantiate", packed.Directory, Variables(), "new", "tributary-connector", "-n", "Acme", "-o", acme, "--no-update-check", "--debug:custom-hive", hive);
+
+        (string Project, string[] Expected)[] projects =
+        [
+            (Path.Combine(acme, "src", "Acme", "Acme.csproj"), ["src/Sdk/Tributary.Sdk.csproj", "src/Sdk.Http/Tributary.Sdk.Http.csproj"]),
+            (Path.Combine(acme, "tests", "Acme.Tests", "Acme.Tests.csproj"), ["src/Sdk.Testing/Tributary.Sdk.Testing.csproj"]),
+        ];
+        foreach (var (project, expected) in projects)
+        {
+            var evaluated = await RunAsync("evaluate", acme, Variables(), "msbuild", project, "-getItem:PackageReference", "-getItem:ProjectReference");
+            using var items = JsonDocument.Parse(evaluated.Output[evaluated.Output.IndexOf('{', StringComparison.Ordinal)..]);
+            string[] Identities(string item) =>
+                [.. items.RootElement.GetProperty("Items").GetProperty(item).EnumerateArray().Select(i => i.GetProperty("Identity").GetString()!)];
+
+            Assert.DoesNotContain(Identities("PackageReference"), id => id.StartsWith("Tributary.", StringComparison.Ordinal));
+            var references = Identities("ProjectReference").Where(path => Path.IsPathRooted(path))
+                .Select(path => Path.GetRelativePath(fork, path).Replace('\\', '/')).Order(StringComparer.Ordinal);
+            Assert.Equal(expected.Order(StringComparer.Ordinal), references);
+            Assert.All(expected, path => Assert.True(File.Exists(Path.Combine(Repository.Root, path)), $"The template maps a package to {path}, which this repository does not have."));
+        }
+    }
+
+    private async Task<CommandResult> RunAsync(string step, string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var stopwatch = Stopwatch.StartNew();
         var result = await Dotnet.RunAsync(directory, environment, Step, arguments);
         output.WriteLine($"{step}: {stopwatch.Elapsed.TotalSeconds:F1} s");
-        result.EnsureSuccess();
+        return result.EnsureSuccess();
     }
 
     /// <summary>The machine's global packages folder, which every project of the repository restored into.</summary>

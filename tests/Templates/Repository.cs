@@ -31,6 +31,9 @@ internal static class Repository
     public static string Version =>
         XDocument.Load(Path.Combine(Root, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
 
+    /// <summary>The <c>tributary</c> command, as built with these tests.</summary>
+    public static string Cli => Path.Combine(Root, "src", "Cli", "bin", Configuration, "net10.0", "tributary.dll");
+
     /// <summary>The template's folder.</summary>
     public static string Template => Path.Combine(Root, "templates", "tributary-connector");
 

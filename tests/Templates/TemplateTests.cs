@@ -52,6 +52,15 @@ public sealed class TemplateTests(PackedFeed packed, ITestOutputHelper output)
         Assert.Equal((int)counters.Attribute("total")!, (int)counters.Attribute("passed")!);
         Assert.Equal("Passed", outcomes.GetValueOrDefault("UpdateAsync_TwoSyncs_LoadsItemsThenOnlyTheChanges"));
         Assert.Equal("Passed", outcomes.GetValueOrDefault("Conformance_AgainstTheFakeApi_Passes"));
+
+        // The local loop: the tributary command builds the generated project and syncs it into a warehouse of its own.
+        using var api = StaticApi.Start("""{"items": [{"id": 1, "name": "anvil", "updated_at": "2024-09-01T10:00:00Z"}], "next_cursor": null}""");
+        await File.WriteAllTextAsync(Path.Combine(acme, "local.json"), $$"""{"base_url": "{{api.BaseUrl}}"}""");
+        var debug = await RunAsync("debug", acme, Variables(("NUGET_PACKAGES", packages), ("TRIBUTARY_SECRET_ACME_API_KEY", "local-key")),
+            Repository.Cli, "debug", "acme", "--project", "src/Acme", "--configuration", "local.json", "--files", Path.Combine(packed.Directory, "files"));
+        Assert.Contains("Upserts       | 1", debug.Output, StringComparison.Ordinal);
+        Assert.Contains("Sync SUCCEEDED", debug.Output, StringComparison.Ordinal);
+        Assert.Equal("Bearer local-key", api.Authorization);
     }
 
     [Fact]

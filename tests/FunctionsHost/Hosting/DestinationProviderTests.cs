@@ -87,6 +87,8 @@ public sealed class DestinationProviderTests
 
         await Assert.ThrowsAnyAsync<Exception>(() => destination.GetTablesAsync("hello", CancellationToken.None));
 
+        // Npgsql fetches the first token on a timer of its own, which a refused connection does not wait for.
+        await credential.Asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal([PostgresDestinationOptions.AzurePostgresScope], credential.Scopes.Distinct());
     }
 
@@ -122,12 +124,17 @@ public sealed class DestinationProviderTests
     {
         public ConcurrentQueue<string> Scopes { get; } = new();
 
+        /// <summary>Completed at the first token request.</summary>
+        public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
         {
             foreach (var scope in requestContext.Scopes)
             {
                 Scopes.Enqueue(scope);
             }
+
+            Asked.TrySetResult();
 
             return new AccessToken("test-token", DateTimeOffset.MaxValue);
         }

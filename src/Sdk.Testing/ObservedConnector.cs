@@ -114,7 +114,7 @@ internal sealed class ObservedConnector(Connector inner, List<EmittedOperation> 
         {
             try
             {
-                return value as JsonObject is { } json ? (JsonObject)json.DeepClone() : JsonSerializer.SerializeToNode(value) as JsonObject;
+                return value is JsonObject json ? (JsonObject)json.DeepClone() : JsonSerializer.SerializeToNode(value) as JsonObject;
             }
             catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
             {

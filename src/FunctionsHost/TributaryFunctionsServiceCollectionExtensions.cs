@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,12 +29,14 @@ public static class TributaryFunctionsServiceCollectionExtensions
     /// <c>TributaryStorage</c> connection (<c>Tributary__StateStore__BlobServiceUri</c> for the state when set), Key Vault
     /// secrets when <c>Tributary__KeyVaultUri</c> is set (local secrets otherwise), the connections (<c>Connections__&lt;id&gt;__…</c>,
     /// checked at start-up: see <see cref="ConnectionDirectory"/>), the scheduler and the destinations (<c>delta</c> in the container
-    /// <c>Tributary__Destination__Delta__Uri</c> names or the local folder <c>files/lake</c>; <c>duckdb</c>, refused on Azure unless
+    /// <c>Tributary__Destination__Delta__Uri</c> names, a container of the storage account (<c>Tributary__Destination__Delta__Container</c>)
+    /// or the local folder <c>files/lake</c>; <c>duckdb</c>, refused on Azure unless
     /// <c>Tributary__Destination__DuckDb__AllowEphemeral=true</c>; and <c>postgres</c> from <c>Tributary__Destination__Postgres__*</c>;
     /// the Azure ones signed in with the credential below),
     /// and the run budget from host.json's <c>functionTimeout</c>. The one <see cref="TokenCredential"/> is a
     /// <see cref="DefaultAzureCredential"/> for the app's managed identity, made only when a connection needs it; register
-    /// another <see cref="TokenCredential"/> first to replace it.
+    /// another <see cref="TokenCredential"/> first to replace it; likewise a <see cref="BlobServiceClient"/> keyed <c>TributaryStorage</c>
+    /// replaces the storage account's.
     /// </summary>
     /// <param name="services">The Functions application's services.</param>
     /// <param name="configuration">The app settings.</param>
@@ -66,10 +69,13 @@ public static class TributaryFunctionsServiceCollectionExtensions
         });
         services.AddHttpClient(SyncRunner.HttpClientName).AddStandardResilienceHandler();
 
+        // The TributaryStorage account's blob service: state, schedule markers, webhook deliveries (and a lake container, if set).
+        services.TryAddKeyedSingleton(StorageConnection.Name, (provider, _) => StorageConnection.CreateBlobServiceClient(
+            configuration, provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>));
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
-            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            var blobs = provider.GetRequiredKeyedService<BlobServiceClient>(StorageConnection.Name);
             return new BlobStateStore(
                 blobs,
                 new BlobStateStoreOptions { ContainerName = options.StateStore.ContainerName, Retention = options.StateStore.Retention },
@@ -92,6 +98,7 @@ public static class TributaryFunctionsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, DeltaDestinationProvider>(provider => new DeltaDestinationProvider(
             provider.GetRequiredService<IOptions<TributaryHostOptions>>(),
             provider.GetRequiredService<TokenCredential>,
+            () => provider.GetRequiredKeyedService<BlobServiceClient>(StorageConnection.Name),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProvider, DuckDbDestinationProvider>());
@@ -107,7 +114,7 @@ public static class TributaryFunctionsServiceCollectionExtensions
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
-            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            var blobs = provider.GetRequiredKeyedService<BlobServiceClient>(StorageConnection.Name);
             return new BlobScheduleMarkers(blobs, options.StateStore.ContainerName);
         });
         services.TryAddSingleton<IConnectorRunFactory, HostRunFactory>();
@@ -133,7 +140,7 @@ public static class TributaryFunctionsServiceCollectionExtensions
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<TributaryHostOptions>>().Value;
-            var blobs = StorageConnection.CreateBlobServiceClient(configuration, options.StateStore.BlobServiceUri, provider.GetRequiredService<TokenCredential>);
+            var blobs = provider.GetRequiredKeyedService<BlobServiceClient>(StorageConnection.Name);
             return new WebhookDeliveryLog(
                 blobs.GetBlobContainerClient(options.StateStore.ContainerName),
                 options.Webhooks.Tolerance,

@@ -27,14 +27,17 @@ internal interface IDestinationProvider
 
 /// <summary>
 /// Delta Lake tables (<c>delta</c>, the default): in the blob container <c>Tributary__Destination__Delta__Uri</c> names, signed in
-/// with the host's <see cref="TokenCredential"/> (the managed identity on Azure), or without it in the local folder
-/// <c>&lt;Tributary:Files&gt;/lake</c>.
+/// with the host's <see cref="TokenCredential"/> (the managed identity on Azure); or in the container
+/// <c>Tributary__Destination__Delta__Container</c> of the <c>TributaryStorage</c> account (Azurite, locally); or without either
+/// in the local folder <c>&lt;Tributary:Files&gt;/lake</c>.
 /// </summary>
 /// <param name="options">The host's settings.</param>
 /// <param name="credential">The host's credential, asked for only when a destination in a container is made.</param>
+/// <param name="storage">The <c>TributaryStorage</c> account's blob service, asked for only when the lake is one of its containers.</param>
 /// <param name="time">The clock of commit and file times.</param>
 /// <param name="loggerFactory">Logging for the destination.</param>
-internal sealed class DeltaDestinationProvider(IOptions<TributaryHostOptions> options, Func<TokenCredential> credential, TimeProvider time, ILoggerFactory loggerFactory)
+internal sealed class DeltaDestinationProvider(
+    IOptions<TributaryHostOptions> options, Func<TokenCredential> credential, Func<BlobServiceClient> storage, TimeProvider time, ILoggerFactory loggerFactory)
     : IDestinationProvider
 {
     public string Name => "delta";
@@ -43,9 +46,18 @@ internal sealed class DeltaDestinationProvider(IOptions<TributaryHostOptions> op
         new DeltaDestination(CreateOptions(), loggerFactory.CreateLogger<DeltaDestination>());
 
     /// <summary>The destination's options: the container, or the local folder.</summary>
-    internal DeltaDestinationOptions CreateOptions() => options.Value.Destination.Delta.Uri is { } uri
-        ? new DeltaDestinationOptions { Container = new BlobContainerClient(uri, credential()), TimeProvider = time }
-        : new DeltaDestinationOptions { Folder = Path.Combine(options.Value.Files, "lake"), TimeProvider = time };
+    internal DeltaDestinationOptions CreateOptions()
+    {
+        var settings = options.Value.Destination.Delta;
+        if (settings.Uri is { } uri)
+        {
+            return new DeltaDestinationOptions { Container = new BlobContainerClient(uri, credential()), TimeProvider = time };
+        }
+
+        return string.IsNullOrEmpty(settings.Container)
+            ? new DeltaDestinationOptions { Folder = Path.Combine(options.Value.Files, "lake"), TimeProvider = time }
+            : new DeltaDestinationOptions { Container = storage().GetBlobContainerClient(settings.Container), TimeProvider = time };
+    }
 }
 
 /// <summary>

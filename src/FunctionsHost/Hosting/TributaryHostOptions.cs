@@ -160,9 +160,23 @@ public sealed class DeltaSettings
     /// </summary>
     public Uri? Uri { get; set; }
 
-    /// <summary>Throws when <see cref="Uri"/> is set but is not an absolute http(s) URL naming a container.</summary>
+    /// <summary>
+    /// Instead of <see cref="Uri"/>: a container of the <c>TributaryStorage</c> account, the one that holds the state and the run
+    /// queue, such as <c>lake</c>. For running the host against Azurite (<c>TributaryStorage=UseDevelopmentStorage=true</c>),
+    /// where the lake is then a blob container as on Azure; deployments use <see cref="Uri"/>, an account of its own.
+    /// </summary>
+    public string? Container { get; set; }
+
+    /// <summary>Throws when both <see cref="Uri"/> and <see cref="Container"/> are set, or <see cref="Uri"/> is not an absolute http(s) URL naming a container.</summary>
     public void Validate()
     {
+        if (Uri is not null && !string.IsNullOrEmpty(Container))
+        {
+            throw new ArgumentException(
+                $"Tributary__Destination__Delta__Uri ('{Uri}') and Tributary__Destination__Delta__Container ('{Container}') are both set; set one: the URL of the lake's container, or a container of the TributaryStorage account.",
+                nameof(Container));
+        }
+
         if (Uri is null)
         {
             return;

@@ -51,6 +51,34 @@ public sealed class DeltaDestinationProviderTests : IDisposable
         Assert.Equal(2, asked);   // once for each set of options made (the destination's, then this test's): no key, no connection string
     }
 
+    [Fact]
+    public async Task Create_DeltaContainer_ThatContainerOfTheStorageAccountWithoutCredential()
+    {
+        var asked = 0;
+        using var services = Services(
+            new() { ["TributaryStorage"] = "UseDevelopmentStorage=true", ["Tributary:Destination:Delta:Container"] = "lake" }, () => asked++);
+
+        await using var destination = Create(services, "hello");
+        var options = DeltaProvider(services).CreateOptions();
+
+        Assert.IsType<DeltaDestination>(destination);
+        Assert.Null(options.Folder);
+        Assert.Equal(("devstoreaccount1", "lake"), (options.Container!.AccountName, options.Container.Name));
+        Assert.Equal(0, asked);   // Azurite's connection string signs the requests
+    }
+
+    [Fact]
+    public void Options_DeltaUriAndContainer_FailNamingBoth()
+    {
+        using var services = Services(
+            new() { ["Tributary:Destination:Delta:Uri"] = "https://stlakeabc.blob.core.windows.net/lake", ["Tributary:Destination:Delta:Container"] = "lake" }, () => { });
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => services.GetRequiredService<IOptions<TributaryHostOptions>>().Value);
+
+        Assert.Contains("Tributary__Destination__Delta__Uri", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Tributary__Destination__Delta__Container", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("https://stlakeabc.blob.core.windows.net/")]
     [InlineData("ftp://stlakeabc.blob.core.windows.net/lake")]

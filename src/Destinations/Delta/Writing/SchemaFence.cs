@@ -10,8 +10,16 @@ namespace Tributary.Destinations.Delta.Writing;
 /// whose epoch is below the largest marker is refused. The table-level half is atomic with the commit: every table's
 /// metadata records the largest epoch that committed to it (<see cref="DeltaSchema.FenceKey"/>), checked against the
 /// snapshot the commit is based on, and the commit is the exclusive creation of the next version. So a stale writer can
-/// never commit to a table after a newer writer did, and once a newer writer's marker exists, it commits to no table of
-/// the schema at all.
+/// never commit to a table after a newer writer did, and once it has seen a newer writer's marker, it commits to no table
+/// of the schema at all.
+/// <para>
+/// The marker is checked just before the commit, not atomically with it: a stale batch that passed its last check can
+/// still commit to a table the newer writer has not written yet, if the newer marker appears in between. That commit is
+/// ordered before every commit of the newer writer to that table (had the newer writer committed first, it would hold
+/// the version the stale commit needs, and the stale batch, planned again, would meet the table's fence). So it is like
+/// the writes a crashed run leaves after its last checkpoint: kept, and overwritten by the rerun, which replays from the
+/// saved state. What fencing must rule out, a stale write landing after a newer one, cannot happen.
+/// </para>
 /// </summary>
 internal sealed class SchemaFence(ILakeStorage storage)
 {

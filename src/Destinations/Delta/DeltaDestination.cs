@@ -184,7 +184,8 @@ public sealed class DeltaDestination : IDestination
     /// </summary>
     private async Task VacuumAsync(DeltaTable table, DeltaSnapshot snapshot, CancellationToken cancellationToken)
     {
-        if (table.VacuumedAt is { } last && snapshot.Version - last < VacuumInterval)
+        // A version below the last vacuum's is a table dropped and created again since: vacuumed as new.
+        if (table.VacuumedAt is { } last && snapshot.Version >= last && snapshot.Version - last < VacuumInterval)
         {
             return;
         }

@@ -48,9 +48,7 @@ internal sealed class DeltaTableLog
     public async Task<DeltaSnapshot?> LoadAsync(CancellationToken ct)
     {
         var (state, next) = await StartingPointAsync(ct);
-        // A snapshot taken from a checkpoint alone is tagged with the checkpoint version's commit, which log cleanup keeps.
-        var checkpointCommit = next > 0 ? await _storage.ReadAsync(_paths.Commit(next - 1), ct) : null;
-        return await ReplayAsync(state, next, checkpointCommit, ct);
+        return await ReplayAsync(state, next, null, ct);
     }
 
     /// <summary>
@@ -310,8 +308,8 @@ internal sealed class DeltaTableLog
 
     /// <summary>
     /// Applies the commits from <paramref name="next"/> on, until one is absent; null when there was nothing at all. The
-    /// snapshot is tagged with the last commit read, or with <paramref name="previous"/> (the content of version
-    /// <paramref name="next"/> - 1) when none was.
+    /// snapshot is tagged with the last commit read, or, when none was, with <paramref name="previous"/> (the content of
+    /// version <paramref name="next"/> - 1), read here when not given (a checkpoint's own commit, which log cleanup keeps).
     /// </summary>
     private async Task<DeltaSnapshot?> ReplayAsync(DeltaStateBuilder state, long next, byte[]? previous, CancellationToken ct)
     {
@@ -322,6 +320,11 @@ internal sealed class DeltaTableLog
             DeltaLogJson.ApplyLines(content, state, _paths.Commit(version));
             last = content;
             version++;
+        }
+
+        if (last is null && version > 0)
+        {
+            last = await _storage.ReadAsync(_paths.Commit(version - 1), ct);
         }
 
         return version == 0 ? null : state.Build(version - 1, _paths.Table, last is null ? null : Tag(last));

@@ -23,6 +23,8 @@ public sealed class DeltaDestination : IDestination
     private readonly ILakeStorage _storage;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, DeltaTable> _tables = new(StringComparer.Ordinal);
+    private readonly DeltaSnapshotCache _cache;
+    private readonly string _lake;
     private readonly string _scratch;
     private WorkingTable? _engine;
     private bool _disposed;
@@ -36,14 +38,19 @@ public sealed class DeltaDestination : IDestination
     {
     }
 
-    /// <summary>The destination over <paramref name="storage"/> (tests wrap a lake's storage); the options' lake is then not used.</summary>
-    internal DeltaDestination(DeltaDestinationOptions options, ILakeStorage? storage, ILogger? logger)
+    /// <summary>
+    /// The destination over <paramref name="storage"/> (tests wrap a lake's storage; the options' lake then only names the
+    /// lake in <paramref name="cache"/>), sharing snapshots through <paramref name="cache"/> (the process's by default).
+    /// </summary>
+    internal DeltaDestination(DeltaDestinationOptions options, ILakeStorage? storage, ILogger? logger, DeltaSnapshotCache? cache = null)
     {
         options.Validate();
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _storage = storage
             ?? (options.Container is { } container ? new BlobLakeStorage(container) : new FolderLakeStorage(Path.GetFullPath(options.Folder!)));
+        _cache = cache ?? DeltaSnapshotCache.Shared;
+        _lake = options.Container is { } lake ? lake.Uri.AbsoluteUri : Path.GetFullPath(options.Folder!);
         _scratch = Path.Combine(Path.GetTempPath(), "tributary-delta-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -55,13 +62,13 @@ public sealed class DeltaDestination : IDestination
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            // One level of the schema's folders, not its files: a folder without a log loads as no table.
             var names = new SortedSet<string>(StringComparer.Ordinal);
-            await foreach (var file in _storage.ListAsync(schema, cancellationToken))
+            await foreach (var name in _storage.ListFoldersAsync(schema, cancellationToken))
             {
-                var parts = file.Path.Split('/');
-                if (parts.Length >= 4 && parts[0] == schema && parts[2] == "_delta_log" && !parts[1].StartsWith('_'))
+                if (!name.StartsWith('_'))
                 {
-                    names.Add(parts[1]);
+                    names.Add(name);
                 }
             }
 
@@ -70,6 +77,7 @@ public sealed class DeltaDestination : IDestination
             {
                 var table = Table(schema, name);
                 table.Snapshot = await table.Log.RefreshAsync(table.Snapshot, cancellationToken);
+                Cache(table);
                 if (table.Snapshot is { } snapshot)
                 {
                     tables.Add(DeltaSchema.Read(name, snapshot.Metadata));
@@ -114,6 +122,8 @@ public sealed class DeltaDestination : IDestination
                 await VacuumAsync(table, snapshot, cancellationToken);
             }
 
+            Cache(table);
+
             return applied;
         }
         finally
@@ -130,6 +140,7 @@ public sealed class DeltaDestination : IDestination
         try
         {
             await _storage.DeletePrefixAsync(schema, cancellationToken);
+            _cache.RemoveSchema(_lake, schema);
             foreach (var key in _tables.Keys.Where(k => k.StartsWith(schema + "/", StringComparison.Ordinal)).ToList())
             {
                 _tables.Remove(key);
@@ -167,10 +178,14 @@ public sealed class DeltaDestination : IDestination
         }
     }
 
-    /// <summary>Vacuums the table on its first write here and once every <see cref="VacuumInterval"/> versions; a failure only postpones it.</summary>
+    /// <summary>
+    /// Vacuums the table, then cleans its log up, on its first write in this process and once every
+    /// <see cref="VacuumInterval"/> versions; a failure of either only postpones it.
+    /// </summary>
     private async Task VacuumAsync(DeltaTable table, DeltaSnapshot snapshot, CancellationToken cancellationToken)
     {
-        if (table.VacuumedAt is { } last && snapshot.Version - last < VacuumInterval)
+        // A version below the last vacuum's is a table dropped and created again since: vacuumed as new.
+        if (table.VacuumedAt is { } last && snapshot.Version >= last && snapshot.Version - last < VacuumInterval)
         {
             return;
         }
@@ -183,6 +198,16 @@ public sealed class DeltaDestination : IDestination
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or global::Azure.RequestFailedException)
         {
             DestinationLog.VacuumFailed(_logger, table.Path, ex);
+        }
+
+        try
+        {
+            // A temp file in the log is abandoned once it is as old as an unreferenced data file vacuum deletes.
+            await table.Log.CleanUpLogAsync(snapshot, _options.VacuumRetention, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or global::Azure.RequestFailedException)
+        {
+            DestinationLog.LogCleanupFailed(_logger, table.Path, ex);
         }
     }
 
@@ -198,8 +223,12 @@ public sealed class DeltaDestination : IDestination
         if (!_tables.TryGetValue(path, out var table))
         {
             _tables[path] = table = new DeltaTable(schema, name, new DeltaTableLog(_storage, path, _options.TimeProvider, _logger));
+            (table.Snapshot, table.VacuumedAt) = _cache.Get(_lake, path);
         }
 
         return table;
     }
+
+    /// <summary>Shares the table's latest snapshot with the process's other destinations over this lake.</summary>
+    private void Cache(DeltaTable table) => _cache.Set(_lake, table.Path, table.Snapshot, table.VacuumedAt);
 }

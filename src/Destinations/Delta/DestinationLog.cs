@@ -31,4 +31,7 @@ internal static partial class DestinationLog
 
     [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Vacuuming Delta table {Table} failed; a later write tries again")]
     public static partial void VacuumFailed(ILogger logger, string table, Exception exception);
+
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Warning, Message = "Cleaning up the log of Delta table {Table} failed; a later write tries again")]
+    public static partial void LogCleanupFailed(ILogger logger, string table, Exception exception);
 }

@@ -1,13 +1,44 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Tributary.Destinations.Delta.Storage;
 
 namespace Tributary.Destinations.Delta.Tests;
 
 /// <summary>
 /// A lake's storage that runs <see cref="BeforeCommit"/> once, just before the next commit file is created: another writer
-/// can take that version first, deterministically.
+/// can take that version first, deterministically. It counts the requests that read the lake.
 /// </summary>
 internal sealed class InterposingStorage(ILakeStorage inner) : ILakeStorage
 {
+    private int _reads;
+    private int _downloads;
+    private int _listings;
+    private int _listed;
+
+    /// <summary>Files read whole (<see cref="ReadAsync"/>), found or not.</summary>
+    public int Reads => _reads;
+
+    /// <summary>Files copied out (<see cref="DownloadFileAsync"/>, <see cref="LocalPathAsync"/>): checkpoints and data files.</summary>
+    public int Downloads => _downloads;
+
+    /// <summary>Listings (of files or of folders).</summary>
+    public int Listings => _listings;
+
+    /// <summary>Entries the listings returned.</summary>
+    public int Listed => _listed;
+
+    /// <summary>Every read request: reads, downloads and listings.</summary>
+    public int Requests => Reads + Downloads + Listings;
+
+    /// <summary>The paths read, downloaded or listed, in order (a listing as "list:" and its prefix).</summary>
+    public ConcurrentQueue<string> Requested { get; } = new();
+
+    public void ResetCounts()
+    {
+        _reads = _downloads = _listings = _listed = 0;
+        Requested.Clear();
+    }
+
     /// <summary>Runs once, before the next <c>_delta_log/*.json</c> is created, then is cleared.</summary>
     public Func<Task>? BeforeCommit { get; set; }
 
@@ -26,15 +57,50 @@ internal sealed class InterposingStorage(ILakeStorage inner) : ILakeStorage
 
     public Task UploadFileAsync(string path, string localFile, CancellationToken cancellationToken) => inner.UploadFileAsync(path, localFile, cancellationToken);
 
-    public Task DownloadFileAsync(string path, string localFile, CancellationToken cancellationToken) => inner.DownloadFileAsync(path, localFile, cancellationToken);
+    public Task DownloadFileAsync(string path, string localFile, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _downloads);
+        Requested.Enqueue(path);
+        return inner.DownloadFileAsync(path, localFile, cancellationToken);
+    }
 
-    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
+    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        Requested.Enqueue(path);
+        return inner.ReadAsync(path, cancellationToken);
+    }
 
-    public IAsyncEnumerable<LakeFile> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+    public async IAsyncEnumerable<LakeFile> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listings);
+        Requested.Enqueue("list:" + prefix);
+        await foreach (var file in inner.ListAsync(prefix, cancellationToken))
+        {
+            Interlocked.Increment(ref _listed);
+            yield return file;
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listings);
+        Requested.Enqueue("folders:" + prefix);
+        await foreach (var folder in inner.ListFoldersAsync(prefix, cancellationToken))
+        {
+            Interlocked.Increment(ref _listed);
+            yield return folder;
+        }
+    }
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 
     public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);
 
-    public Task<string> LocalPathAsync(string path, CancellationToken cancellationToken) => inner.LocalPathAsync(path, cancellationToken);
+    public Task<string> LocalPathAsync(string path, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _downloads);
+        Requested.Enqueue(path);
+        return inner.LocalPathAsync(path, cancellationToken);
+    }
 }

@@ -31,10 +31,11 @@ internal sealed class Lake : IAsyncDisposable
 
     public string Folder { get; }
 
-    public DeltaDestination Open(DeltaDestinationOptions? options = null, ILakeStorage? storage = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    public DeltaDestination Open(
+        DeltaDestinationOptions? options = null, ILakeStorage? storage = null, Microsoft.Extensions.Logging.ILogger? logger = null, DeltaSnapshotCache? cache = null)
     {
         options ??= new DeltaDestinationOptions { Folder = Folder };
-        var destination = new DeltaDestination(options, storage, logger);
+        var destination = new DeltaDestination(options, storage, logger, cache);
         _opened.Add(destination);
         return destination;
     }

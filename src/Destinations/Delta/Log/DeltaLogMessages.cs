@@ -20,4 +20,12 @@ internal static partial class DeltaLogMessages
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information,
         Message = "Delta table {Table}: vacuum deleted {Files} unreferenced files ({Bytes} bytes) older than {Retention}")]
     public static partial void Vacuumed(ILogger logger, string table, int files, long bytes, TimeSpan retention);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
+        Message = "Delta table {Table}: the commit of version {Version} is gone or differs from the one read; the table was dropped and created again, or its log cleaned up past that version, so it is loaded afresh")]
+    public static partial void SnapshotReplaced(ILogger logger, string table, long version);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information,
+        Message = "Delta table {Table}: log cleanup deleted {Files} log files before the checkpoint of version {Checkpoint} (log retention {Retention}) and {TempFiles} abandoned temp files")]
+    public static partial void LogCleaned(ILogger logger, string table, int files, long? checkpoint, TimeSpan retention, int tempFiles);
 }

@@ -8,8 +8,10 @@ internal sealed class DeltaSnapshot
         DeltaProtocol protocol,
         DeltaMetadata metadata,
         IReadOnlyDictionary<string, AddFile> files,
-        IReadOnlyDictionary<string, RemoveFile> tombstones)
+        IReadOnlyDictionary<string, RemoveFile> tombstones,
+        string? commitTag = null)
     {
+        CommitTag = commitTag;
         Version = version;
         Protocol = protocol;
         Metadata = metadata;
@@ -19,6 +21,13 @@ internal sealed class DeltaSnapshot
 
     /// <summary>The table version this snapshot is.</summary>
     public long Version { get; }
+
+    /// <summary>
+    /// What the commit file of <see cref="Version"/> held (a hash of its content), or null when it was not read: a refresh
+    /// compares it with the file the log has now, so a table dropped and created again, whose versions started over, is
+    /// never taken for the one this snapshot is of.
+    /// </summary>
+    public string? CommitTag { get; }
 
     /// <summary>The latest <c>protocol</c>.</summary>
     public DeltaProtocol Protocol { get; }

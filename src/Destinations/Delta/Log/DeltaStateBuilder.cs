@@ -82,10 +82,13 @@ internal sealed class DeltaStateBuilder
         }
     }
 
-    /// <summary>The snapshot at <paramref name="version"/>. The builder hands its collections over and cannot be used again.</summary>
+    /// <summary>
+    /// The snapshot at <paramref name="version"/>, whose commit file's content hashes to <paramref name="commitTag"/> (null when
+    /// unknown). The builder hands its collections over and cannot be used again.
+    /// </summary>
     /// <exception cref="InvalidDataException">No protocol or no metadata was replayed.</exception>
     /// <exception cref="NotSupportedException">The protocol needs a feature Tributary does not implement.</exception>
-    public DeltaSnapshot Build(long version, string tablePath)
+    public DeltaSnapshot Build(long version, string tablePath, string? commitTag = null)
     {
         var protocol = _protocol ?? throw new InvalidDataException(
             $"The Delta log of '{tablePath}' up to version {version} has no protocol action.");
@@ -94,7 +97,7 @@ internal sealed class DeltaStateBuilder
         DeltaFeatures.EnsureSupported(protocol, tablePath);
         EnsureNotBuilt();
         _built = true;
-        return new DeltaSnapshot(version, protocol, metadata, _files, _tombstones);
+        return new DeltaSnapshot(version, protocol, metadata, _files, _tombstones, commitTag);
     }
 
     private void EnsureNotBuilt()

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tributary.Destinations.Delta.Storage;
@@ -47,29 +48,41 @@ internal sealed class DeltaTableLog
     public async Task<DeltaSnapshot?> LoadAsync(CancellationToken ct)
     {
         var (state, next) = await StartingPointAsync(ct);
-        return await ReplayAsync(state, next, ct);
+        return await ReplayAsync(state, next, null, ct);
     }
 
     /// <summary>
     /// <paramref name="known"/> brought up to date by reading only the commits after its version (one read each, and one
-    /// that finds nothing); the same snapshot when nothing was committed since. A null <paramref name="known"/> loads.
+    /// that finds nothing), and its own version's commit again, at the same time, to check that it is still the file the
+    /// snapshot was built from: when it is gone or differs (the table was dropped and created again, or its log cleaned up
+    /// past it), the table is loaded afresh. The same snapshot when nothing was committed since. A null
+    /// <paramref name="known"/> loads.
     /// </summary>
     public async Task<DeltaSnapshot?> RefreshAsync(DeltaSnapshot? known, CancellationToken ct)
     {
-        if (known is null)
+        if (known?.CommitTag is not { } tag)
         {
             return await LoadAsync(ct);
         }
 
+        var current = _storage.ReadAsync(_paths.Commit(known.Version), ct);
+        var next = _storage.ReadAsync(_paths.Commit(known.Version + 1), ct);
+        await Task.WhenAll(current, next);
+        if (await current is not { } same || Tag(same) != tag)
+        {
+            DeltaLogMessages.SnapshotReplaced(_logger, _paths.Table, known.Version);
+            return await LoadAsync(ct);
+        }
+
         // Only a table that moved on pays for copying the known state.
-        if (await _storage.ReadAsync(_paths.Commit(known.Version + 1), ct) is not { } content)
+        if (await next is not { } content)
         {
             return known;
         }
 
         var state = new DeltaStateBuilder(known);
         DeltaLogJson.ApplyLines(content, state, _paths.Commit(known.Version + 1));
-        return await ReplayAsync(state, known.Version + 2, ct);
+        return await ReplayAsync(state, known.Version + 2, content, ct);
     }
 
     /// <summary>
@@ -86,11 +99,11 @@ internal sealed class DeltaTableLog
         var version = (read?.Version ?? -1) + 1;
         Validate(read, commit, version);
 
+        var content = DeltaLogJson.WriteCommit(commit, _time.GetUtcNow().ToUnixTimeMilliseconds(), EngineInfo);
         var state = read is null ? new DeltaStateBuilder() : new DeltaStateBuilder(read);
         state.Apply(commit);
-        var snapshot = state.Build(version, _paths.Table);
+        var snapshot = state.Build(version, _paths.Table, Tag(content));
 
-        var content = DeltaLogJson.WriteCommit(commit, _time.GetUtcNow().ToUnixTimeMilliseconds(), EngineInfo);
         if (!await _storage.TryCreateAsync(_paths.Commit(version), content, ct))
         {
             throw new DeltaConcurrentCommitException(_paths.Table, version);
@@ -145,6 +158,21 @@ internal sealed class DeltaTableLog
 
         var result = new VacuumResult(candidates);
         DeltaLogMessages.Vacuumed(_logger, _paths.Table, candidates.Count, result.DeletedBytes, retention);
+        return result;
+    }
+
+    /// <summary>
+    /// Deletes the log entries older than the table's log retention that no version within it needs (see
+    /// <see cref="DeltaLogCleanup"/>), and the temp files a folder write that died left in the log, once older than
+    /// <paramref name="tempFileAge"/>. The table stays readable at its latest version and at every version within the
+    /// retention.
+    /// </summary>
+    public async Task<LogCleanupResult> CleanUpLogAsync(DeltaSnapshot snapshot, TimeSpan tempFileAge, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tempFileAge, TimeSpan.Zero);
+        var result = await DeltaLogCleanup.RunAsync(_storage, _paths, snapshot, _time.GetUtcNow(), tempFileAge, ct);
+        DeltaLogMessages.LogCleaned(_logger, _paths.Table, result.Deleted.Count, result.KeptFrom, result.Retention, result.TempFiles.Count);
         return result;
     }
 
@@ -278,18 +306,32 @@ internal sealed class DeltaTableLog
         }
     }
 
-    /// <summary>Applies the commits from <paramref name="next"/> on, until one is absent; null when there was nothing at all.</summary>
-    private async Task<DeltaSnapshot?> ReplayAsync(DeltaStateBuilder state, long next, CancellationToken ct)
+    /// <summary>
+    /// Applies the commits from <paramref name="next"/> on, until one is absent; null when there was nothing at all. The
+    /// snapshot is tagged with the last commit read, or, when none was, with <paramref name="previous"/> (the content of
+    /// version <paramref name="next"/> - 1), read here when not given (a checkpoint's own commit, which log cleanup keeps).
+    /// </summary>
+    private async Task<DeltaSnapshot?> ReplayAsync(DeltaStateBuilder state, long next, byte[]? previous, CancellationToken ct)
     {
         var version = next;
+        var last = previous;
         while (await _storage.ReadAsync(_paths.Commit(version), ct) is { } content)
         {
             DeltaLogJson.ApplyLines(content, state, _paths.Commit(version));
+            last = content;
             version++;
         }
 
-        return version == 0 ? null : state.Build(version - 1, _paths.Table);
+        if (last is null && version > 0)
+        {
+            last = await _storage.ReadAsync(_paths.Commit(version - 1), ct);
+        }
+
+        return version == 0 ? null : state.Build(version - 1, _paths.Table, last is null ? null : Tag(last));
     }
+
+    /// <summary>What identifies a commit file's content: its SHA-256, in hex.</summary>
+    private static string Tag(ReadOnlySpan<byte> content) => Convert.ToHexString(SHA256.HashData(content));
 
     private static string EngineVersion()
     {

@@ -104,6 +104,21 @@ internal sealed class BlobLakeStorage : ILakeStorage, IDisposable
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var folder = LakePaths.Folder(prefix);
+        await foreach (var item in _container.GetBlobsByHierarchyAsync(
+            BlobTraits.None, BlobStates.None, "/", folder.Length == 0 ? null : folder, cancellationToken))
+        {
+            // Files, and the placeholder blobs of ADLS Gen2 directories, are blobs; each folder is one prefix ending in '/'.
+            if (item.IsPrefix)
+            {
+                yield return item.Prefix[folder.Length..].TrimEnd('/');
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async Task DeleteAsync(string path, CancellationToken cancellationToken) =>
         await Blob(path).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions: null, cancellationToken);
 

@@ -176,6 +176,28 @@ internal sealed partial class FolderLakeStorage : ILakeStorage
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var folder = LakePaths.Folder(prefix);
+        var directory = folder.Length == 0 ? _root : Path.Combine(_root, folder.TrimEnd('/'));
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        foreach (var child in new DirectoryInfo(directory).EnumerateDirectories())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return child.Name;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Whether <paramref name="name"/> is a temp file this storage writes before moving it into place (<c>.name.guid.tmp</c>).</summary>
+    public static bool IsTempFile(string name) => name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
+
+    /// <inheritdoc />
     public Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
         var target = FullPath(path);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Tributary.Destinations.Delta.Storage;
 
 /// <summary>
@@ -30,6 +32,26 @@ internal interface ILakeStorage
 
     /// <summary>Every file under the folder <paramref name="prefix"/>, recursively, in no particular order.</summary>
     IAsyncEnumerable<LakeFile> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The names of the folders directly under the folder <paramref name="prefix"/> (one level, no files, no '/'), in no
+    /// particular order: what a schema's tables are found by, without listing their files. This fallback lists every
+    /// file below; the folder and the container answer from one level only.
+    /// </summary>
+    async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var folder = LakePaths.Folder(prefix);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var file in ListAsync(prefix, cancellationToken))
+        {
+            var rest = file.Path[folder.Length..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && seen.Add(rest[..slash]))
+            {
+                yield return rest[..slash];
+            }
+        }
+    }
 
     /// <summary>Deletes the file; nothing happens when it does not exist.</summary>
     Task DeleteAsync(string path, CancellationToken cancellationToken);

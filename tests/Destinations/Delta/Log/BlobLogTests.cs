@@ -78,4 +78,52 @@ public sealed class BlobLogTests(Tributary.Testing.AzuriteFixture azurite)
         Assert.Equal(11, loaded!.Version);
         Assert.Equal(snapshot.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal), loaded.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task CleanUpLogAsync_ManyVersionsInAContainer_KeepsTheNewestExpiredCheckpointAndAllAfterAndReadsTheSame()
+    {
+        var container = await NewContainerAsync();
+        using var storage = new BlobLakeStorage(container);
+        // The service dates each blob, so the clock moves instead: first to now, then 32 days on.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var log = new DeltaTableLog(storage, "conn/items", time);
+        var snapshots = await LogCleanupTests.CommitVersionsAsync(log, 24);
+        var all = await storage.ListAsync("conn/items/_delta_log", Ct).Select(file => file.Path).Order(StringComparer.Ordinal).ToListAsync(Ct);
+
+        var early = await log.CleanUpLogAsync(snapshots[^1], TimeSpan.FromDays(7), Ct);
+        time.Advance(TimeSpan.FromDays(32));
+        var late = await log.CleanUpLogAsync(snapshots[^1], TimeSpan.FromDays(7), Ct);
+
+        Assert.Empty(early.Deleted);
+        Assert.Equal(20, late.KeptFrom);
+        var left = await storage.ListAsync("conn/items/_delta_log", Ct).Select(file => file.Path).Order(StringComparer.Ordinal).ToListAsync(Ct);
+        Assert.Equal(all.Where(path => !path.EndsWith("_last_checkpoint", StringComparison.Ordinal) && string.CompareOrdinal(path, "conn/items/_delta_log/00000000000000000020") < 0), late.Deleted.Select(file => file.Path));
+        Assert.Equal(all.Except(late.Deleted.Select(file => file.Path)), left);
+        var loaded = await new DeltaTableLog(storage, "conn/items").LoadAsync(Ct);
+        Assert.Equal(24, loaded!.Version);
+        Assert.Equal(snapshots[^1].Files.OrderBy(pair => pair.Key, StringComparer.Ordinal), loaded.Files.OrderBy(pair => pair.Key, StringComparer.Ordinal));
+
+        // The independent reader, over a copy of the container.
+        var copy = Directory.CreateTempSubdirectory("tributary-delta-cleanup-copy-");
+        try
+        {
+            foreach (var path in left)
+            {
+                var local = Path.Combine(copy.FullName, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                await storage.DownloadFileAsync(path, local, Ct);
+            }
+
+            var table = Path.Combine(copy.FullName, "conn", "items");
+            var independent = await Tributary.Testing.DeltaLogReader.ReadAsync(table, Ct);
+            Assert.Equal(24, independent.Version);
+            Assert.Equal(snapshots[^1].Files.Keys.Order(StringComparer.Ordinal), independent.Files.Select(file => file.Path));
+            var past = await Tributary.Testing.DeltaLogReader.ReadAsync(table, 20, useCheckpoints: true, Ct);
+            Assert.Equal(snapshots[20].Files.Keys.Order(StringComparer.Ordinal), past.Files.Select(file => file.Path));
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
 }

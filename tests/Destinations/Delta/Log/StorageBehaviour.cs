@@ -59,6 +59,11 @@ internal static class StorageBehaviour
             var listed = await storage.ListAsync("s/t/", ct).ToListAsync(ct);
             Assert.Equal(["s/t/_delta_log/_last_checkpoint", "s/t/a.parquet"], listed.Select(file => file.Path).Order(StringComparer.Ordinal));
             Assert.Equal(13, Assert.Single(listed, file => file.Path == "s/t/a.parquet").Size);
+            Assert.Equal(["t", "t2"], (await storage.ListFoldersAsync("s", ct).ToListAsync(ct)).Order(StringComparer.Ordinal));
+            Assert.Equal(["_delta_log"], await storage.ListFoldersAsync("s/t/", ct).ToListAsync(ct));
+            Assert.Equal(["s"], await storage.ListFoldersAsync("", ct).ToListAsync(ct));
+            Assert.Empty(await storage.ListFoldersAsync("s/t/_delta_log", ct).ToListAsync(ct));
+            Assert.Empty(await storage.ListFoldersAsync("nowhere", ct).ToListAsync(ct));
             Assert.Equal("{\"version\":10}", Encoding.UTF8.GetString((await storage.ReadAsync("s/t/_delta_log/_last_checkpoint", ct))!));
             Assert.Null(await storage.ReadAsync("s/t/missing.json", ct));
             Assert.Null(await storage.ReadAsync("nowhere/missing.json", ct));

@@ -19,6 +19,7 @@ internal static class Coordinator
     public const string StartSetting = "Scale:Start";
     public const string BudgetSetting = "Scale:BudgetMs";
     public const string JournalFile = "journal.jsonl";
+    public const string LakeContainer = "lake";
 
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
@@ -30,6 +31,7 @@ internal static class Coordinator
         var settings = new Dictionary<string, string?>(Fleet.Settings(fleet))
         {
             [Instance.StorageConnectionName] = storageConnectionString,
+            ["Tributary:Destination:Delta:Container"] = LakeContainer,   // the host's default destination, one lake for every instance
             [StartSetting] = options.Start.ToString("O", CultureInfo.InvariantCulture),
             [BudgetSetting] = ((int)options.Budget.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         };
@@ -38,6 +40,7 @@ internal static class Coordinator
 
         var blobs = new BlobServiceClient(storageConnectionString);
         await blobs.GetBlobContainerClient(BlobStateStoreOptions.DefaultContainerName).CreateIfNotExistsAsync();
+        await blobs.GetBlobContainerClient(LakeContainer).CreateIfNotExistsAsync();   // as the infrastructure does
         var queue = new QueueClient(storageConnectionString, RunQueue.DefaultName, RunQueue.CreateClientOptions());
         var poison = new QueueClient(storageConnectionString, RunQueue.DefaultPoisonName, RunQueue.CreateClientOptions());
         await queue.CreateIfNotExistsAsync();
@@ -114,7 +117,7 @@ internal static class Coordinator
             }
         }
 
-        var verifier = new Verifier(options, fleet, store, instances.Select(static i => i.Directory).ToList(), kill);
+        var verifier = new Verifier(options, fleet, store, blobs.GetBlobContainerClient(LakeContainer), instances.Select(static i => i.Directory).ToList(), kill);
         var report = await verifier.VerifyAsync(
             instances.Sum(static i => i.Requests),
             (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount,

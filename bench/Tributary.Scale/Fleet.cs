@@ -51,7 +51,6 @@ internal static class Fleet
             var prefix = "Connections:" + connection.Id + ":";
             yield return new(prefix + "Connector", connection.Connector);
             yield return new(prefix + "Schedule", connection.Schedule);
-            yield return new(prefix + "Destination", "duckdb");   // each instance's own file, which the verifier reads
             if (connection.Connector == "synthetic")
             {
                 yield return new(prefix + "Configuration:rows", connection.Rows.ToString(CultureInfo.InvariantCulture));

@@ -24,5 +24,5 @@ await using var azurite = new AzuriteFixture();
 await azurite.InitializeAsync();
 var report = await Coordinator.RunAsync(options, azurite.ConnectionString, work, Console.Out);
 report.Print(Console.Out);
-Console.WriteLine($"instance logs and warehouses: {work}");
+Console.WriteLine($"instance logs and journals: {work}");
 return report.Failures.Count == 0 ? 0 : 1;

@@ -43,7 +43,7 @@ internal sealed record ScaleReport
             kill: {(Kill is null ? "none" : Kill.ToString())}
             due times queued: {DueTimes} (each once: {(Failures.Any(static f => f.Contains("due times", StringComparison.Ordinal)) ? "NO" : "yes")})
             syncs: {Syncs}, runs: {Runs}, syncs that paused and continued: {PausedSyncs}, runs left open by the kill: {OpenRuns}
-            rows in the warehouses (distinct, per connection, summed): {Rows}
+            rows in the lake (per connection, summed): {Rows}
             queue latency (due time to first run start): p50 {LatencyP50.TotalSeconds:F2} s, p99 {LatencyP99.TotalSeconds:F2} s, max {LatencyMax.TotalSeconds:F2} s
             storage transactions: {Requests}, per connection-hour {RequestsPerConnectionHour:F1}
             invariants broken: {Failures.Count}

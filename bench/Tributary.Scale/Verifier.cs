@@ -1,7 +1,8 @@
 using System.Globalization;
-using DuckDB.NET.Data;
+using Azure.Storage.Blobs;
 using Tributary.Azure.State;
 using Tributary.Runtime.State;
+using Tributary.Testing;
 
 namespace Tributary.Scale;
 
@@ -9,10 +10,11 @@ namespace Tributary.Scale;
 /// Checks what the simulation left against what must hold, and measures it: each connection's due times each queued once (the
 /// instances' journals); every sync ended Succeeded, however many times it paused, and no two runs of a connection overlap
 /// (the run records in the state store); each connection's state and tables are its own and complete (the state store, and
-/// the warehouses of all instances together: each instance writes its own DuckDB file, as each Functions instance does); the
-/// queues are empty.
+/// the lake every instance writes, the host's default Delta destination in a container of the storage account); the queues are
+/// empty.
 /// </summary>
-internal sealed class Verifier(ScaleOptions options, IReadOnlyList<SimulatedConnection> fleet, BlobStateStore store, IReadOnlyList<string> instanceDirectories, Kill? kill)
+internal sealed class Verifier(
+    ScaleOptions options, IReadOnlyList<SimulatedConnection> fleet, BlobStateStore store, BlobContainerClient lake, IReadOnlyList<string> instanceDirectories, Kill? kill)
 {
     private readonly List<string> _failures = [];
 
@@ -70,7 +72,7 @@ internal sealed class Verifier(ScaleOptions options, IReadOnlyList<SimulatedConn
             Fail($"{open} run records never ended, and no instance was killed");
         }
 
-        var tables = CheckWarehouses();
+        var tables = await CheckLakeAsync();
         if (queued != 0 || poisoned != 0)
         {
             Fail($"the run queue holds {queued} messages and the poison queue {poisoned}; both must be empty");
@@ -154,52 +156,52 @@ internal sealed class Verifier(ScaleOptions options, IReadOnlyList<SimulatedConn
         }
     }
 
-    // Every schema is a connection's, with only its connector's tables; across the instances' warehouses each synthetic
-    // connection has exactly its rows 0..rows-1, each as the connector makes it, and each hello connection its one row.
-    private long CheckWarehouses()
+    // Every schema of the lake is a connection's, with only its connector's tables; each synthetic connection's table holds
+    // exactly its rows 0..rows-1, each once and as the connector makes it, and each hello connection's its one row. The lake is
+    // read independently of the writer: DeltaWarehouseReader replays each table's log and reads its active Parquet files.
+    private async Task<long> CheckLakeAsync()
     {
+        using var reader = new DeltaWarehouseReader(lake);
         var byId = fleet.ToDictionary(static c => c.Id, StringComparer.Ordinal);
         var ids = fleet.ToDictionary(static c => c.Id, static _ => new HashSet<long>(), StringComparer.Ordinal);
-        var messages = fleet.ToDictionary(static c => c.Id, static _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
-        foreach (var path in instanceDirectories.Select(static d => Path.Combine(d, "warehouse.db")).Where(File.Exists))
+        var rowCounts = fleet.ToDictionary(static c => c.Id, static _ => 0L, StringComparer.Ordinal);
+        var messages = fleet.ToDictionary(static c => c.Id, static _ => new List<string>(), StringComparer.Ordinal);
+        List<string> synthetic = [], hello = [];
+        foreach (var row in await reader.RowsAsync("SELECT table_schema, table_name FROM information_schema.tables", CancellationToken.None))
         {
-            using var connection = new DuckDBConnection($"Data Source={path}");
-            connection.Open();
-            foreach (var (schema, table) in Query(connection, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = current_database()", static r => (r.GetString(0), r.GetString(1))))
+            var (schema, table) = ((string)row[0]!, (string)row[1]!);
+            switch (byId.TryGetValue(schema, out var owner) ? owner.Connector : null, table)
             {
-                if (schema == "main" && table.StartsWith("_tributary", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                if (!byId.TryGetValue(schema, out var owner))
-                {
-                    Fail($"{path}: schema {schema} (table {table}) belongs to no connection");
-                    continue;
-                }
-
-                var quoted = $"\"{schema}\".\"{table}\"";
-                switch (owner.Connector, table)
-                {
-                    case (_, var system) when system.StartsWith("_tributary", StringComparison.Ordinal):
-                        break;
-                    case ("synthetic", "synthetic_rows"):
-                        var wrong = Query(connection, WrongSyntheticRows(quoted), static r => r.GetInt64(0)).Single();
-                        if (wrong > 0)
-                        {
-                            Fail($"{path}: {wrong} rows of {quoted} are not as the connector makes them");
-                        }
-
-                        ids[schema].UnionWith(Query(connection, $"SELECT id FROM {quoted}", static r => r.GetInt64(0)));
-                        break;
-                    case ("hello", "hello"):
-                        messages[schema].UnionWith(Query(connection, $"SELECT message FROM {quoted} WHERE NOT _tributary_deleted", static r => r.GetString(0)));
-                        break;
-                    default:
-                        Fail($"{path}: table {quoted} is not one connection {schema} ({owner.Connector}) writes");
-                        break;
-                }
+                case (null, _):
+                    Fail($"lake: schema {schema} (table {table}) belongs to no connection");
+                    break;
+                case ("synthetic", "synthetic_rows"):
+                    synthetic.Add(schema);
+                    break;
+                case ("hello", "hello"):
+                    hello.Add(schema);
+                    break;
+                default:
+                    Fail($"lake: table {schema}.{table} is not one connection {schema} ({owner!.Connector}) writes");
+                    break;
             }
+        }
+
+        foreach (var row in await UnionAsync(reader, synthetic, "synthetic_rows", $"id, {WrongSyntheticRow}", "true"))
+        {
+            var schema = (string)row[0]!;
+            var id = Convert.ToInt64(row[1], CultureInfo.InvariantCulture);
+            rowCounts[schema]++;
+            ids[schema].Add(id);
+            if (Convert.ToBoolean(row[2], CultureInfo.InvariantCulture))
+            {
+                Fail($"lake: row {id} of {schema}.synthetic_rows is not as the connector makes it");
+            }
+        }
+
+        foreach (var row in await UnionAsync(reader, hello, "hello", "message", "NOT _tributary_deleted"))
+        {
+            messages[(string)row[0]!].Add((string)row[1]!);
         }
 
         long rows = 0;
@@ -209,22 +211,22 @@ internal sealed class Verifier(ScaleOptions options, IReadOnlyList<SimulatedConn
             {
                 if (ids[connection.Id].Count > 0 || messages[connection.Id].Count > 0)
                 {
-                    Fail($"{connection.Id}: was never due, yet the warehouses hold rows of it");
+                    Fail($"{connection.Id}: was never due, yet the lake holds rows of it");
                 }
             }
             else if (connection.Connector == "synthetic")
             {
                 var found = ids[connection.Id];
                 rows += found.Count;
-                if (found.Count != connection.Rows || found.Min() != 0 || found.Max() != connection.Rows - 1)
+                if (found.Count != connection.Rows || found.Min() != 0 || found.Max() != connection.Rows - 1 || rowCounts[connection.Id] != found.Count)
                 {
-                    Fail($"{connection.Id}: the warehouses hold {found.Count} distinct rows{(found.Count > 0 ? $" (ids {found.Min()}..{found.Max()})" : string.Empty)}, expected ids 0..{connection.Rows - 1}");
+                    Fail($"{connection.Id}: the lake holds {rowCounts[connection.Id]} rows, {found.Count} distinct{(found.Count > 0 ? $" (ids {found.Min()}..{found.Max()})" : string.Empty)}, expected ids 0..{connection.Rows - 1} once each");
                 }
             }
             else
             {
                 rows += messages[connection.Id].Count;
-                if (messages[connection.Id] is not { Count: 1 } one || !one.Contains("hello, world!"))
+                if (messages[connection.Id] is not ["hello, world!"])
                 {
                     Fail($"{connection.Id}: hello holds [{string.Join(", ", messages[connection.Id])}], expected the one row 'hello, world!'");
                 }
@@ -234,33 +236,27 @@ internal sealed class Verifier(ScaleOptions options, IReadOnlyList<SimulatedConn
         return rows;
     }
 
+    // The rows of one table in each schema that match the condition, in one query: the schema, then the columns.
+    private static async Task<IReadOnlyList<object?[]>> UnionAsync(WarehouseReader reader, List<string> schemas, string table, string columns, string where) =>
+        schemas.Count == 0
+            ? []
+            : await reader.RowsAsync(
+                string.Join("\nUNION ALL\n", schemas.Select(schema =>
+                    $"SELECT '{schema}', {columns} FROM {WarehouseReader.Table(schema, table)} WHERE {where}")),
+                CancellationToken.None);
+
     // Whether the connection fell due within the simulated span (an hourly one may not, in a short simulation).
     private bool Synced(SimulatedConnection connection) =>
         connection.DueTimes(options.Start, options.Start.AddMinutes(options.Minutes - 1)).Count > 0;
 
-    private static string WrongSyntheticRows(string table) =>
-        $"""
-        SELECT count(*) FROM {table}
-        WHERE name IS DISTINCT FROM 'name-' || CAST(id AS VARCHAR)
+    private const string WrongSyntheticRow =
+        """
+        name IS DISTINCT FROM 'name-' || CAST(id AS VARCHAR)
            OR amount IS DISTINCT FROM id * 0.25
            OR flag IS DISTINCT FROM (id % 3 = 0)
            OR created_at IS DISTINCT FROM TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(id)
            OR _tributary_deleted
         """;
-
-    private static List<T> Query<T>(DuckDBConnection connection, string sql, Func<DuckDBDataReader, T> read)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = (DuckDBDataReader)command.ExecuteReader();
-        var results = new List<T>();
-        while (reader.Read())
-        {
-            results.Add(read(reader));
-        }
-
-        return results;
-    }
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
         sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

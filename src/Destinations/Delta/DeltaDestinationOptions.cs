@@ -63,7 +63,7 @@ public sealed class DeltaDestinationOptions
     /// </summary>
     internal long? RewriteGroupRows { get; init; }
 
-    /// <summary>Called with the rows in the engine's working table each time a group of a batch has been applied (tests).</summary>
+    /// <summary>Called with the rows in the engine's working table each time a group of a batch has been applied, or a compaction loaded files (tests).</summary>
     internal Action<long>? WorkingTableRows { get; init; }
 
     /// <summary>Checks that exactly one of <see cref="Folder"/> and <see cref="Container"/> is set and the sizes are positive.</summary>

@@ -154,9 +154,21 @@ internal sealed class WorkingTable : IDisposable
     /// Writes the working table, ordered by <paramref name="key"/>, as Parquet files of at most about
     /// <paramref name="targetRows"/> rows into the empty local folder <paramref name="folder"/>; returns their paths in key order.
     /// </summary>
-    public IReadOnlyList<string> WriteOut(string schema, string table, IReadOnlyList<string> key, long rows, long targetRows, string folder)
+    public IReadOnlyList<string> WriteOut(string schema, string table, IReadOnlyList<string> key, long rows, long targetRows, string folder) =>
+        CopyOut($"SELECT * FROM {DuckSql.Table(schema, table)} ORDER BY {DuckSql.List(key, DuckSql.Quote)}", rows, targetRows, folder);
+
+    /// <summary>
+    /// Writes the rows of local Parquet files, read one after the other in the order given, as Parquet files like
+    /// <see cref="WriteOut"/> does, without loading them: the engine streams them, holding a few row groups at a time. The
+    /// working table, empty, gives the columns and their types (a column none of the files has is NULL).
+    /// </summary>
+    public IReadOnlyList<string> CopyFiles(string schema, string table, IReadOnlyList<string> files, long rows, long targetRows, string folder) =>
+        CopyOut(
+            $"SELECT * FROM {DuckSql.Table(schema, table)} UNION ALL BY NAME SELECT * FROM read_parquet([{string.Join(", ", files.Select(DuckSql.Literal))}], union_by_name = true)",
+            rows, targetRows, folder);
+
+    private IReadOnlyList<string> CopyOut(string select, long rows, long targetRows, string folder)
     {
-        var select = $"SELECT * FROM {DuckSql.Table(schema, table)} ORDER BY {DuckSql.List(key, DuckSql.Quote)}";
         if (rows <= targetRows)
         {
             var file = Path.Combine(folder, "part-0.parquet");

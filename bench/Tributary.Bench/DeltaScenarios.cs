@@ -12,7 +12,8 @@ using Tributary.Sdk;
 ///   delta              — the synthetic initial load into a local Delta table (compare with <c>engine</c>, the DuckDB destination);
 ///   delta-incremental  — after an untimed initial load, two timed syncs that upsert 1 % of the keys: a contiguous range, then
 ///                        the same number spread evenly over the whole key space. Each reports the files and bytes it rewrote,
-///                        read from the commits it added to the table's <c>_delta_log</c>.
+///                        read from the commits it added to the table's <c>_delta_log</c>, and its own peak RSS (the kernel's
+///                        peak is reset before each sync), next to the initial load's.
 /// </summary>
 internal static class DeltaScenarios
 {
@@ -32,12 +33,14 @@ internal static class DeltaScenarios
         await using var lake = new DeltaDestination(new DeltaDestinationOptions { Folder = root });
         await SyncAsync(lake, directory, new SyntheticConnector(), Synthetic(options));
 
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"initial load: peak RSS {PeakRss.Mb():N0} MB"));
         var log = Path.Combine(root, "synthetic", Table, "_delta_log");
         var changed = Math.Max(1, options.Rows / 100);
         var total = 0.0;
         foreach (var (name, stride) in new[] { ("contiguous", 1L), ("spread", options.Rows / changed) })
         {
             var before = LogScan.Versions(log);
+            var rss = PeakRss.Reset();
             var start = Stopwatch.GetTimestamp();
             var first = stride == 1 ? options.Rows / 2 : 0;   // the contiguous range sits in the middle of the table
             await SyncAsync(lake, directory, new KeyUpserts(first, stride, changed), ConnectorConfiguration.Empty);
@@ -46,7 +49,8 @@ internal static class DeltaScenarios
             var rewritten = LogScan.Rewritten(log, before);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {changed:N0} keys upserted in {seconds:N2} s; files rewritten {rewritten.Files:N0} of {rewritten.FilesBefore:N0}, " +
-                $"bytes rewritten {rewritten.Bytes / 1048576.0:N1} MB of {rewritten.BytesBefore / 1048576.0:N1} MB"));
+                $"bytes rewritten {rewritten.Bytes / 1048576.0:N1} MB of {rewritten.BytesBefore / 1048576.0:N1} MB; " +
+                $"peak RSS {PeakRss.Mb():N0} MB (RSS {rss:N0} MB at its start)"));
         }
 
         return total;
@@ -90,6 +94,25 @@ internal static class DeltaScenarios
             }
 
             await context.CheckpointAsync(new JsonObject { ["changed"] = count }, cancellationToken);
+        }
+    }
+
+    /// <summary>The process's peak resident memory, from <c>/proc/self/status</c>; <see cref="Reset"/> makes the kernel start it again.</summary>
+    private static class PeakRss
+    {
+        public static double Mb() => Read("VmHWM:");
+
+        /// <summary>Resets the peak to the current RSS (writing 5 to <c>/proc/self/clear_refs</c>, Linux 4.0 on) and returns that RSS.</summary>
+        public static double Reset()
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return Read("VmRSS:");
+        }
+
+        private static double Read(string field)
+        {
+            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+            return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
         }
     }
 

@@ -74,7 +74,7 @@ foreach (var (raw, engine, interleaved) in triples)
 if (deltaEngine is not null && delta is not null && incremental is not null)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"delta / engine (DuckDB destination): {delta.RowsPerSecond / deltaEngine.RowsPerSecond:P0}; incremental (after a load of {options.Rows:N0} rows, peak RSS {incremental.PeakRssMb:N0} MB):"));
+        $"delta / engine (DuckDB destination): {delta.RowsPerSecond / deltaEngine.RowsPerSecond:P0}; incremental, after a load of {options.Rows:N0} rows:"));
     Console.Write(incremental.Details);
 }
 

@@ -54,6 +54,18 @@ public sealed class DeltaDestinationOptions
     /// <summary>The clock of commit and file times. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Rows of existing files a rewrite loads into the engine at once: a batch whose keys are in more files rewrites them
+    /// in groups of about this many rows, one after the other, each with the part of the batch whose keys it holds, so
+    /// its memory is bounded by a group, not by the table. Counted in rows (the files' statistics), not bytes: the engine
+    /// holds rows uncompressed, and a file's Parquet size says little about that. Default (null):
+    /// <see cref="TargetFileRows"/>, so a group is written back as about one file. Tests make it small.
+    /// </summary>
+    internal long? RewriteGroupRows { get; init; }
+
+    /// <summary>Called with the rows in the engine's working table each time a group of a batch has been applied, or a compaction loaded files (tests).</summary>
+    internal Action<long>? WorkingTableRows { get; init; }
+
     /// <summary>Checks that exactly one of <see cref="Folder"/> and <see cref="Container"/> is set and the sizes are positive.</summary>
     /// <exception cref="ArgumentException">The options name no lake, or both, or a size below one.</exception>
     public void Validate()
@@ -65,6 +77,7 @@ public sealed class DeltaDestinationOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(TargetFileRows, 1, nameof(TargetFileRows));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RewriteGroupRows ?? 1, 1, nameof(RewriteGroupRows));
         ArgumentOutOfRangeException.ThrowIfLessThan(CompactionThreshold, 2, nameof(CompactionThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThan(CompactionFileRows, 1, nameof(CompactionFileRows));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxCommitAttempts, 1, nameof(MaxCommitAttempts));

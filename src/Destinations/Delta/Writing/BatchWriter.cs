@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tributary.Destinations.Delta.Log;
 using Tributary.Destinations.Delta.Storage;
@@ -7,9 +8,10 @@ namespace Tributary.Destinations.Delta.Writing;
 
 /// <summary>
 /// Applies one batch to one Delta table, copy-on-write: plans which active files the batch touches (<see cref="BatchPlanner"/>),
-/// loads only those into the working table, applies the batch there with the DuckDB destination's statements, writes the
-/// result as new Parquet files, uploads them, and commits the removes of the loaded files and the adds of the new ones
-/// in one Delta commit. When another writer took the version first, the batch is committed again unchanged if that
+/// loads them into the working table a group at a time (<see cref="RewriteGroups"/>, so the engine holds one group's rows,
+/// not the table's), applies to each group the part of the batch whose keys it holds with the DuckDB destination's
+/// statements, writes the result as new Parquet files and uploads them, then commits the removes of every loaded file and
+/// the adds of every new one in one Delta commit. When another writer took the version first, the batch is committed again unchanged if that
 /// writer's commit touched none of its files, and planned again from the new snapshot otherwise, up to
 /// <see cref="DeltaDestinationOptions.MaxCommitAttempts"/> times.
 /// </summary>
@@ -92,7 +94,10 @@ internal sealed class BatchWriter(
     }
 
     /// <summary>
-    /// Loads the planned files, applies the batch, writes and uploads the result; returns the rows applied, the commit
+    /// Applies the batch to the planned files a group at a time (<see cref="RewriteGroups"/>): learns which file holds each
+    /// batch key, keeps only the files that hold one (unless a widening or truncate rewrites them all), then for each group
+    /// loads its files, applies the part of the batch whose keys they hold, writes and uploads the result, and empties the
+    /// engine; the rows whose key no file holds are applied last, loading nothing. Returns the rows applied, the commit
     /// (null when the table does not change) and the lake paths uploaded.
     /// </summary>
     private async Task<(long Applied, DeltaCommit? Commit, List<string> Uploaded)> ApplyAsync(
@@ -105,53 +110,97 @@ internal sealed class BatchWriter(
             local[file.Path] = await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken);
         }
 
+        var probed = plan.Loads;
+        var fileOf = batch.RowCount > 0 && probed.Count > 0 ? engine.FileOfRows(batch, [.. probed.Select(f => local[f.Path])]) : [];
         if (plan.CanNarrow)
         {
-            var holding = engine.FilesHoldingKeys(batch, [.. plan.Loads.Select(f => local[f.Path])]);
-            plan.Narrow([.. plan.Loads.Where((_, i) => holding.Contains(i))]);
-        }
-
-        var merge = plan.Loads.Count > 0;
-        engine.Create(batch.Schema, plan.Before, withKey: merge);
-        engine.Load(batch.Schema, batch.Table.Name, [.. plan.Loads.Select(f => local[f.Path])]);
-        if (storage is BlobLakeStorage)
-        {
-            foreach (var copy in local.Values)
+            var holding = new bool[probed.Count];
+            foreach (var file in fileOf)
             {
-                File.Delete(copy);
+                if (file >= 0)
+                {
+                    holding[file] = true;
+                }
             }
+
+            plan.Narrow([.. probed.Where((_, i) => holding[i])]);
+            DeleteCopies(local, probed.Where((_, i) => !holding[i]));
         }
 
-        var applied = engine.Apply(batch, merge, cancellationToken);
-        var changed = applied > 0 || plan.Widens || (batch.Truncate && merge);
-        var uploaded = new List<string>();
-        if (!changed)
-        {
-            // Nothing matched: the loaded files stay as they are; only a new table or schema is committed.
-            return (applied, plan.SchemaCommit(_time), uploaded);
-        }
-
-        var rows = engine.Count(batch.Schema, batch.Table.Name);
+        var groups = RewriteGroups.Of(plan.Loads, table.Rows, options.RewriteGroupRows ?? options.TargetFileRows);
+        var rows = RewriteGroups.Rows(batch.RowCount, fileOf, probed, groups);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var adds = new List<AddFile>();
-        if (rows > 0)
+        var uploaded = new List<string>();
+        long truncated = 0, applied = 0;
+        for (var g = 0; g <= groups.Count; g++)
         {
-            foreach (var written in engine.WriteOut(batch.Schema, batch.Table.Name, plan.After.PrimaryKey, rows, options.TargetFileRows, folder))
+            var loads = g < groups.Count ? groups[g] : [];
+            if (g == groups.Count && rows[g].Count == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (count, stats) = FileStats.Compute(engine.Connection, written, plan.After);
-                var name = Guid.NewGuid() + ".parquet";
-                var size = new FileInfo(written).Length;
-                var path = table.FilePath(name);
-                await UploadAsync(path, written, cancellationToken);
-                uploaded.Add(path);
-                adds.Add(new AddFile(name, size, now, DataChange: true, stats));
+                continue;
             }
+
+            var part = RewriteGroups.Select(batch, rows[g]);
+            rows[g] = [];
+            engine.Create(batch.Schema, plan.Before, withKey: loads.Count > 0);
+            engine.Load(batch.Schema, batch.Table.Name, [.. loads.Select(f => local[f.Path])]);
+            DeleteCopies(local, loads);
+            var (t, a) = engine.Apply(part, merge: loads.Count > 0, cancellationToken);
+            (truncated, applied) = (truncated + t, applied + a);
+            var count = engine.Count(batch.Schema, batch.Table.Name);
+            options.WorkingTableRows?.Invoke(count);
+            if (count > 0)
+            {
+                await WriteOutAsync(table, plan, Path.Combine(folder, g.ToString(CultureInfo.InvariantCulture)), count, now, adds, uploaded, cancellationToken);
+            }
+
+            engine.Drop(batch.Schema);
+        }
+
+        var result = batch.RowCount == 0 ? truncated : applied;
+        if (applied == 0 && !plan.Widens && !(batch.Truncate && plan.Loads.Count > 0))
+        {
+            // Nothing matched: the loaded files stay as they are; only a new table or schema is committed.
+            await DeleteAsync(uploaded, CancellationToken.None);
+            return (result, plan.SchemaCommit(_time), []);
         }
 
         var removes = plan.Loads.Select(f => new RemoveFile(f.Path, now, DataChange: true, f.Size)).ToList();
         var operation = plan.Snapshot is null ? "CREATE TABLE" : removes.Count > 0 ? "MERGE" : "WRITE";
-        return (applied, new DeltaCommit(operation, plan.ProtocolChange(), plan.Metadata(force: false, _time), adds, removes), uploaded);
+        return (result, new DeltaCommit(operation, plan.ProtocolChange(), plan.Metadata(force: false, _time), adds, removes), uploaded);
+    }
+
+    /// <summary>Writes the engine's working table as Parquet files into <paramref name="folder"/>, computes their statistics and uploads them.</summary>
+    private async Task WriteOutAsync(
+        DeltaTable table, BatchPlanner plan, string folder, long rows, long now, List<AddFile> adds, List<string> uploaded, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var written in engine.WriteOut(plan.Batch.Schema, plan.Batch.Table.Name, plan.After.PrimaryKey, rows, options.TargetFileRows, folder))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (count, stats) = FileStats.Compute(engine.Connection, written, plan.After);
+            var name = Guid.NewGuid() + ".parquet";
+            var size = new FileInfo(written).Length;
+            var path = table.FilePath(name);
+            await UploadAsync(path, written, cancellationToken);
+            uploaded.Add(path);
+            adds.Add(new AddFile(name, size, now, DataChange: true, stats));
+        }
+
+        TryDeleteFolder(folder);
+    }
+
+    /// <summary>Deletes the local copies of files downloaded from a container once they are loaded (a folder's files are the lake's own).</summary>
+    private void DeleteCopies(Dictionary<string, string> local, IEnumerable<AddFile> files)
+    {
+        if (storage is BlobLakeStorage)
+        {
+            foreach (var file in files)
+            {
+                File.Delete(local[file.Path]);
+            }
+        }
     }
 
     /// <summary>Puts a written file into the lake: moved, for a folder on this machine; uploaded, for a container.</summary>

@@ -8,7 +8,8 @@ namespace Tributary.Destinations.Delta.Writing;
 /// Joins a table's small files when it has too many: decided from the snapshot alone after a write (more than
 /// <see cref="DeltaDestinationOptions.CompactionThreshold"/> files under <see cref="DeltaDestinationOptions.CompactionFileRows"/>
 /// rows), it reads the smallest of them, up to <see cref="DeltaDestinationOptions.TargetFileRows"/> rows in all, and writes
-/// them back in key order as few files, in a commit whose actions all say <c>dataChange: false</c>. Losing the version
+/// them back in key order as few files (streamed from file to file when their key ranges do not overlap, loaded into the
+/// engine and sorted otherwise), in a commit whose actions all say <c>dataChange: false</c>. Losing the version
 /// to another writer only postpones it.
 /// </summary>
 internal sealed class Compaction(ILakeStorage storage, WorkingTable engine, DeltaDestinationOptions options, string scratch, ILogger logger)
@@ -58,7 +59,21 @@ internal sealed class Compaction(ILakeStorage storage, WorkingTable engine, Delt
                 local.Add(await storage.LocalPathAsync(table.FilePath(file.Path), cancellationToken));
             }
 
-            engine.Load(table.Schema, table.Name, local);
+            // Files whose key ranges do not overlap (an initial load's appends) are copied in key order without loading them.
+            IReadOnlyList<string> output;
+            if (table.Ranges(schema).InKeyOrder(picked) is { } ordered)
+            {
+                var path = picked.Select((f, i) => (f.Path, Local: local[i])).ToDictionary(p => p.Path, p => p.Local, StringComparer.Ordinal);
+                output = engine.CopyFiles(table.Schema, table.Name, [.. ordered.Select(f => path[f.Path])], total, options.TargetFileRows, folder);
+            }
+            else
+            {
+                engine.Load(table.Schema, table.Name, local);
+                var rows = engine.Count(table.Schema, table.Name);
+                options.WorkingTableRows?.Invoke(rows);
+                output = engine.WriteOut(table.Schema, table.Name, schema.PrimaryKey, rows, options.TargetFileRows, folder);
+            }
+
             if (storage is BlobLakeStorage)
             {
                 local.ForEach(File.Delete);
@@ -66,8 +81,7 @@ internal sealed class Compaction(ILakeStorage storage, WorkingTable engine, Delt
 
             var now = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var adds = new List<AddFile>();
-            var rows = engine.Count(table.Schema, table.Name);
-            foreach (var written in engine.WriteOut(table.Schema, table.Name, schema.PrimaryKey, rows, options.TargetFileRows, folder))
+            foreach (var written in output)
             {
                 var (_, stats) = FileStats.Compute(engine.Connection, written, schema);
                 var name = Guid.NewGuid() + ".parquet";

@@ -96,6 +96,40 @@ internal sealed class KeyRanges
         return lo < sortedKeys.Length && _compare(sortedKeys[lo], bounds.Max) <= 0;
     }
 
+    /// <summary>
+    /// <paramref name="files"/> by their ranges, when every one is known and none overlaps the next (each maximum below the
+    /// next minimum): files written in key order then read one after the other give their rows in key order. Null otherwise.
+    /// </summary>
+    public List<AddFile>? InKeyOrder(IEnumerable<AddFile> files)
+    {
+        var ranged = new List<(AddFile File, object Min, object Max)>();
+        foreach (var file in files)
+        {
+            if (!_parsed.TryGetValue(file.Path, out var range))
+            {
+                _parsed[file.Path] = range = Parse(file.Stats);
+            }
+
+            if (range is not { } bounds)
+            {
+                return null;
+            }
+
+            ranged.Add((file, bounds.Min, bounds.Max));
+        }
+
+        ranged.Sort((a, b) => _compare(a.Min, b.Min));
+        for (var i = 1; i < ranged.Count; i++)
+        {
+            if (_compare(ranged[i - 1].Max, ranged[i].Min) >= 0)
+            {
+                return null;
+            }
+        }
+
+        return [.. ranged.Select(r => r.File)];
+    }
+
     /// <summary>Forgets the parsed ranges of files no longer in <paramref name="active"/> (keeps the cache as small as the table).</summary>
     public void Retain(IReadOnlyDictionary<string, AddFile> active)
     {

@@ -73,10 +73,10 @@ internal sealed class WorkingTable : IDisposable
     /// <summary>
     /// Applies the batch to the working table as the DuckDB destination does: schema changes (adds and widenings only), the
     /// truncate, then the rows. <paramref name="merge"/>: the table holds existing rows, so upserts merge by key and updates
-    /// and deletes join by key; otherwise upserts are appended and updates and deletes find nothing. Returns the rows
-    /// applied, as <see cref="IDestination.WriteAsync"/> counts them.
+    /// and deletes join by key; otherwise upserts are appended and updates and deletes find nothing. Returns the rows the
+    /// truncate soft-deleted and the rows applied (upserts, and updates and deletes that found their key).
     /// </summary>
-    public long Apply(WriteBatch batch, bool merge, CancellationToken cancellationToken)
+    public (long Truncated, long Applied) Apply(WriteBatch batch, bool merge, CancellationToken cancellationToken)
     {
         SchemaChanges.Apply(_connection, batch);
         var truncated = batch.Truncate ? RowStatements.Truncate(_connection, batch, cancellationToken) : 0;
@@ -94,14 +94,15 @@ internal sealed class WorkingTable : IDisposable
             applied += RowStatements.Modify(_connection, batch, plan, cancellationToken);
         }
 
-        return batch.RowCount == 0 ? truncated : applied;
+        return (truncated, applied);
     }
 
     /// <summary>
-    /// Which of the local Parquet files hold at least one of the batch's keys: the batch's keys are staged in a temporary
-    /// table, and each file's key columns (only those are read) are joined to it.
+    /// Which of the local Parquet files holds each of the batch's keys: the batch's keys are staged in a temporary table
+    /// (appended in row order into an empty table, so a staged row's <c>rowid</c> is its batch row) and joined to the files' key columns (only those are read). Returns, per batch row, the
+    /// index of the file holding its key, or -1 when none does (a key is in at most one active file).
     /// </summary>
-    public HashSet<int> FilesHoldingKeys(WriteBatch batch, IReadOnlyList<string> files)
+    public int[] FileOfRows(WriteBatch batch, IReadOnlyList<string> files)
     {
         var key = batch.Table.PrimaryKey;
         var columns = key.Select((name, i) =>
@@ -121,20 +122,28 @@ internal sealed class WorkingTable : IDisposable
             appender.Dispose();
         }
 
-        var match = string.Join(" AND ", columns.Select(c => $"k.{c.Name} = p.{DuckSql.Quote(c.Column)}"));
-        var holding = new HashSet<int>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
         {
-            var found = Scalar(
-                $"SELECT count(*) FROM (SELECT 1 FROM read_parquet({DuckSql.Literal(files[i])}) AS p WHERE EXISTS (SELECT 1 FROM temp.main.tributary_probe AS k WHERE {match}) LIMIT 1)");
-            if (Convert.ToInt64(found, CultureInfo.InvariantCulture) > 0)
+            index[files[i]] = i;
+        }
+
+        var fileOf = new int[batch.RowCount];
+        Array.Fill(fileOf, -1);
+        var match = string.Join(" AND ", columns.Select(c => $"k.{c.Name} = p.{DuckSql.Quote(c.Column)}"));
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText =
+                $"SELECT k.rowid, p.filename FROM temp.main.tributary_probe AS k JOIN read_parquet([{string.Join(", ", files.Select(DuckSql.Literal))}], filename = true, union_by_name = true) AS p ON {match}";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                holding.Add(i);
+                fileOf[checked((int)reader.GetInt64(0))] = index[reader.GetString(1)];
             }
         }
 
         Execute("DROP TABLE temp.main.tributary_probe");
-        return holding;
+        return fileOf;
     }
 
     /// <summary>Rows in the working table.</summary>
@@ -145,9 +154,21 @@ internal sealed class WorkingTable : IDisposable
     /// Writes the working table, ordered by <paramref name="key"/>, as Parquet files of at most about
     /// <paramref name="targetRows"/> rows into the empty local folder <paramref name="folder"/>; returns their paths in key order.
     /// </summary>
-    public IReadOnlyList<string> WriteOut(string schema, string table, IReadOnlyList<string> key, long rows, long targetRows, string folder)
+    public IReadOnlyList<string> WriteOut(string schema, string table, IReadOnlyList<string> key, long rows, long targetRows, string folder) =>
+        CopyOut($"SELECT * FROM {DuckSql.Table(schema, table)} ORDER BY {DuckSql.List(key, DuckSql.Quote)}", rows, targetRows, folder);
+
+    /// <summary>
+    /// Writes the rows of local Parquet files, read one after the other in the order given, as Parquet files like
+    /// <see cref="WriteOut"/> does, without loading them: the engine streams them, holding a few row groups at a time. The
+    /// working table, empty, gives the columns and their types (a column none of the files has is NULL).
+    /// </summary>
+    public IReadOnlyList<string> CopyFiles(string schema, string table, IReadOnlyList<string> files, long rows, long targetRows, string folder) =>
+        CopyOut(
+            $"SELECT * FROM {DuckSql.Table(schema, table)} UNION ALL BY NAME SELECT * FROM read_parquet([{string.Join(", ", files.Select(DuckSql.Literal))}], union_by_name = true)",
+            rows, targetRows, folder);
+
+    private IReadOnlyList<string> CopyOut(string select, long rows, long targetRows, string folder)
     {
-        var select = $"SELECT * FROM {DuckSql.Table(schema, table)} ORDER BY {DuckSql.List(key, DuckSql.Quote)}";
         if (rows <= targetRows)
         {
             var file = Path.Combine(folder, "part-0.parquet");

@@ -47,7 +47,10 @@ public sealed class DeltaDestinationOptions
     /// <summary>
     /// How long a data file stays after no version references it, for readers of older versions and writers still
     /// committing: vacuum (run by a write once every 100 versions of a table, and on a table's first write in a process)
-    /// deletes files unreferenced for longer, such as those a writer that died before its commit left. Default: 7 days.
+    /// deletes files unreferenced for longer, such as those a writer that died before its commit left. The same pass then
+    /// cleans the table's <c>_delta_log</c> up (commits and checkpoints older than <c>delta.logRetentionDuration</c>, 30 days
+    /// by default, that no later version needs) and deletes the temp files a killed write left there once older than this.
+    /// Default: 7 days.
     /// </summary>
     public TimeSpan VacuumRetention { get; init; } = TimeSpan.FromDays(7);
 

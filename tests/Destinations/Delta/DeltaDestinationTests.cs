@@ -121,7 +121,7 @@ public sealed class DeltaDestinationTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task WriteAsync_EveryTypeThenNaiveTimeWidenedToString_LogFollowsTheConventionsAndProtocolDropsToTheLowest()
+    public async Task WriteAsync_EveryTypeThenNaiveTimeWidenedToString_LogFollowsTheConventionsAndProtocolIsNeverLowered()
     {
         var columns = new (string Name, ColumnType Type, object Value)[]
         {
@@ -142,7 +142,7 @@ public sealed class DeltaDestinationTests : IAsyncDisposable
             [new SchemaChange(SchemaChangeKind.WidenColumn, new ColumnSchema("naive", ColumnType.String))], Lake.T1), default);
 
         var snapshot = (await _lake.SnapshotAsync("typed"))!;
-        Assert.Equal((1, 2), (snapshot.Protocol.MinReaderVersion, snapshot.Protocol.MinWriterVersion));
+        Assert.Equal((3, 7, "timestampNtz"), (snapshot.Protocol.MinReaderVersion, snapshot.Protocol.MinWriterVersion, string.Join(",", snapshot.Protocol.ReaderFeatures ?? [])));
         Assert.Equal(ColumnType.String, (await destination.GetTablesAsync(Lake.Schema, default)).Single(t => t.Name == "typed").Find("naive")!.Type);
     }
 }

@@ -93,19 +93,15 @@ internal sealed class BatchPlanner
     }
 
     /// <summary>
-    /// The protocol to commit: the first one, or the lowest the table's types need once it differs from the table's (a
-    /// higher one for a new <c>timestamp_ntz</c> column; back to (1, 2) once a widening turned the last one into a string,
-    /// in the commit that rewrites every file); null when the table's is that one.
+    /// The protocol to commit: the first one, the lowest the table's types need; later, that one when the table's does
+    /// not cover it (a new <c>timestamp_ntz</c> column); null otherwise. A protocol is never lowered, even once a widening
+    /// turned the last such column into a string: the table's history still holds it, and Delta drops a feature only
+    /// with that history truncated.
     /// </summary>
     public DeltaProtocol? ProtocolChange()
     {
         var needed = DeltaSchema.ProtocolFor(After);
-        if (Snapshot is null)
-        {
-            return needed;
-        }
-
-        return DeltaSchema.Covers(Snapshot.Protocol, needed) && DeltaSchema.Covers(needed, Snapshot.Protocol) ? null : needed;
+        return Snapshot is not null && DeltaSchema.Covers(Snapshot.Protocol, needed) ? null : needed;
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Tributary.Destinations.Delta.Storage;
 
 /// <summary>
@@ -35,23 +33,9 @@ internal interface ILakeStorage
 
     /// <summary>
     /// The names of the folders directly under the folder <paramref name="prefix"/> (one level, no files, no '/'), in no
-    /// particular order: what a schema's tables are found by, without listing their files. This fallback lists every
-    /// file below; the folder and the container answer from one level only.
+    /// particular order: what a schema's tables are found by, without listing their files.
     /// </summary>
-    async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var folder = LakePaths.Folder(prefix);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var file in ListAsync(prefix, cancellationToken))
-        {
-            var rest = file.Path[folder.Length..];
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0 && seen.Add(rest[..slash]))
-            {
-                yield return rest[..slash];
-            }
-        }
-    }
+    IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>Deletes the file; nothing happens when it does not exist.</summary>
     Task DeleteAsync(string path, CancellationToken cancellationToken);

@@ -11,6 +11,9 @@ namespace Tributary.Destinations.Delta.Tests;
 /// </summary>
 public sealed class DeltaContractTests : DestinationContractTests
 {
+    /// <summary>Half the seeds, the other half in <see cref="DeltaAzuriteContractTests"/>: each takes half a minute on a lake.</summary>
+    protected override IReadOnlyList<int> InterleavedSeeds => [1, 2];
+
     protected override Task<IDestinationTarget> CreateTargetAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IDestinationTarget>(new FolderTarget());
 

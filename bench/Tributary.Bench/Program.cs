@@ -59,16 +59,16 @@ if (options.Destination is "delta" or "all")
 }
 
 Console.WriteLine();
-Console.WriteLine("path            rows/s       seconds   peak RSS");
+Console.WriteLine("path            rows/s   operations/s    seconds   peak RSS");
 foreach (var result in triples.SelectMany(p => new[] { p.Raw, p.Engine, p.Interleaved }).Concat(new[] { deltaEngine, delta }.OfType<Result>()))
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-14}  {result.RowsPerSecond,11:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-14}  {result.RowsPerSecond,9:N0}  {result.OperationsPerSecond,13:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
 }
 
 foreach (var (raw, engine, interleaved) in triples)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}; {interleaved.Mode} / {engine.Mode}: {interleaved.RowsPerSecond / engine.RowsPerSecond:P0}"));
+        $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}; {interleaved.Mode} / {engine.Mode}: {interleaved.RowsPerSecond / engine.RowsPerSecond:P0} in rows/s, {interleaved.OperationsPerSecond / engine.OperationsPerSecond:P0} in operations/s"));
 }
 
 if (deltaEngine is not null && delta is not null && incremental is not null)
@@ -110,8 +110,11 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
     }
 }
 
-/// <summary>One path's figures; <see cref="Details"/> holds the lines a child printed before them.</summary>
-internal sealed record Result(string Mode, double Seconds, double RowsPerSecond, double PeakRssMb, string Details = "");
+/// <summary>
+/// One path's figures; <see cref="Details"/> holds the lines a child printed before them. Rows are the table's rows (the
+/// upserts); operations also count the interleaved path's updates and deletes.
+/// </summary>
+internal sealed record Result(string Mode, double Seconds, double RowsPerSecond, double OperationsPerSecond, double PeakRssMb, string Details = "");
 
 internal static class Parent
 {
@@ -153,7 +156,8 @@ internal static class Parent
             var fields = lines[^1].Split(' ');
             var seconds = double.Parse(fields[0], CultureInfo.InvariantCulture);
             var details = string.Concat(lines[..^1].Select(line => "  " + line.TrimEnd() + Environment.NewLine));
-            return new Result(mode, seconds, options.Rows / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024, details);
+            var operations = double.Parse(fields[2], CultureInfo.InvariantCulture);
+            return new Result(mode, seconds, options.Rows / seconds, operations / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024, details);
         }
         finally
         {
@@ -169,19 +173,20 @@ internal static class Child
         var database = Path.Combine(options.Directory, "warehouse.db");
         var stopwatch = Stopwatch.StartNew();
         double? timed = null;   // a path that times only part of its work
+        long operations = options.Rows;
         switch (mode)
         {
             case "raw":
                 Raw(database, options.Rows);
                 break;
             case "engine" or "interleaved":
-                await EngineAsync(database, options, mode);
+                operations = await EngineAsync(database, options, mode);
                 break;
             case "pg-raw":
                 await PostgresRawAsync(Required(options.ConnectionString), options.Rows);
                 break;
             case "pg-engine" or "pg-interleaved":
-                await PostgresEngineAsync(Required(options.ConnectionString), options, mode);
+                operations = await PostgresEngineAsync(Required(options.ConnectionString), options, mode);
                 break;
             case "delta":
                 await DeltaScenarios.InitialLoadAsync(options.Directory, options);
@@ -194,26 +199,27 @@ internal static class Child
         }
 
         var seconds = timed ?? stopwatch.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{seconds} {PeakRssKb()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{seconds} {PeakRssKb()} {operations}"));
         return 0;
     }
 
     private static string Required(string? connectionString) =>
         connectionString ?? throw new ArgumentException("The PostgreSQL paths need --connection-string.");
 
-    private static async Task EngineAsync(string database, BenchOptions options, string mode)
+    private static async Task<long> EngineAsync(string database, BenchOptions options, string mode)
     {
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = database });
-        await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
+        return await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
     }
 
-    private static async Task PostgresEngineAsync(string connectionString, BenchOptions options, string mode)
+    private static async Task<long> PostgresEngineAsync(string connectionString, BenchOptions options, string mode)
     {
         await using var warehouse = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = connectionString });
-        await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
+        return await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
     }
 
-    private static async Task SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, bool interleaved)
+    // Returns the operations the connector made: upserts, updates and deletes.
+    private static async Task<long> SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, bool interleaved)
     {
         var runner = new SyncRunner(warehouse, new FileStateStore(options.Directory));
         var configuration = new ConnectorConfiguration(new Dictionary<string, string>
@@ -227,6 +233,8 @@ internal static class Child
         {
             throw new InvalidOperationException($"The sync failed: {run.Error}");
         }
+
+        return run.Total(t => t.Upserts + t.Updates + t.Deletes);
     }
 
     // The baseline: the same rows, values and table shape (key and system columns included), one appender.

@@ -8,7 +8,7 @@ namespace Tributary.Destinations.Delta.Tests;
 /// A lake's storage that runs <see cref="BeforeCommit"/> once, just before the next commit file is created: another writer
 /// can take that version first, deterministically. It counts the requests that read the lake.
 /// </summary>
-internal sealed class InterposingStorage(ILakeStorage inner) : ILakeStorage
+internal sealed class InterposingStorage(ILakeStorage inner) : DelegatingLakeStorage(inner)
 {
     private int _reads;
     private int _downloads;
@@ -42,7 +42,7 @@ internal sealed class InterposingStorage(ILakeStorage inner) : ILakeStorage
     /// <summary>Runs once, before the next <c>_delta_log/*.json</c> is created, then is cleared.</summary>
     public Func<Task>? BeforeCommit { get; set; }
 
-    public async Task<bool> TryCreateAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public override async Task<bool> TryCreateAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         if (path.Contains("/_delta_log/", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal) && BeforeCommit is { } interpose)
         {
@@ -50,57 +50,49 @@ internal sealed class InterposingStorage(ILakeStorage inner) : ILakeStorage
             await interpose();
         }
 
-        return await inner.TryCreateAsync(path, content, cancellationToken);
+        return await Inner.TryCreateAsync(path, content, cancellationToken);
     }
 
-    public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.WriteAsync(path, content, cancellationToken);
-
-    public Task UploadFileAsync(string path, string localFile, CancellationToken cancellationToken) => inner.UploadFileAsync(path, localFile, cancellationToken);
-
-    public Task DownloadFileAsync(string path, string localFile, CancellationToken cancellationToken)
+    public override Task DownloadFileAsync(string path, string localFile, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _downloads);
         Requested.Enqueue(path);
-        return inner.DownloadFileAsync(path, localFile, cancellationToken);
+        return Inner.DownloadFileAsync(path, localFile, cancellationToken);
     }
 
-    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+    public override Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _reads);
         Requested.Enqueue(path);
-        return inner.ReadAsync(path, cancellationToken);
+        return Inner.ReadAsync(path, cancellationToken);
     }
 
-    public async IAsyncEnumerable<LakeFile> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<LakeFile> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _listings);
         Requested.Enqueue("list:" + prefix);
-        await foreach (var file in inner.ListAsync(prefix, cancellationToken))
+        await foreach (var file in Inner.ListAsync(prefix, cancellationToken))
         {
             Interlocked.Increment(ref _listed);
             yield return file;
         }
     }
 
-    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _listings);
         Requested.Enqueue("folders:" + prefix);
-        await foreach (var folder in inner.ListFoldersAsync(prefix, cancellationToken))
+        await foreach (var folder in Inner.ListFoldersAsync(prefix, cancellationToken))
         {
             Interlocked.Increment(ref _listed);
             yield return folder;
         }
     }
 
-    public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-    public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);
-
-    public Task<string> LocalPathAsync(string path, CancellationToken cancellationToken)
+    public override Task<string> LocalPathAsync(string path, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _downloads);
         Requested.Enqueue(path);
-        return inner.LocalPathAsync(path, cancellationToken);
+        return Inner.LocalPathAsync(path, cancellationToken);
     }
 }

@@ -1,13 +1,14 @@
 using Tributary.Destinations.Delta.Storage;
+using Tributary.Destinations.Delta.Tests;
 
 namespace Tributary.Destinations.Delta.Crash;
 
 /// <summary>A lake folder that, before its <paramref name="commit"/>th log version is created, says "ready" and never returns.</summary>
-internal sealed class StopBeforeCommit(ILakeStorage inner, int commit) : ILakeStorage
+internal sealed class StopBeforeCommit(ILakeStorage inner, int commit) : DelegatingLakeStorage(inner)
 {
     private int _commits;
 
-    public async Task<bool> TryCreateAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public override async Task<bool> TryCreateAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         if (path.Contains("/_delta_log/", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal) && ++_commits == commit)
         {
@@ -16,24 +17,6 @@ internal sealed class StopBeforeCommit(ILakeStorage inner, int commit) : ILakeSt
             await Task.Delay(Timeout.Infinite, CancellationToken.None);
         }
 
-        return await inner.TryCreateAsync(path, content, cancellationToken);
+        return await Inner.TryCreateAsync(path, content, cancellationToken);
     }
-
-    public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.WriteAsync(path, content, cancellationToken);
-
-    public Task UploadFileAsync(string path, string localFile, CancellationToken cancellationToken) => inner.UploadFileAsync(path, localFile, cancellationToken);
-
-    public Task DownloadFileAsync(string path, string localFile, CancellationToken cancellationToken) => inner.DownloadFileAsync(path, localFile, cancellationToken);
-
-    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
-
-    public IAsyncEnumerable<LakeFile> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-    public IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken) => inner.ListFoldersAsync(prefix, cancellationToken);
-
-    public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-    public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);
-
-    public Task<string> LocalPathAsync(string path, CancellationToken cancellationToken) => inner.LocalPathAsync(path, cancellationToken);
 }

@@ -182,11 +182,11 @@ public sealed class CheckpointTests : IDisposable
     }
 
     /// <summary>A storage whose checkpoint uploads fail, as a full disk or a dropped connection would.</summary>
-    private sealed class RefusingCheckpoints(ILakeStorage inner) : ILakeStorage
+    private sealed class RefusingCheckpoints(ILakeStorage inner) : DelegatingLakeStorage(inner)
     {
         public int Refused { get; private set; }
 
-        public Task UploadFileAsync(string path, string localFile, CancellationToken cancellationToken)
+        public override Task UploadFileAsync(string path, string localFile, CancellationToken cancellationToken)
         {
             if (path.EndsWith(".checkpoint.parquet", StringComparison.Ordinal))
             {
@@ -194,28 +194,7 @@ public sealed class CheckpointTests : IDisposable
                 throw new IOException("No space left on device.");
             }
 
-            return inner.UploadFileAsync(path, localFile, cancellationToken);
+            return Inner.UploadFileAsync(path, localFile, cancellationToken);
         }
-
-        public Task<bool> TryCreateAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            inner.TryCreateAsync(path, content, cancellationToken);
-
-        public Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-            inner.WriteAsync(path, content, cancellationToken);
-
-        public Task DownloadFileAsync(string path, string localFile, CancellationToken cancellationToken) =>
-            inner.DownloadFileAsync(path, localFile, cancellationToken);
-
-        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
-
-        public IAsyncEnumerable<LakeFile> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken) => inner.ListFoldersAsync(prefix, cancellationToken);
-
-        public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);
-
-        public Task<string> LocalPathAsync(string path, CancellationToken cancellationToken) => inner.LocalPathAsync(path, cancellationToken);
     }
 }

@@ -23,6 +23,8 @@ public sealed class DuckDbDestination : IDestination
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _mergeOnly = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fenced = new(StringComparer.Ordinal);   // schemas whose fence table this instance has seen
+    private readonly Dictionary<string, IReadOnlyList<ColumnSchema>> _layouts = new(StringComparer.Ordinal);   // tables' columns in DuckDB's order
     private readonly InitialLoads _loads = new();
     private DuckDBConnection? _connection;
     private bool _disposed;
@@ -84,13 +86,16 @@ public sealed class DuckDbDestination : IDestination
             var table = Sql.Table(batch.Schema, batch.Table.Name);
             var direct = batch.UpsertCount > 0 && !_mergeOnly.Contains(table);
             var loading = _loads.Find(batch.Schema, batch.Table.Name);
-            var buildKey = loading is not null && !_loads.AppendsOnly(loading, batch) ? loading : null;
+
+            // A merge needs the key: a table still loading builds it first, unless the batch only appends above its keys.
+            var buildKey = loading is not null && (!_loads.AppendsOnly(loading, batch) || batch.UpsertCount > 0 && !direct) ? loading : null;
             if (!TryWrite(batch, direct, buildKey, cancellationToken, out var result))
             {
                 // Some key already existed. DuckDB aborted the whole transaction, so write the batch again from the
                 // start, merging; a table whose batches meet existing keys is merged from then on.
                 _mergeOnly.Add(table);
                 Log.DirectAppendConflicted(_logger, batch.Schema, batch.Table.Name);
+                buildKey = loading;
                 TryWrite(batch, direct: false, buildKey, cancellationToken, out result);
             }
 
@@ -125,7 +130,7 @@ public sealed class DuckDbDestination : IDestination
         var transaction = connection.BeginTransaction();
         try
         {
-            Fence.Check(connection, batch);
+            Fence.Check(connection, batch, create: !_fenced.Contains(batch.Schema));
             if (buildKey is not null)
             {
                 InitialLoads.BuildKey(connection, buildKey.Schema, buildKey.Table, buildKey.Key);
@@ -139,11 +144,11 @@ public sealed class DuckDbDestination : IDestination
             {
                 try
                 {
-                    applied = RowStatements.AppendDirect(connection, batch, plan, created, cancellationToken);
+                    applied = RowStatements.AppendDirect(connection, batch, plan, created ? batch.Table.Columns : Layout(connection, batch), cancellationToken);
                 }
                 catch (DuckDBException ex) when (!created && ex.ErrorType == DuckDBErrorType.Constraint && !cancellationToken.IsCancellationRequested)
                 {
-                    Rollback(transaction);
+                    Rollback(transaction, batch);
                     result = 0;
                     return false;
                 }
@@ -160,13 +165,18 @@ public sealed class DuckDbDestination : IDestination
 
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
+            if (batch.Fence is not null)
+            {
+                _fenced.Add(batch.Schema);
+            }
+
             result = batch.RowCount == 0 ? truncated : applied;
             CheckpointAfterSchemaChanges(connection, batch, keyBuilt: buildKey is not null);
             return true;
         }
         catch (Exception ex)
         {
-            Rollback(transaction);
+            Rollback(transaction, batch);
             if (ex is DuckDBException && cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException("The write was cancelled; nothing of the batch was written.", ex, cancellationToken);
@@ -193,6 +203,11 @@ public sealed class DuckDbDestination : IDestination
             Execute(Open(), $"DROP SCHEMA IF EXISTS {Sql.Quote(schema)} CASCADE");
             _loads.Forget(schema);
             _mergeOnly.RemoveWhere(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal));
+            _fenced.Remove(schema);
+            foreach (var table in _layouts.Keys.Where(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal)).ToList())
+            {
+                _layouts.Remove(table);
+            }
         }
         finally
         {
@@ -289,8 +304,10 @@ public sealed class DuckDbDestination : IDestination
         _connection = null;
     }
 
-    private void Rollback(DuckDBTransaction transaction)
+    // Also forgets the table's layout: the batch may have changed it before it was rolled back.
+    private void Rollback(DuckDBTransaction transaction, WriteBatch batch)
     {
+        _layouts.Remove(Sql.Table(batch.Schema, batch.Table.Name));
         try
         {
             transaction.Rollback();
@@ -323,6 +340,21 @@ public sealed class DuckDbDestination : IDestination
             // The batch is committed, and its log replays; DuckDB checkpoints it later.
             Log.CheckpointFailed(_logger, batch.Schema, batch.Table.Name, ex);
         }
+    }
+
+    /// <summary>
+    /// The columns of the batch's existing table in their DuckDB order, read from the catalog once and again after a batch
+    /// that changes the table's schema (it is read after the change, inside the transaction; a rollback forgets it).
+    /// </summary>
+    private IReadOnlyList<ColumnSchema> Layout(DuckDBConnection connection, WriteBatch batch)
+    {
+        var table = Sql.Table(batch.Schema, batch.Table.Name);
+        if (batch.Changes.Count > 0 || !_layouts.TryGetValue(table, out var columns))
+        {
+            _layouts[table] = columns = Catalog.ReadColumns(connection, batch.Schema, batch.Table.Name);
+        }
+
+        return columns;
     }
 
     internal static int Execute(DuckDBConnection connection, string sql)

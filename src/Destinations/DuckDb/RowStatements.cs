@@ -1,5 +1,6 @@
 using DuckDB.NET.Data;
 using Tributary.Runtime.Destinations;
+using Tributary.Runtime.Schema;
 
 namespace Tributary.Destinations.DuckDb;
 
@@ -14,14 +15,15 @@ internal static class RowStatements
     private static readonly string StageRef = "temp.main." + Sql.Quote(StageTable);
 
     /// <summary>
-    /// Appends the upsert rows straight into the table with the synced time and their deleted flag. A table created in
-    /// this transaction has its columns in <see cref="WriteBatch.Table"/>'s order; an existing one's are read from the
-    /// catalog. A key that exists already fails the append (and aborts the transaction).
+    /// Appends the upsert rows straight into the table with the synced time and their deleted flag. <paramref name="physical"/>
+    /// is the table's columns in their order in DuckDB: <see cref="WriteBatch.Table"/>'s for a table created in this
+    /// transaction, <see cref="Catalog.ReadColumns"/> for an existing one. A key that exists already fails the append (and
+    /// aborts the transaction).
     /// </summary>
-    public static long AppendDirect(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, bool created, CancellationToken cancellationToken)
+    public static long AppendDirect(
+        DuckDBConnection connection, WriteBatch batch, BatchPlan plan, IReadOnlyList<ColumnSchema> physical, CancellationToken cancellationToken)
     {
         var system = batch.SystemColumns;
-        var physical = created ? batch.Table.Columns : Catalog.ReadColumns(connection, batch.Schema, batch.Table.Name);
         var columns = new AppendValue[physical.Count];
         for (var c = 0; c < columns.Length; c++)
         {

@@ -227,6 +227,11 @@ public sealed class DuckDbDestinationTests
         Assert.Contains("NOT NULL", error.Message, StringComparison.Ordinal);
         Assert.Equal("1 one", string.Join(' ', w.Rows($"SELECT * FROM {Items}").Single().Take(2)));
         Assert.Equal(0, w.Scalar<long>("SELECT count(*) FROM duckdb_columns() WHERE column_name = 'extra'"));
+
+        // The table's key, deferred by its initial load, was built only in the rolled-back transaction; the next batch is
+        // merged (the failed batch met an existing key), so it builds the key first.
+        Assert.Equal(1, await w.UpsertAsync(ItemsTable, T3, Item(2, "two", 2, null)));
+        Assert.Equal(["1 one", "2 two"], w.Rows($"SELECT id, name FROM {Items} ORDER BY id").Select(r => string.Join(' ', r)));
     }
 
     [Fact]
@@ -272,6 +277,24 @@ public sealed class DuckDbDestinationTests
             ["1 one 1   False 2024-09-24 14:30:45+00", "2 two 2 n2 20 False 2024-09-25 08:00:00+00", "3 new 3  30 False 2024-09-26 08:00:00+00"],
             w.Rows($"SELECT id, name, amount, note, extra, _tributary_deleted, CAST(_tributary_synced AS VARCHAR) FROM {Items} WHERE id <= 3 ORDER BY id").Select(r => string.Join(' ', r)));
         Assert.Equal(3000, w.Scalar<long>($"SELECT count(*) FROM {Items} WHERE id >= 3 AND extra = id * 10 AND name = 'new' AND amount = id AND _tributary_synced = TIMESTAMPTZ '2024-09-26 08:00:00+00' AND NOT _tributary_deleted"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_NewKeysBeforeAndAfterAnAddedColumn_AppendIntoTheLayoutOfTheirTime()
+    {
+        await using var w = new Warehouse();
+        await w.CreateAsync(ItemsTable, Item(1, "one", 1, null));
+        await w.UpsertAsync(ItemsTable, T2, Item(2, "two", 2, null));   // appended with the table's four columns
+        var wider = With(ItemsTable, "extra", ColumnType.Int);
+
+        await w.WriteAsync(new WriteBatch(Schema, wider, Sys, OperationKind.Upsert, Writable(wider), [[3L, "three", 3.0, null, 30]],
+            [new SchemaChange(SchemaChangeKind.AddColumn, new ColumnSchema("extra", ColumnType.Int))], T3));
+        await w.UpsertAsync(wider, T3, [4L, "four", 4.0, null, 40]);
+
+        Assert.Equal(0, w.DirectAppendConflicts);
+        Assert.Equal(
+            ["1 one ", "2 two ", "3 three 30", "4 four 40"],
+            w.Rows($"SELECT id, name, extra FROM {Items} ORDER BY id").Select(r => string.Join(' ', r)));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ internal sealed class WorkingTable : IDisposable
         {
             applied = merge
                 ? RowStatements.Merge(_connection, batch, plan, cancellationToken)
-                : RowStatements.AppendDirect(_connection, batch, plan, created: false, cancellationToken);
+                : RowStatements.AppendDirect(_connection, batch, plan, Catalog.ReadColumns(_connection, batch.Schema, batch.Table.Name), cancellationToken);
         }
 
         if (merge && plan.Modifies.Length > 0)

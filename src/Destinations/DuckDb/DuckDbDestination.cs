@@ -202,9 +202,10 @@ public sealed class DuckDbDestination : IDestination
         {
             Execute(Open(), $"DROP SCHEMA IF EXISTS {Sql.Quote(schema)} CASCADE");
             _loads.Forget(schema);
-            _mergeOnly.RemoveWhere(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal));
+            var prefix = Sql.Quote(schema) + ".";
+            _mergeOnly.RemoveWhere(table => table.StartsWith(prefix, StringComparison.Ordinal));
             _fenced.Remove(schema);
-            foreach (var table in _layouts.Keys.Where(table => table.StartsWith(Sql.Quote(schema) + ".", StringComparison.Ordinal)).ToList())
+            foreach (var table in _layouts.Keys.Where(table => table.StartsWith(prefix, StringComparison.Ordinal)).ToList())
             {
                 _layouts.Remove(table);
             }

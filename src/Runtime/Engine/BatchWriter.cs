@@ -7,7 +7,8 @@ namespace Tributary.Runtime;
 
 /// <summary>
 /// The engine's writer: commits batches to the destination one at a time, in order, while the consumer builds the next
-/// one, so coercion and the destination's work overlap. It holds one batch at a time; the consumer waits while it does
+/// one, so coercion and the destination's work overlap; a step handed over between batches (saving a checkpoint's state)
+/// runs after the batches before it are committed. It holds one item at a time; the consumer waits while it does
 /// (back-pressure).
 /// </summary>
 internal sealed class BatchWriter(IDestination destination, ILogger log)
@@ -22,11 +23,15 @@ internal sealed class BatchWriter(IDestination destination, ILogger log)
     public ValueTask WriteAsync(WriteBatch batch, TableWriter owner, CancellationToken cancellationToken) =>
         _writes.Writer.WriteAsync(new Write(batch, owner, null), cancellationToken);
 
-    /// <summary>Returns once every batch handed over before it is committed; also ends at <paramref name="stop"/>.</summary>
+    /// <summary>Hands over <paramref name="step"/>, run once every batch handed over before it is committed; if it throws, the writer fails.</summary>
+    public ValueTask ThenAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
+        _writes.Writer.WriteAsync(new Write(null, null, step), cancellationToken);
+
+    /// <summary>Returns once everything handed over before it is done; also ends at <paramref name="stop"/>.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken, CancellationToken stop)
     {
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writes.Writer.WriteAsync(new Write(null, null, drained), cancellationToken);
+        await ThenAsync(_ => { drained.TrySetResult(); return Task.CompletedTask; }, cancellationToken);
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         await drained.Task.WaitAsync(stopped.Token);
     }
@@ -44,7 +49,7 @@ internal sealed class BatchWriter(IDestination destination, ILogger log)
         {
             if (write.Batch is not { } batch)
             {
-                write.Drained!.TrySetResult();
+                await write.Step!(cancellationToken);
                 continue;
             }
 
@@ -69,6 +74,6 @@ internal sealed class BatchWriter(IDestination destination, ILogger log)
         }
     }
 
-    /// <summary>A batch with the table writer that gets its vectors back; or, alone, a drain marker.</summary>
-    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, TaskCompletionSource? Drained);
+    /// <summary>A batch with the table writer that gets its vectors back; or, alone, a step.</summary>
+    private sealed record Write(WriteBatch? Batch, TableWriter? Owner, Func<CancellationToken, Task>? Step);
 }

@@ -13,8 +13,11 @@ internal enum Op
     Checkpoint,
 }
 
-/// <summary>A checkpoint on its way to the consumer, and the barrier its caller waits on (true: the run pauses here).</summary>
-internal sealed record Checkpoint(JsonObject State, TaskCompletionSource<bool> Done);
+/// <summary>
+/// A checkpoint on its way to the consumer. <paramref name="Paused"/> is set when the run pauses here: its caller waits on it
+/// until the state is saved. Any other checkpoint's caller goes on at once, and its state is saved after the rows before it.
+/// </summary>
+internal sealed record Checkpoint(JsonObject State, TaskCompletionSource? Paused);
 
 /// <summary>One operation of a connector, in call order.</summary>
 internal readonly record struct Operation(Op Kind, string Table, RowFields Row, Checkpoint? Checkpoint);
@@ -32,6 +35,10 @@ internal sealed class OperationQueue : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);   // orders chunks into the queue: operations stay in call order
     private readonly CancellationToken _stop;
     private List<Operation> _chunk = new(ChunkSize);
+    private long _operations;
+
+    /// <summary>Operations enqueued so far, checkpoints not counted.</summary>
+    public long Operations => Volatile.Read(ref _operations);
 
     /// <summary>Creates a queue of about <paramref name="capacity"/> operations; a wait in it also ends at <paramref name="stop"/>.</summary>
     public OperationQueue(int capacity, CancellationToken stop)
@@ -107,6 +114,10 @@ internal sealed class OperationQueue : IDisposable
         if (operation is { } op)
         {
             _chunk.Add(op);
+            if (op.Kind != Op.Checkpoint)
+            {
+                Volatile.Write(ref _operations, _operations + 1);
+            }
         }
 
         if (_chunk.Count == 0 || (operation is { Kind: not Op.Checkpoint } && _chunk.Count < ChunkSize))

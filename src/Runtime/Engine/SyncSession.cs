@@ -106,6 +106,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
         using var deadlineSource = deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineSource.Token, _stop.Token);
         var token = _runToken = linked.Token;
+        // The writer is not stopped with the run: it commits what it was handed (and the checkpoints among it), then ends.
+        using var writing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineSource.Token);
 
         Task? connector = null;
         Task? consumer = null;
@@ -124,7 +126,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             }
 
             _existing = (await _destination.GetTablesAsync(_request.Schema, cancellationToken)).ToDictionary(t => t.Name, StringComparer.Ordinal);
-            writer = Task.Run(() => WriteBatchesAsync(token), CancellationToken.None);
+            writer = Task.Run(() => WriteBatchesAsync(writing.Token), CancellationToken.None);
             consumer = Task.Run(() => ConsumeAsync(token), CancellationToken.None);
             Exception? producerFailure = null;
             try
@@ -154,7 +156,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 _writer.Complete();
                 if (_paused)
                 {
-                    // The pausing checkpoint drained the writer before it saved the state; pausing cancelled the rest.
+                    // The pausing checkpoint drained the writer once its state was saved; pausing cancelled the rest.
                     await StopAsync(null, writer);
                 }
                 else
@@ -164,9 +166,18 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
                 _record.Outcome = _paused ? RunOutcome.Paused : RunOutcome.Succeeded;
             }
+            else if (!token.IsCancellationRequested)
+            {
+                // The connector failed: the checkpoints it made before are still committed, its unsent last rows are not.
+                await consumer;
+                _writer.Complete();
+                await writer;
+                throw producerFailure;
+            }
             else
             {
-                // The connector failed or was stopped: nothing after the last checkpoint is committed from here on.
+                // The run was stopped: the connector and the consumer end here; the writer commits what it holds, unless
+                // the deadline or the caller cancelled it.
                 await StopAsync(consumer, writer);
                 throw _failure ?? producerFailure;
             }
@@ -247,15 +258,20 @@ internal sealed class SyncSession : SyncContext, IDisposable
         ArgumentNullException.ThrowIfNull(state);
         var snapshot = (state is JsonObject json ? json.DeepClone() : JsonSerializer.SerializeToNode(state)) as JsonObject
             ?? throw new ArgumentException($"State must serialise to a JSON object; a {state.GetType().Name} does not.", nameof(state));
-        var barrier = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, barrier)), cancellationToken);
+        // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
+        var pauses = _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _queue.Operations > 0;
+        var paused = pauses ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, paused)), cancellationToken);
+        if (paused is null)
+        {
+            return;   // the connector reads on while the engine commits the rows before this checkpoint, then saves its state
+        }
+
         // The wait also ends when the run stops (a failed consumer never completes the barrier).
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        if (await barrier.Task.WaitAsync(stopped.Token))
-        {
-            await _stop.CancelAsync();
-            throw new SyncPausedException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);
-        }
+        await paused.Task.WaitAsync(stopped.Token);
+        await _stop.CancelAsync();
+        throw new SyncPausedException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);
     }
 
     public override async ValueTask<string> GetSecretAsync(string name, CancellationToken cancellationToken = default)
@@ -317,12 +333,18 @@ internal sealed class SyncSession : SyncContext, IDisposable
     // Returns true when the run pauses at this operation (a checkpoint after the budget).
     private async ValueTask<bool> ApplyAsync(Operation operation, CancellationToken cancellationToken)
     {
-        if (operation.Kind == Op.Checkpoint)
+        if (operation.Checkpoint is { } checkpoint)
         {
-            var paused = await CommitAsync(operation.Checkpoint!.State, cancellationToken);
-            _paused = paused;
-            operation.Checkpoint.Done.TrySetResult(paused);
-            return paused;
+            await CommitAsync(checkpoint.State, cancellationToken);
+            if (checkpoint.Paused is not { } paused)
+            {
+                return false;
+            }
+
+            await _writer.DrainAsync(cancellationToken, _stop.Token);
+            _paused = true;
+            paused.TrySetResult();
+            return true;
         }
 
         _operations++;
@@ -396,11 +418,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
         return writer.TakeBatch(_request.Schema);
     }
 
-    private async Task<bool> CommitAsync(JsonObject state, CancellationToken cancellationToken)
+    // Writes every table's pending rows, then hands the writer the state to save once they are committed.
+    private async Task CommitAsync(JsonObject state, CancellationToken cancellationToken)
     {
-        await FlushAllAsync(cancellationToken);
-        await _writer.DrainAsync(cancellationToken, _stop.Token);
-        _record.SchemaChanges = _writer.SchemaChanges;
         var json = state.ToJsonString();
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > _options.MaxStateBytes)
@@ -413,16 +433,27 @@ internal sealed class SyncSession : SyncContext, IDisposable
             throw new SyncException($"The checkpointed state holds the value of secret '{secret}'; state is not encrypted, never put secrets in it.");
         }
 
+        await FlushAllAsync(cancellationToken);
+        var record = Snapshot();   // the counts of what this checkpoint covers
+        await _writer.ThenAsync(token => SaveAsync(state, bytes, record, token), cancellationToken);
+    }
+
+    // On the writer, after the rows before the checkpoint are committed: saves its state, then the run record as of it.
+    private async Task SaveAsync(JsonObject state, int bytes, RunRecord record, CancellationToken cancellationToken)
+    {
         _lease!.ThrowIfLost();
         var saved = await _store.WriteAsync(_request.Connection, state, _stateVersion, _lease.Epoch, cancellationToken);
         _stateVersion = saved.Version;
-        _record.Checkpoints++;
-        _record.LastCheckpointAt = saved.SavedAt;
-        _record.StateBytes = bytes;
+        lock (_record)
+        {
+            record.Checkpoints = ++_record.Checkpoints;
+            record.LastCheckpointAt = _record.LastCheckpointAt = saved.SavedAt;
+            record.StateBytes = _record.StateBytes = bytes;
+            record.SchemaChanges = _writer.SchemaChanges;
+        }
+
         SyncLog.Checkpointed(_log, _request.Connection, saved.Version!, bytes);
-        await _store.SaveRunAsync(_record, cancellationToken);
-        // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
-        return _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _operations > 0;
+        await _store.SaveRunAsync(record, cancellationToken);
     }
 
     private async Task FlushAllAsync(CancellationToken cancellationToken)
@@ -467,10 +498,15 @@ internal sealed class SyncSession : SyncContext, IDisposable
         await _stop.CancelAsync();
     }
 
+    // Stops the connector and the consumer; the writer ends once it has committed what it holds (see RunAsync).
     private async Task StopAsync(Task? consumer, Task? writer)
     {
         await _stop.CancelAsync();
-        foreach (var task in new[] { consumer, writer })
+        await EndedAsync(consumer);
+        _writer.Complete();
+        await EndedAsync(writer);
+
+        static async Task EndedAsync(Task? task)
         {
             if (task is not null)
             {

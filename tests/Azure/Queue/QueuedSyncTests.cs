@@ -80,7 +80,7 @@ public sealed class QueuedSyncTests(AzuriteFixture azurite) : IDisposable
         await using (var destination = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = crashed }))
         {
             await new SyncRunner(destination, new CrashingStore(store, crash), runnerOptions)
-                .RunAsync(new SyncRequest("synthetic", new CrashingSyntheticConnector(crash, 12_500), configuration) { Trigger = "timer" }, CancellationToken.None);
+                .RunAsync(new SyncRequest("synthetic", new CrashingSyntheticConnector(crash, 12_500, checkpointsBefore: 2), configuration) { Trigger = "timer" }, CancellationToken.None);
         }
 
         Assert.True(crash.Crashed);

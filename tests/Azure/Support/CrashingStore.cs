@@ -13,10 +13,10 @@ public sealed class CrashingStore(BlobStateStore inner, CrashSwitch crash) : ISt
     public Task<StateSnapshot> ReadAsync(string connector, CancellationToken cancellationToken) => inner.ReadAsync(connector, cancellationToken);
 
     public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, CancellationToken cancellationToken) =>
-        crash.Crashed ? throw new InvalidOperationException("The process is dead.") : inner.WriteAsync(connector, state, expectedVersion, cancellationToken);
+        Saved(crash.Crashed ? throw new InvalidOperationException("The process is dead.") : inner.WriteAsync(connector, state, expectedVersion, cancellationToken));
 
     public Task<StateSnapshot> WriteAsync(string connector, JsonObject state, string? expectedVersion, long epoch, CancellationToken cancellationToken) =>
-        crash.Crashed ? throw new InvalidOperationException("The process is dead.") : inner.WriteAsync(connector, state, expectedVersion, epoch, cancellationToken);
+        Saved(crash.Crashed ? throw new InvalidOperationException("The process is dead.") : inner.WriteAsync(connector, state, expectedVersion, epoch, cancellationToken));
 
     public IAsyncEnumerable<StateSnapshot> HistoryAsync(string connector, CancellationToken cancellationToken) => inner.HistoryAsync(connector, cancellationToken);
 
@@ -33,6 +33,13 @@ public sealed class CrashingStore(BlobStateStore inner, CrashSwitch crash) : ISt
     public IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, cancellationToken);
 
     public Task<RunPage> ListRunsAsync(string connector, RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, query, cancellationToken);
+
+    private async Task<StateSnapshot> Saved(Task<StateSnapshot> write)
+    {
+        var saved = await write;
+        crash.Saved();
+        return saved;
+    }
 
     private sealed class Lease(BlobConnectorLease inner, CrashSwitch crash) : IConnectorLease
     {

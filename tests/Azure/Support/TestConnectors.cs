@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Tributary.Connectors.Synthetic;
@@ -31,48 +32,62 @@ public sealed class PacedSyntheticConnector(FakeTimeProvider clock, TimeSpan per
     }
 }
 
-/// <summary>Tells the test store and the crashing connector that the "process" has died.</summary>
+/// <summary>
+/// Tells the test store and the crashing connector that the "process" has died; and the connector how many states the
+/// store has saved (a checkpoint call returns before its state is saved).
+/// </summary>
 public sealed class CrashSwitch
 {
+    private readonly Channel<bool> _saves = Channel.CreateUnbounded<bool>();
     private volatile bool _crashed;
 
     public bool Crashed => _crashed;
 
     public void Crash() => _crashed = true;
+
+    /// <summary>The store saved a state.</summary>
+    public void Saved() => _saves.Writer.TryWrite(true);
+
+    /// <summary>Returns once the store has saved <paramref name="count"/> more states.</summary>
+    public async Task WaitForSavesAsync(int count, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await _saves.Reader.ReadAsync(cancellationToken);
+        }
+    }
 }
 
-/// <summary>The real <c>synthetic</c> connector, whose process "dies" after <paramref name="crashAfterUpserts"/> upserts.</summary>
-public sealed class CrashingSyntheticConnector(CrashSwitch crash, long crashAfterUpserts) : Connector
+/// <summary>
+/// The real <c>synthetic</c> connector, whose process "dies" after <paramref name="crashAfterUpserts"/> upserts, once the
+/// store has saved its first <paramref name="checkpointsBefore"/> checkpoints.
+/// </summary>
+public sealed class CrashingSyntheticConnector(CrashSwitch crash, long crashAfterUpserts, int checkpointsBefore) : Connector
 {
     private readonly SyntheticConnector _inner = new();
     private long _upserts;
-
-    private bool Dies()
-    {
-        if (++_upserts <= crashAfterUpserts)
-        {
-            return false;
-        }
-
-        crash.Crash();
-        return true;
-    }
 
     public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) => _inner.Schema(configuration);
 
     public override Task UpdateAsync(SyncContext context, CancellationToken cancellationToken) =>
         _inner.UpdateAsync(new Context(context, this), cancellationToken);
 
+    private async ValueTask CountAsync(CancellationToken cancellationToken)
+    {
+        if (++_upserts > crashAfterUpserts)
+        {
+            await crash.WaitForSavesAsync(checkpointsBefore, cancellationToken);
+            crash.Crash();
+            throw new InvalidOperationException("Simulated crash: the process died here.");
+        }
+    }
+
     private sealed class Context(SyncContext inner, CrashingSyntheticConnector owner) : DelegatingSyncContext(inner)
     {
-        public override ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default)
+        public override async ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default)
         {
-            if (owner.Dies())
-            {
-                throw new InvalidOperationException("Simulated crash: the process died here.");
-            }
-
-            return base.UpsertAsync(table, row, cancellationToken);
+            await owner.CountAsync(cancellationToken);
+            await base.UpsertAsync(table, row, cancellationToken);
         }
     }
 }

@@ -64,7 +64,7 @@ public sealed class AcceloConnectorTests
         RunAssert.Succeeded(run);
         // 40 companies at 2 a page: 20 pages and an empty 21st at most, five fetchers asking, three let through at once.
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), await IdsAsync(harness, "companies"));
-        Assert.InRange(fake.MaxConcurrentRequests, 2, 3);
+        Assert.InRange(fake.MaxConcurrentRequests("companies"), 2, 3);
         var pages = fake.Api.RequestsTo("/api/v0/companies").Select(r => int.Parse(Query(r)["_page"], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
         Assert.Equal(Enumerable.Range(0, 20), pages.Take(20));
     }

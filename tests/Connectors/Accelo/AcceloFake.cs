@@ -19,8 +19,7 @@ namespace Tributary.Connectors.Tests.Accelo;
 public sealed partial class AcceloFake : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);
-    private int _inFlight;
-    private int _maxInFlight;
+    private readonly Dictionary<string, (int Now, int Max)> _inFlight = new(StringComparer.Ordinal);   // by resource
 
     private AcceloFake(FakeApi api) => Api = api;
 
@@ -37,8 +36,17 @@ public sealed partial class AcceloFake : IAsyncDisposable
     /// <summary>How long each resource request takes, so concurrent ones overlap.</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>The most resource requests the fake was serving at one moment.</summary>
-    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
+    /// <summary>
+    /// The most requests for <paramref name="resource"/> the fake was serving at one moment. Counted by resource: a request
+    /// the client abandoned (a page past the last) is still served for a moment while the next resource's requests start.
+    /// </summary>
+    public int MaxConcurrentRequests(string resource)
+    {
+        lock (_inFlight)
+        {
+            return _inFlight.GetValueOrDefault(resource).Max;
+        }
+    }
 
     /// <summary>Access tokens issued so far.</summary>
     public IReadOnlyCollection<string> Tokens => [.. _tokens.Keys];
@@ -120,20 +128,24 @@ public sealed partial class AcceloFake : IAsyncDisposable
             return Meta(401, "invalid_token", "The access token provided is invalid.");
         }
 
-        var now = Interlocked.Increment(ref _inFlight);
+        Count(resource, +1);
         try
         {
-            int seen;
-            while (now > (seen = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen)
-            {
-            }
-
             await Task.Delay(Latency);
             return Serve(request, resource);
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            Count(resource, -1);
+        }
+    }
+
+    private void Count(string resource, int change)
+    {
+        lock (_inFlight)
+        {
+            var (now, max) = _inFlight.GetValueOrDefault(resource);
+            _inFlight[resource] = (now + change, Math.Max(max, now + change));
         }
     }
 

@@ -5,7 +5,7 @@ using Tributary.Sdk;
 
 namespace Tributary.Runtime.Tests.Engine;
 
-/// <summary>The checkpoint barrier, concurrency and back-pressure, and the limits on state.</summary>
+/// <summary>Checkpoints (the state saved after the rows before it), concurrency and back-pressure, and the limits on state.</summary>
 public sealed class SyncRunnerCheckpointTests
 {
     [Fact]
@@ -36,6 +36,36 @@ public sealed class SyncRunnerCheckpointTests
             ["write a 3 upserts", "write b 2 upserts"],
             events.Take(firstState).Order(StringComparer.Ordinal));
         Assert.Equal(["write a 1 upsert"], events.Skip(firstState + 1).Take(secondState - firstState - 1));
+        Assert.Equal(2, run.Checkpoints);
+    }
+
+    [Fact]
+    public async Task CheckpointAsync_WhileItsRowsAreStillBeingWritten_ReturnsAndSavesTheStateAfterThem()
+    {
+        await using var harness = new EngineHarness();
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Destination.BeforeWrite = async (_, _) =>
+        {
+            writing.TrySetResult();
+            await release.Task;
+        };
+
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            await context.UpsertAsync("a", new { id = 1 }, ct);
+            await context.CheckpointAsync(new JsonObject { ["n"] = 1 }, ct);   // returns while its row is held in the write
+            await writing.Task;
+            harness.Events.Add("connector reads on");
+            release.TrySetResult();
+            await context.UpsertAsync("a", new { id = 2 }, ct);
+            await context.CheckpointAsync(new JsonObject { ["n"] = 2 }, ct);
+        }).WaitAsync(TimeSpan.FromMinutes(1));   // a checkpoint that waited for its commit would never return
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(
+            ["connector reads on", "write a 1 upsert", """state {"n":1}""", "write a 1 upsert", """state {"n":2}"""],
+            harness.Events.Snapshot());
         Assert.Equal(2, run.Checkpoints);
     }
 

@@ -121,6 +121,7 @@ public sealed class SyncRunnerStopTests
                     await context.UpsertAsync("pages", new { page = 2, quantity = "many" }, ct);
                     break;
                 case "lease lost":
+                    await harness.Store.Written.ReadAsync(ct);   // checkpoint 1 is committed; then the lease goes
                     harness.Store.LoseLease();
                     try
                     {
@@ -138,6 +139,7 @@ public sealed class SyncRunnerStopTests
             try
             {
                 await context.CheckpointAsync(new JsonObject { ["cursor"] = 2 }, ct);   // pauses, or never commits
+                await Task.Delay(Timeout.Infinite, ct);   // until the run fails
             }
             catch (OperationCanceledException)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Tributary.Runtime.State;
 
 namespace Tributary.Runtime.Tests.Support;
@@ -7,7 +8,11 @@ namespace Tributary.Runtime.Tests.Support;
 /// the lease.</summary>
 public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IStateStore
 {
+    private readonly Channel<string> _written = Channel.CreateUnbounded<string>();
     private volatile bool _leaseLost;
+
+    /// <summary>Each state saved, as JSON, in order: a connector that must know its checkpoint is committed waits here.</summary>
+    public ChannelReader<string> Written => _written.Reader;
 
     /// <summary>When set, the next state write throws it instead of saving.</summary>
     public Exception? FailNextWrite { get; set; }
@@ -32,6 +37,7 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
             ? await inner.WriteAsync(connector, state, expectedVersion, fence, cancellationToken)
             : await inner.WriteAsync(connector, state, expectedVersion, cancellationToken);
         events.Add($"state {state.ToJsonString()}");
+        _written.Writer.TryWrite(state.ToJsonString());
         return saved;
     }
 

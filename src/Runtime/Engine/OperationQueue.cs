@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
@@ -33,6 +34,7 @@ internal sealed class OperationQueue : IDisposable
 
     private readonly Channel<List<Operation>> _chunks;
     private readonly SemaphoreSlim _gate = new(1, 1);   // orders chunks into the queue: operations stay in call order
+    private readonly ConcurrentQueue<List<Operation>> _spare = new();   // chunks the consumer is done with, for reuse
     private readonly CancellationToken _stop;
     private List<Operation> _chunk = new(ChunkSize);
     private long _operations;
@@ -91,6 +93,13 @@ internal sealed class OperationQueue : IDisposable
 
     public void Dispose() => _gate.Dispose();
 
+    /// <summary>Takes back a chunk the consumer has applied, for the next operations.</summary>
+    public void Recycle(List<Operation> chunk)
+    {
+        chunk.Clear();
+        _spare.Enqueue(chunk);
+    }
+
     /// <summary>No more chunks: the consumer ends after the last, or with <paramref name="error"/>.</summary>
     public void Complete(Exception? error = null) => _chunks.Writer.TryComplete(error);
 
@@ -126,7 +135,7 @@ internal sealed class OperationQueue : IDisposable
         }
 
         var full = _chunk;
-        _chunk = new List<Operation>(ChunkSize);
+        _chunk = _spare.TryDequeue(out var spare) ? spare : new List<Operation>(ChunkSize);
         return full;
     }
 }

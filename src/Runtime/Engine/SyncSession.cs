@@ -320,6 +320,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
                             return;   // paused: nothing after this checkpoint is taken
                         }
                     }
+
+                    _queue.Recycle(chunk);
                 }
             }
         }

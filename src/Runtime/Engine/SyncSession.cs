@@ -29,6 +29,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly Func<HttpClient> _httpClient;
     private readonly RunRecord _record;
     private const int BufferCheckInterval = 1024;   // operations between counts of the rows buffered across tables
+    // Between its start and its end a run's record is saved at its first checkpoint, then at most this often: enough for
+    // status readers, and a sync that checkpoints every page does not write it for each.
+    private static readonly TimeSpan RecordInterval = TimeSpan.FromSeconds(5);
 
     private readonly OperationQueue _queue;
     private readonly Dictionary<string, TableWriter> _tables = new(StringComparer.Ordinal);
@@ -50,6 +53,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private volatile bool _paused;
     private long _operations;   // applied by the consumer this run
     private long _bufferedBytes; // estimated bytes buffered across tables (TableWriter.BufferedBytes summed)
+    private long? _recordSaved;  // when the last checkpoint that saves the run record was made
     private HttpClient? _http;
     private (string Source, TableWriter Writer)? _lastTable;
 
@@ -261,7 +265,13 @@ internal sealed class SyncSession : SyncContext, IDisposable
         // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
         var pauses = _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _queue.Operations > 0;
         var paused = pauses ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, paused)), cancellationToken);
+        var saveRecord = _recordSaved is not { } last || _time.GetElapsedTime(last) >= RecordInterval;
+        if (saveRecord)
+        {
+            _recordSaved = _time.GetTimestamp();
+        }
+
+        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, saveRecord, paused)), cancellationToken);
         if (paused is null)
         {
             return;   // the connector reads on while the engine commits the rows before this checkpoint, then saves its state
@@ -337,7 +347,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         if (operation.Checkpoint is { } checkpoint)
         {
-            await CommitAsync(checkpoint.State, cancellationToken);
+            await CommitAsync(checkpoint.State, checkpoint.SaveRecord, cancellationToken);
             if (checkpoint.Paused is not { } paused)
             {
                 return false;
@@ -421,7 +431,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     }
 
     // Writes every table's pending rows, then hands the writer the state to save once they are committed.
-    private async Task CommitAsync(JsonObject state, CancellationToken cancellationToken)
+    private async Task CommitAsync(JsonObject state, bool saveRecord, CancellationToken cancellationToken)
     {
         var json = state.ToJsonString();
         var bytes = Encoding.UTF8.GetByteCount(json);
@@ -437,11 +447,12 @@ internal sealed class SyncSession : SyncContext, IDisposable
 
         await FlushAllAsync(cancellationToken);
         var record = Snapshot();   // the counts of what this checkpoint covers
-        await _writer.ThenAsync(token => SaveAsync(state, bytes, record, token), cancellationToken);
+        await _writer.ThenAsync(token => SaveAsync(state, bytes, record, saveRecord, token), cancellationToken);
     }
 
-    // On the writer, after the rows before the checkpoint are committed: saves its state, then the run record as of it.
-    private async Task SaveAsync(JsonObject state, int bytes, RunRecord record, CancellationToken cancellationToken)
+    // On the writer, after the rows before the checkpoint are committed: saves its state, then the run record as of it
+    // when the checkpoint says so.
+    private async Task SaveAsync(JsonObject state, int bytes, RunRecord record, bool saveRecord, CancellationToken cancellationToken)
     {
         _lease!.ThrowIfLost();
         var saved = await _store.WriteAsync(_request.Connection, state, _stateVersion, _lease.Epoch, cancellationToken);
@@ -455,7 +466,10 @@ internal sealed class SyncSession : SyncContext, IDisposable
         }
 
         SyncLog.Checkpointed(_log, _request.Connection, saved.Version!, bytes);
-        await _store.SaveRunAsync(record, cancellationToken);
+        if (saveRecord)
+        {
+            await _store.SaveRunAsync(record, cancellationToken);
+        }
     }
 
     private async Task FlushAllAsync(CancellationToken cancellationToken)

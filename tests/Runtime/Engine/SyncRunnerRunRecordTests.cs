@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Tributary.Runtime.State;
 using Tributary.Runtime.Tests.Support;
 using Tributary.Sdk;
@@ -7,6 +8,28 @@ namespace Tributary.Runtime.Tests.Engine;
 /// <summary>Every run leaves a record; failures are reported in it with the connector's own message; one writer at a time.</summary>
 public sealed class SyncRunnerRunRecordTests
 {
+    [Fact]
+    public async Task RunAsync_CheckpointsTwoSecondsApart_SavesTheRecordAtTheFirstThenEveryFiveSeconds()
+    {
+        await using var harness = new EngineHarness();
+
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            for (var i = 1; i <= 7; i++)
+            {
+                await context.UpsertAsync("a", new { id = i }, ct);
+                await context.CheckpointAsync(new JsonObject { ["n"] = i }, ct);
+                harness.Time.Advance(TimeSpan.FromSeconds(2));
+            }
+        });
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(
+            [(RunOutcome.Running, 0), (RunOutcome.Running, 1), (RunOutcome.Running, 4), (RunOutcome.Running, 7), (RunOutcome.Succeeded, 7)],
+            harness.Store.RunSaves);
+        RunAssert.JsonEqual("""{"n":7}""", (await harness.ReadStateAsync()).State);
+    }
+
     [Fact]
     public async Task RunAsync_Succeeded_SavesRecordWithOutcomeCountsCheckpointsAndSchemaChanges()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Tributary.Runtime.State;
@@ -9,6 +10,7 @@ namespace Tributary.Runtime.Tests.Support;
 public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IStateStore
 {
     private readonly Channel<string> _written = Channel.CreateUnbounded<string>();
+    private readonly ConcurrentQueue<(RunOutcome Outcome, int Checkpoints)> _runSaves = new();
     private volatile bool _leaseLost;
 
     /// <summary>Each state saved, as JSON, in order: a connector that must know its checkpoint is committed waits here.</summary>
@@ -58,7 +60,14 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
         return new Lease(lease, this, connector);
     }
 
-    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken) => inner.SaveRunAsync(run, cancellationToken);
+    /// <summary>Each run record saved, as its outcome and checkpoints at the time, in order.</summary>
+    public IReadOnlyCollection<(RunOutcome Outcome, int Checkpoints)> RunSaves => _runSaves;
+
+    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        _runSaves.Enqueue((run.Outcome, run.Checkpoints));
+        return inner.SaveRunAsync(run, cancellationToken);
+    }
 
     public IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, cancellationToken);
 

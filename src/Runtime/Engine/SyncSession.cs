@@ -446,28 +446,31 @@ internal sealed class SyncSession : SyncContext, IDisposable
         }
 
         await FlushAllAsync(cancellationToken);
-        var record = Snapshot();   // the counts of what this checkpoint covers
-        await _writer.ThenAsync(token => SaveAsync(state, bytes, record, saveRecord, token), cancellationToken);
+        var record = saveRecord ? Snapshot() : null;   // the counts of what this checkpoint covers
+        await _writer.ThenAsync(token => SaveAsync(state, bytes, record, token), cancellationToken);
     }
 
-    // On the writer, after the rows before the checkpoint are committed: saves its state, then the run record as of it
-    // when the checkpoint says so.
-    private async Task SaveAsync(JsonObject state, int bytes, RunRecord record, bool saveRecord, CancellationToken cancellationToken)
+    // On the writer, after the rows before the checkpoint are committed: saves its state, then the run record as of it,
+    // when the checkpoint took one.
+    private async Task SaveAsync(JsonObject state, int bytes, RunRecord? record, CancellationToken cancellationToken)
     {
         _lease!.ThrowIfLost();
         var saved = await _store.WriteAsync(_request.Connection, state, _stateVersion, _lease.Epoch, cancellationToken);
         _stateVersion = saved.Version;
         lock (_record)
         {
-            record.Checkpoints = ++_record.Checkpoints;
-            record.LastCheckpointAt = _record.LastCheckpointAt = saved.SavedAt;
-            record.StateBytes = _record.StateBytes = bytes;
-            record.SchemaChanges = _writer.SchemaChanges;
+            _record.Checkpoints++;
+            _record.LastCheckpointAt = saved.SavedAt;
+            _record.StateBytes = bytes;
         }
 
         SyncLog.Checkpointed(_log, _request.Connection, saved.Version!, bytes);
-        if (saveRecord)
+        if (record is not null)
         {
+            record.Checkpoints = _record.Checkpoints;
+            record.LastCheckpointAt = saved.SavedAt;
+            record.StateBytes = bytes;
+            record.SchemaChanges = _writer.SchemaChanges;
             await _store.SaveRunAsync(record, cancellationToken);
         }
     }

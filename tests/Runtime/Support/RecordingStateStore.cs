@@ -38,8 +38,9 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
         var saved = epoch is { } fence
             ? await inner.WriteAsync(connector, state, expectedVersion, fence, cancellationToken)
             : await inner.WriteAsync(connector, state, expectedVersion, cancellationToken);
-        events.Add($"state {state.ToJsonString()}");
-        _written.Writer.TryWrite(state.ToJsonString());
+        var json = state.ToJsonString();
+        events.Add($"state {json}");
+        _written.Writer.TryWrite(json);
         return saved;
     }
 

@@ -133,24 +133,33 @@ internal sealed class InitialLoads
         }
 
         var keys = batch.Values[batch.IndexOf(batch.Table.PrimaryKey[0])];
-        var previous = keys.GetValue(0);
-        if (previous is null)
+        return keys switch
         {
-            return false;
-        }
+            ColumnVector<long> longs => Increasing(longs, batch.RowCount, Comparer<long>.Default, out range),
+            ColumnVector<int> ints => Increasing(ints, batch.RowCount, Comparer<int>.Default, out range),
+            ColumnVector<short> shorts => Increasing(shorts, batch.RowCount, Comparer<short>.Default, out range),
+            ColumnVector<string> texts => Increasing(texts, batch.RowCount, StringComparer.Ordinal, out range),
+            ColumnVector<DateOnly> dates => Increasing(dates, batch.RowCount, Comparer<DateOnly>.Default, out range),
+            ColumnVector<DateTime> times => Increasing(times, batch.RowCount, Comparer<DateTime>.Default, out range),
+            ColumnVector<DateTimeOffset> instants => Increasing(instants, batch.RowCount, Comparer<DateTimeOffset>.Default, out range),
+            _ => false,
+        };
+    }
 
-        for (var row = 1; row < batch.RowCount; row++)
+    // Whether the first rowCount keys are non-NULL and strictly increasing; then their range.
+    private static bool Increasing<T>(ColumnVector<T> keys, int rowCount, IComparer<T> comparer, out (object Min, object Max)? range)
+    {
+        range = null;
+        var values = keys.Values;
+        for (var row = 0; row < rowCount; row++)
         {
-            var key = keys.GetValue(row);
-            if (key is null || Compare(key, previous) <= 0)
+            if (keys.IsNull(row) || row > 0 && comparer.Compare(values[row], values[row - 1]) <= 0)
             {
                 return false;
             }
-
-            previous = key;
         }
 
-        range = (keys.GetValue(0)!, previous);
+        range = (values[0]!, values[rowCount - 1]!);
         return true;
     }
 

@@ -96,16 +96,34 @@ public sealed class ColumnVector<T> : ColumnVector
     {
         if (Count == _values.Length)
         {
-            Array.Resize(ref _values, Count * 2);
-            Array.Resize(ref _nulls, Count * 2);
-            if (_unmodified is not null)
-            {
-                Array.Resize(ref _unmodified, Count * 2);
-            }
+            Grow();
         }
 
         Set(Count, value);
         Count++;
+    }
+
+    /// <summary>Appends a value; <see cref="Append(object?)"/> without the box.</summary>
+    internal void AppendValue(T value)
+    {
+        if (Count == _values.Length)
+        {
+            Grow();
+        }
+
+        SetValue(Count, value);
+        Count++;
+    }
+
+    /// <summary>Replaces a row's value; <see cref="Set(int, object?)"/> without the box.</summary>
+    internal void SetValue(int row, T value)
+    {
+        _values[row] = value;
+        _nulls[row] = false;
+        if (_unmodified is not null)
+        {
+            _unmodified[row] = false;
+        }
     }
 
     /// <inheritdoc />
@@ -125,6 +143,16 @@ public sealed class ColumnVector<T> : ColumnVector
         if (_unmodified is not null)
         {
             _unmodified[row] = false;
+        }
+    }
+
+    private void Grow()
+    {
+        Array.Resize(ref _values, Count * 2);
+        Array.Resize(ref _nulls, Count * 2);
+        if (_unmodified is not null)
+        {
+            Array.Resize(ref _unmodified, Count * 2);
         }
     }
 

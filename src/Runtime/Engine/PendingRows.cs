@@ -33,14 +33,7 @@ internal sealed class PendingRows
         _vectors ??= [.. columns.Select(c => Rent(c.Type))];
         if (_rowByKey.TryGetValue(key, out var slot))
         {
-            var current = _operations[slot];
-            _operations[slot] = (operation, current) switch
-            {
-                (RowOperation.Upsert, _) => RowOperation.Upsert,   // replaces the row and revives it
-                (RowOperation.Delete, RowOperation.Upsert) => RowOperation.UpsertThenDelete,
-                (RowOperation.Delete, RowOperation.Update) => RowOperation.Delete,
-                _ => current,   // an update keeps what came before; a second delete changes nothing
-            };
+            Fold(slot, operation);
             for (var i = 0; i < _vectors.Length; i++)
             {
                 if (!ReferenceEquals(values[i], Unset))
@@ -53,13 +46,7 @@ internal sealed class PendingRows
             return;
         }
 
-        if (Count == _operations.Length)
-        {
-            Array.Resize(ref _operations, Count * 2);
-        }
-
-        _rowByKey.Add(key, Count);
-        _operations[Count++] = operation;
+        AddSlot(key, operation);
         for (var i = 0; i < _vectors.Length; i++)
         {
             if (ReferenceEquals(values[i], Unset))
@@ -70,6 +57,52 @@ internal sealed class PendingRows
             {
                 _vectors[i].Append(values[i]);
                 Bytes += SizeOf(values[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds one operation of a captured row: each column with a field, aligned with <paramref name="columns"/>, reads its
+    /// value from <paramref name="row"/>, typed; the others are NULL in an upsert and left as they are in an update or delete.
+    /// </summary>
+    public void Add(IReadOnlyList<TypedField?> fields, object row, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns)
+    {
+        _vectors ??= [.. columns.Select(c => Rent(c.Type))];
+        var full = operation == RowOperation.Upsert;
+        if (_rowByKey.TryGetValue(key, out var slot))
+        {
+            Fold(slot, operation);
+            for (var i = 0; i < _vectors.Length; i++)
+            {
+                if (fields[i] is { } field)
+                {
+                    Bytes += field.Set(row, _vectors[i], slot);
+                }
+                else if (full)
+                {
+                    _vectors[i].Set(slot, null);
+                    Bytes += SizeOf(null);
+                }
+            }
+
+            return;
+        }
+
+        AddSlot(key, operation);
+        for (var i = 0; i < _vectors.Length; i++)
+        {
+            if (fields[i] is { } field)
+            {
+                Bytes += field.Append(row, _vectors[i]);
+            }
+            else if (full)
+            {
+                _vectors[i].Append(null);
+                Bytes += SizeOf(null);
+            }
+            else
+            {
+                _vectors[i].AppendUnmodified();
             }
         }
     }
@@ -102,6 +135,31 @@ internal sealed class PendingRows
         {
             _spare.AddRange(batch.Values);
         }
+    }
+
+    // A later operation on a pending key: an upsert replaces the row (and revives it), a delete marks it, an update
+    // keeps what came before.
+    private void Fold(int slot, RowOperation operation)
+    {
+        var current = _operations[slot];
+        _operations[slot] = (operation, current) switch
+        {
+            (RowOperation.Upsert, _) => RowOperation.Upsert,
+            (RowOperation.Delete, RowOperation.Upsert) => RowOperation.UpsertThenDelete,
+            (RowOperation.Delete, RowOperation.Update) => RowOperation.Delete,
+            _ => current,   // a second delete changes nothing
+        };
+    }
+
+    private void AddSlot(object key, RowOperation operation)
+    {
+        if (Count == _operations.Length)
+        {
+            Array.Resize(ref _operations, Count * 2);
+        }
+
+        _rowByKey.Add(key, Count);
+        _operations[Count++] = operation;
     }
 
     private ColumnVector Rent(Sdk.ColumnType type)

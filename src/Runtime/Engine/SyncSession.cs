@@ -235,19 +235,19 @@ internal sealed class SyncSession : SyncContext, IDisposable
     public override ValueTask UpsertAsync(string table, object row, CancellationToken cancellationToken = default)
     {
         _end.ThrowIfClosed(nameof(UpsertAsync));
-        return EnqueueAsync(new Operation(Op.Upsert, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+        return EnqueueAsync(new Operation(Op.Upsert, TableName(table), RowReader.Capture(Required(row)), null), cancellationToken);
     }
 
     public override ValueTask UpdateAsync(string table, object row, CancellationToken cancellationToken = default)
     {
         _end.ThrowIfClosed(nameof(UpdateAsync));
-        return EnqueueAsync(new Operation(Op.Update, TableName(table), RowReader.Read(Required(row)), null), cancellationToken);
+        return EnqueueAsync(new Operation(Op.Update, TableName(table), RowReader.Capture(Required(row)), null), cancellationToken);
     }
 
     public override ValueTask DeleteAsync(string table, object keys, CancellationToken cancellationToken = default)
     {
         _end.ThrowIfClosed(nameof(DeleteAsync));
-        return EnqueueAsync(new Operation(Op.Delete, TableName(table), RowReader.Read(Required(keys)), null), cancellationToken);
+        return EnqueueAsync(new Operation(Op.Delete, TableName(table), RowReader.Capture(Required(keys)), null), cancellationToken);
     }
 
     public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default)

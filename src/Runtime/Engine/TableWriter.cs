@@ -33,6 +33,7 @@ internal sealed class TableWriter
     private int _recentCount;
     private TableSchema? _schema;
 
+    private readonly Dictionary<(RowType, bool KeysOnly), RowPlan?> _plans = [];   // typed paths for the current columns
     private readonly PendingRows _pending = new();   // the next batch's rows, aligned with _columns
     private bool _truncatePending;
     private object?[] _scratch = [];            // one row being built, aligned with _columns
@@ -80,6 +81,16 @@ internal sealed class TableWriter
     /// <summary>Folds an upsert into the pending rows. Returns the batch to write first when the schema must change.</summary>
     public WriteBatch? Upsert(RowFields row, string schema)
     {
+        if (row.Source is not null)
+        {
+            if (TryFold(row, RowOperation.Upsert))
+            {
+                return null;
+            }
+
+            row = row.Copied();
+        }
+
         var values = Build(row, full: true, out var changes);
         WriteBatch? flushed = null;
         if (changes is not null)
@@ -114,6 +125,16 @@ internal sealed class TableWriter
         }
 
         var delete = kind == OperationKind.Delete;
+        if (row.Source is not null)
+        {
+            if (TryFold(row, delete ? RowOperation.Delete : RowOperation.Update))
+            {
+                return null;
+            }
+
+            row = row.Copied();
+        }
+
         var values = Build(row, full: false, out var changes, keysOnly: delete);
         WriteBatch? flushed = null;
         if (changes is not null)
@@ -208,6 +229,90 @@ internal sealed class TableWriter
     }
 
     private static readonly object Unset = PendingRows.Unset;
+
+    /// <summary>
+    /// The typed path of a captured row (<see cref="RowReader.Capture"/>): when every column of the row exists and takes
+    /// the row's values as they are, they go into the pending rows typed, with no boxing and no coercion. False when the
+    /// row needs more (a new or wider column, a conversion, a surrogate key, a key that is NULL); the general path then
+    /// takes it, with the same result.
+    /// </summary>
+    private bool TryFold(RowFields row, RowOperation operation)
+    {
+        if (_schema is null || Plan(row, keysOnly: operation == RowOperation.Delete) is not { } plan)
+        {
+            return false;
+        }
+
+        var source = row.Source!;
+        object? key;
+        if (plan.Key.Length == 1)
+        {
+            key = plan.Key[0].Box(source);
+        }
+        else
+        {
+            var parts = new object[plan.Key.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (plan.Key[i].Box(source) is not { } part)
+                {
+                    return false;
+                }
+
+                parts[i] = part;
+            }
+
+            key = new RowKeys.Composite(parts);
+        }
+
+        if (key is null)
+        {
+            return false;
+        }
+
+        _pending.Add(plan.Columns, source, operation, key, _columns);
+        return true;
+    }
+
+    /// <summary>The typed path of a row type for the table's current columns; <see langword="null"/> when the type cannot take it.</summary>
+    private RowPlan? Plan(RowFields row, bool keysOnly)
+    {
+        if (_plans.TryGetValue((row.Type!, keysOnly), out var known))
+        {
+            return known;
+        }
+
+        RowPlan? plan = null;
+        var map = Map(row.Names);
+        var fields = row.Type!.Fields;
+        var columns = new TypedField?[_columns.Count];
+        var typed = _declaredKey.Count > 0;   // a surrogate key hashes the coerced values: the general path
+        for (var i = 0; typed && i < map.Length; i++)
+        {
+            var index = map[i];
+            if (index >= 0 && keysOnly && !_isKey[index])
+            {
+                continue;
+            }
+
+            typed = index >= 0 && fields[i] is { } field && field.Fits(_columns[index].Type);
+            if (typed)
+            {
+                columns[index] = fields[i];
+            }
+        }
+
+        if (typed && Array.TrueForAll(_keyIndexes, k => columns[k] is not null))
+        {
+            plan = new RowPlan(columns, [.. _keyIndexes.Select(k => columns[k]!)]);
+        }
+
+        _plans[(row.Type, keysOnly)] = plan;
+        return plan;
+    }
+
+    /// <summary>A row type's typed path: the field of each column it sets (aligned with the columns), and of each key column.</summary>
+    private sealed record RowPlan(TypedField?[] Columns, TypedField[] Key);
 
     /// <summary>
     /// Maps a row onto the table's writable columns, coercing each value. Columns the row does not set are NULL
@@ -411,6 +516,7 @@ internal sealed class TableWriter
         _isDeclared = [.. _columns.Select(c => _declared.ContainsKey(c.Name))];
         _columnNames = [.. _columns.Select(c => c.Name)];
         _recentCount = 0;
+        _plans.Clear();
     }
 
     private void CreateSchema(List<SchemaChange> rowColumns)

@@ -120,4 +120,72 @@ public sealed class RowReaderTests
         Assert.Throws<ArgumentException>(() => RowReader.Read(new Hashtable { [1] = "non-string key" }));
         Assert.Throws<ArgumentException>(() => RowReader.Read(new object()));
     }
+
+    private sealed class Mutable
+    {
+        public long Id { get; set; }
+    }
+
+    private sealed class ReadOnlyColumns(long id)
+    {
+        private long _version;
+
+        public long Id { get; } = id;
+
+        public long Version => _version++;   // a computed property may change between reads
+    }
+
+    private readonly record struct Point(int X, int Y);
+
+    [Fact]
+    public void Capture_ImmutableRows_KeptUncopiedWithTypedFields()
+    {
+        var anonymous = new { id = 1L, name = "Ada" };
+        var record = new Person(2, "Grace");
+        var point = new Point(3, 4);
+
+        foreach (var row in new object[] { anonymous, record, point })
+        {
+            var captured = RowReader.Capture(row);
+
+            Assert.Same(row, captured.Source);
+            Assert.Empty(captured.Values);
+            Assert.Equal(RowReader.Read(row), captured.Copied() with { Type = null, Source = null }, new RowComparer());
+        }
+
+        Assert.All(RowReader.Capture(anonymous).Type!.Fields, Assert.NotNull);
+    }
+
+    [Fact]
+    public void Capture_RowsThatCanChange_CopiedAtOnce()
+    {
+        var mutable = new Mutable { Id = 1 };
+        var rows = new object[]
+        {
+            mutable,
+            new ReadOnlyColumns(2),   // only auto-properties count as read-only
+            new Annotated { UserId = 3 },   // a [JsonIgnore] condition is decided per row, when it is read
+            new Dictionary<string, object?> { ["id"] = 4 },
+            JsonNode.Parse("""{"id": 5}""")!,
+        };
+
+        foreach (var row in rows)
+        {
+            var captured = RowReader.Capture(row);
+
+            Assert.Null(captured.Source);
+            Assert.NotEmpty(captured.Values);
+        }
+
+        var copy = RowReader.Capture(mutable);
+        mutable.Id = 10;
+        Assert.Equal(1L, AsDictionary(copy)["Id"]);
+    }
+
+    private sealed class RowComparer : IEqualityComparer<RowFields>
+    {
+        public bool Equals(RowFields x, RowFields y) => x.Names.SequenceEqual(y.Names) && x.Values.SequenceEqual(y.Values);
+
+        public int GetHashCode(RowFields obj) => obj.Names.Length;
+    }
 }

@@ -333,4 +333,59 @@ public sealed class SyncRunnerOperationTests
 
         Assert.Equal(now, Assert.Single(harness.Rows("items"))["_tributary_synced"]);
     }
+
+    private sealed class MutableItem
+    {
+        public long Id { get; set; }
+
+        public string? Name { get; set; }
+    }
+
+    private sealed record Reading(long Id, DateTimeOffset At, int Count, double? Value);
+
+    [Fact]
+    public async Task RunAsync_RowObjects_EachLandsAsItWasWhenGiven()
+    {
+        await using var harness = new EngineHarness();
+        var plus2 = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.FromHours(2));
+        var declared = new TableDefinition("readings")
+        {
+            PrimaryKey = ["Id"],
+            Columns = new Dictionary<string, ColumnType> { ["Id"] = ColumnType.Long, ["At"] = ColumnType.UtcDateTime, ["Count"] = ColumnType.Long },
+        };
+
+        var run = await harness.RunAsync(
+            async (context, ct) =>
+            {
+                // One mutable object, changed after each call: the engine copies it at the call.
+                var item = new MutableItem();
+                for (var id = 1; id <= 3; id++)
+                {
+                    (item.Id, item.Name) = (id, $"item {id}");
+                    await context.UpsertAsync("items", item, ct);
+                }
+
+                item.Name = "changed after the last call";
+
+                // Immutable records are read later, typed: the offset is brought to UTC, an int goes into a LONG column (the
+                // general path), NULL stays NULL, an update sets what it names.
+                await context.UpsertAsync("readings", new Reading(1, plus2, 5, 1.5), ct);
+                await context.UpsertAsync("readings", new Reading(2, plus2, 6, null), ct);
+                await context.UpdateAsync("readings", new { Id = 2L, Value = 2.5 }, ct);
+                await context.DeleteAsync("readings", new { Id = 1L }, ct);
+                await context.CheckpointAsync(new { done = true }, ct);
+            },
+            Items,
+            declared);
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(["item 1", "item 2", "item 3"], harness.Rows("items").Select(r => r["name"]));
+        var readings = harness.Rows("readings").OrderBy(r => r["id"]).ToList();
+        Assert.Equal([1L, 2L], readings.Select(r => r["id"]));
+        Assert.All(readings, r => Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), r["at"]));
+        Assert.All(readings, r => Assert.Equal(TimeSpan.Zero, ((DateTimeOffset)r["at"]!).Offset));
+        Assert.Equal([5L, 6L], readings.Select(r => r["count"]));
+        Assert.Equal([1.5, 2.5], readings.Select(r => r["value"]));
+        Assert.Equal([true, false], readings.Select(r => r["_tributary_deleted"]));
+    }
 }

@@ -114,13 +114,25 @@ public sealed class SyncRunner
             StartedAt = _time.GetUtcNow(),
             Outcome = RunOutcome.Running,
         };
-        await _store.SaveRunAsync(record, cancellationToken);
+        // The first save runs beside the run's start: a process's first JSON takes long to prepare, and the connector need
+        // not wait for it. Every later save of the record waits for it, so the saves land in order.
+        var first = record.Copy();
+        var started = Task.Run(() => _store.SaveRunAsync(first, cancellationToken), CancellationToken.None);
 
         using var session = new SyncSession(
             request, _destination, _store, _secrets, _options, _time, _loggerFactory,
             () => (_httpClientFactory ?? DefaultHttp.Value).CreateClient(HttpClientName),
-            record);
-        await session.RunAsync(lease, produce, cancellationToken);   // returns once the connector has stopped or its grace period is over
+            record,
+            started);
+        try
+        {
+            await session.RunAsync(lease, produce, cancellationToken);   // returns once the connector has stopped or its grace period is over
+        }
+        finally
+        {
+            await started;
+        }
+
         record.EndedAt = _time.GetUtcNow();
         await _store.SaveRunAsync(record, CancellationToken.None);
         return record;

@@ -28,6 +28,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private readonly ILogger _log;
     private readonly Func<HttpClient> _httpClient;
     private readonly RunRecord _record;
+    private readonly Task _recordStarted;   // the record's first save, made as the run started; later saves follow it
     private const int BufferCheckInterval = 1024;   // operations between counts of the rows buffered across tables
     // Between its start and its end a run's record is saved at its first checkpoint, then at most this often: enough for
     // status readers, and a sync that checkpoints every page does not write it for each.
@@ -66,7 +67,8 @@ internal sealed class SyncSession : SyncContext, IDisposable
         TimeProvider time,
         ILoggerFactory loggerFactory,
         Func<HttpClient> httpClient,
-        RunRecord record)
+        RunRecord record,
+        Task recordStarted)
     {
         _request = request;
         _destination = destination;
@@ -76,6 +78,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         _time = time;
         _httpClient = httpClient;
         _record = record;
+        _recordStarted = recordStarted;
         _log = loggerFactory.CreateLogger("Tributary.Sync");
         _connectorLogger = new RedactingLogger(loggerFactory.CreateLogger("Tributary.Connector." + request.Connection), _secretValues);
         _started = time.GetTimestamp();
@@ -471,6 +474,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
             record.LastCheckpointAt = saved.SavedAt;
             record.StateBytes = bytes;
             record.SchemaChanges = _writer.SchemaChanges;
+            await _recordStarted;
             await _store.SaveRunAsync(record, cancellationToken);
         }
     }
@@ -634,23 +638,9 @@ internal sealed class SyncSession : SyncContext, IDisposable
     {
         lock (_record)
         {
-            return new RunRecord
-            {
-        Id = _record.Id,
-        SyncId = _record.SyncId,
-        Connector = _record.Connector,
-        Trigger = _record.Trigger,
-        StartedAt = _record.StartedAt,
-        Outcome = _record.Outcome,
-        Checkpoints = _record.Checkpoints,
-        SchemaChanges = _writer.SchemaChanges,
-        LastCheckpointAt = _record.LastCheckpointAt,
-        StateBytes = _record.StateBytes,
-        Tables = _record.Tables.ToDictionary(
-            p => p.Key,
-            p => new TableCounts { Upserts = p.Value.Upserts, Updates = p.Value.Updates, Deletes = p.Value.Deletes, Truncates = p.Value.Truncates, UnknownKeys = p.Value.UnknownKeys },
-            StringComparer.Ordinal),
-            };
+            var copy = _record.Copy();
+            copy.SchemaChanges = _writer.SchemaChanges;
+            return copy;
         }
     }
 

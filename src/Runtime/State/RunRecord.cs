@@ -92,4 +92,26 @@ public sealed class RunRecord
 
     /// <summary>Total operations of one kind across tables.</summary>
     public long Total(Func<TableCounts, long> count) => Tables.Values.Sum(count);
+
+    /// <summary>A copy whose table counts are copies too: what the record says now, for a save while the run goes on.</summary>
+    internal RunRecord Copy() => new()
+    {
+        Id = Id,
+        SyncId = SyncId,
+        Connector = Connector,
+        Trigger = Trigger,
+        StartedAt = StartedAt,
+        EndedAt = EndedAt,
+        Outcome = Outcome,
+        Checkpoints = Checkpoints,
+        SchemaChanges = SchemaChanges,
+        LastCheckpointAt = LastCheckpointAt,
+        StateBytes = StateBytes,
+        Error = Error,
+        ErrorKind = ErrorKind,
+        Tables = Tables.ToDictionary(
+            p => p.Key,
+            p => new TableCounts { Upserts = p.Value.Upserts, Updates = p.Value.Updates, Deletes = p.Value.Deletes, Truncates = p.Value.Truncates, UnknownKeys = p.Value.UnknownKeys },
+            StringComparer.Ordinal),
+    };
 }

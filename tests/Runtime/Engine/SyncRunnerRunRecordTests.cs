@@ -31,6 +31,30 @@ public sealed class SyncRunnerRunRecordTests
     }
 
     [Fact]
+    public async Task RunAsync_FirstRecordSaveSlow_ConnectorStartsMeanwhileAndLaterSavesFollowIt()
+    {
+        await using var harness = new EngineHarness();
+        var connectorStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = true;
+        harness.Store.BeforeRunSave = () =>
+        {
+            var wait = first ? connectorStarted.Task : Task.CompletedTask;   // the run's first save lasts until the connector runs
+            first = false;
+            return wait;
+        };
+
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            connectorStarted.SetResult();
+            await context.UpsertAsync("a", new { id = 1 }, ct);
+            await context.CheckpointAsync(new { n = 1 }, ct);
+        }).WaitAsync(TimeSpan.FromMinutes(1));   // a connector held back until the save ends would never start
+
+        RunAssert.Succeeded(run);
+        Assert.Equal([(RunOutcome.Running, 0), (RunOutcome.Running, 1), (RunOutcome.Succeeded, 1)], harness.Store.RunSaves);
+    }
+
+    [Fact]
     public async Task RunAsync_Succeeded_SavesRecordWithOutcomeCountsCheckpointsAndSchemaChanges()
     {
         await using var harness = new EngineHarness();

@@ -64,10 +64,18 @@ public sealed class RecordingStateStore(IStateStore inner, EventLog events) : IS
     /// <summary>Each run record saved, as its outcome and checkpoints at the time, in order.</summary>
     public IReadOnlyCollection<(RunOutcome Outcome, int Checkpoints)> RunSaves => _runSaves;
 
-    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
+    /// <summary>When set, awaited before each run record is saved (and before it counts in <see cref="RunSaves"/>).</summary>
+    public Func<Task>? BeforeRunSave { get; set; }
+
+    public async Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
+        if (BeforeRunSave is { } before)
+        {
+            await before();
+        }
+
         _runSaves.Enqueue((run.Outcome, run.Checkpoints));
-        return inner.SaveRunAsync(run, cancellationToken);
+        await inner.SaveRunAsync(run, cancellationToken);
     }
 
     public IAsyncEnumerable<RunRecord> ListRunsAsync(string connector, CancellationToken cancellationToken) => inner.ListRunsAsync(connector, cancellationToken);

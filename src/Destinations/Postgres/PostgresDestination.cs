@@ -30,6 +30,11 @@ public sealed class PostgresDestination : IDestination
     private const string WidenColumn = "_tributary_widened";
     private const int WidenChunk = 1 << 16;   // values a widening reads and converts at a time
 
+    // Room left on each page of a table this destination creates, so an update or soft delete can rewrite its row in place
+    // (a heap-only tuple: no new index entry). Measured with bench/ (1M upserts, 0.5M deletes, 0.2M updates): 9.0 s at 100,
+    // 7.9 s at 85, 7.4 s at 70, with the plain upserts no slower; 80 leaves a fifth of each page for a fifth of the space.
+    private const int FillFactor = 80;
+
     private readonly NpgsqlDataSourceBuilder _builder;
     private NpgsqlDataSource? _dataSource;   // built on first use: Npgsql starts fetching a token as soon as a data source with a credential is built
     private readonly ILogger _logger;
@@ -245,7 +250,7 @@ public sealed class PostgresDestination : IDestination
             sql.Append(", PRIMARY KEY (").Append(Sql.List(table.PrimaryKey, Sql.Quote)).Append(')');
         }
 
-        sql.Append(");\n");
+        sql.Append(") WITH (fillfactor = ").Append(FillFactor).Append(");\n");
         foreach (var column in table.Columns)
         {
             sql.Append(Comment(schema, table.Name, column)).Append('\n');

@@ -185,6 +185,19 @@ public sealed class PostgresDestinationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task WriteAsync_CreatesTable_LeavesRoomOnEachPageForUpdatesInPlace()
+    {
+        var database = await postgres.Server.CreateDatabaseAsync(CancellationToken.None);
+        await using var destination = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = database });
+
+        await destination.WriteAsync(Create(Items, [1L, "one"]), CancellationToken.None);
+
+        // A soft delete or an update then rewrites its row on its own page, with no new index entry (a heap-only tuple).
+        Assert.Equal(["{fillfactor=80}"], (await new PostgresWarehouseReader(database).RowsAsync(
+            "SELECT reloptions::text FROM pg_class WHERE oid = 'conn.items'::regclass", default)).Select(Values.Show));
+    }
+
+    [Fact]
     public async Task DisposeAsync_ThenAnyCall_ThrowsObjectDisposed()
     {
         var destination = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = await postgres.Server.CreateDatabaseAsync(CancellationToken.None) });

@@ -28,10 +28,19 @@ internal abstract class TypedField
             return null;
         }
 
-        var fieldType = value == typeof(DateTimeOffset) ? typeof(InstantField<>).MakeGenericType(type!)
-            : type!.IsValueType && value != type ? typeof(NullableField<>).MakeGenericType(value)
-            : typeof(Field<>).MakeGenericType(value);
-        return (TypedField)Activator.CreateInstance(fieldType, Getter(member, type!), column)!;
+        // (object row) => ((TRow)row).Member, compiled once per member; an instant is brought to UTC on the way.
+        var row = Expression.Parameter(typeof(object), "row");
+        var typed = Expression.Convert(row, member.DeclaringType!);
+        Expression read = member is PropertyInfo p ? Expression.Property(typed, p) : Expression.Field(typed, (FieldInfo)member);
+        if (value == typeof(DateTimeOffset))
+        {
+            read = Expression.Call(typeof(TypedField).GetMethod(nameof(Utc), BindingFlags.Static | BindingFlags.NonPublic)!, Expression.Convert(read, typeof(DateTimeOffset?)));
+            type = typeof(DateTimeOffset?);
+        }
+
+        var getter = Expression.Lambda(typeof(Func<,>).MakeGenericType(typeof(object), type!), read, row).Compile();
+        var reader = type!.IsValueType && value != type ? typeof(NullableField<>) : typeof(Field<>);
+        return (TypedField)Activator.CreateInstance(reader.MakeGenericType(value), getter, column)!;
     }
 
     /// <summary>The type of the columns the member is written to without conversion.</summary>
@@ -62,14 +71,8 @@ internal abstract class TypedField
         : type == typeof(byte[]) ? DataType.Binary
         : null;
 
-    // (object row) => ((TRow)row).Member, compiled once per member.
-    private static Delegate Getter(MemberInfo member, Type type)
-    {
-        var row = Expression.Parameter(typeof(object), "row");
-        var typed = Expression.Convert(row, member.DeclaringType!);
-        var read = member is PropertyInfo property ? Expression.Property(typed, property) : Expression.Field(typed, (FieldInfo)member);
-        return Expression.Lambda(typeof(Func<,>).MakeGenericType(typeof(object), type), read, row).Compile();
-    }
+    // A UTC_DATETIME holds the instant at offset zero, as coercion gives it.
+    private static DateTimeOffset? Utc(DateTimeOffset? value) => value is { Offset.Ticks: not 0 } other ? other.ToUniversalTime() : value;
 
     private static long SizeOf<T>(T value) => value switch
     {
@@ -145,48 +148,5 @@ internal abstract class TypedField
         }
 
         public override object? Box(object row) => get(row);
-    }
-
-    // DateTimeOffset or DateTimeOffset?: a UTC_DATETIME holds the instant at offset zero.
-    private sealed class InstantField<T>(Func<object, T> get, DataType column) : TypedField
-    {
-        public override DataType Column => column;
-
-        public override long Append(object row, ColumnVector vector)
-        {
-            if (Read(row) is { } value)
-            {
-                ((ColumnVector<DateTimeOffset>)vector).AppendValue(value);
-            }
-            else
-            {
-                vector.Append(null);
-            }
-
-            return 8;
-        }
-
-        public override long Set(object row, ColumnVector vector, int slot)
-        {
-            if (Read(row) is { } value)
-            {
-                ((ColumnVector<DateTimeOffset>)vector).SetValue(slot, value);
-            }
-            else
-            {
-                vector.Set(slot, null);
-            }
-
-            return 8;
-        }
-
-        public override object? Box(object row) => Read(row);
-
-        private DateTimeOffset? Read(object row) => get(row) switch
-        {
-            DateTimeOffset { Offset.Ticks: 0 } utc => utc,
-            DateTimeOffset other => other.ToUniversalTime(),
-            _ => null,
-        };
     }
 }

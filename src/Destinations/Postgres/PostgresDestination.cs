@@ -401,6 +401,11 @@ public sealed class PostgresDestination : IDestination
     {
         var statements = new SetBasedStatements(batch, plan, Sql.Quote, "$1");
         await StageAsync(connection, ModifyStage, Columns(batch, statements.ModifyStage), plan.Modifies, batch.RowCount, cancellationToken);
+
+        // Costed for pages in memory, as the table's pages mostly are, the planner finds each staged key by the primary key
+        // (a nested loop: work in proportion to the batch) instead of hashing the whole table for every batch (in proportion
+        // to the table: measured 87 ms against 222–490 ms for 16,667 keys of a 500,000-row table, and growing with it).
+        await ExecuteAsync(connection, "SET LOCAL random_page_cost = 1.1", cancellationToken);
         return await ExecuteAsync(connection, statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), $"pg_temp.{ModifyStage}"), batch.SyncedAt, cancellationToken);
     }
 

@@ -28,61 +28,27 @@ internal sealed class PendingRows
     /// Folds one operation's values, aligned with <paramref name="columns"/> (which hold until the rows are taken), into
     /// the row of <paramref name="key"/>.
     /// </summary>
-    public void Add(object?[] values, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns)
-    {
-        _vectors ??= [.. columns.Select(c => Rent(c.Type))];
-        if (_rowByKey.TryGetValue(key, out var slot))
-        {
-            Fold(slot, operation);
-            for (var i = 0; i < _vectors.Length; i++)
-            {
-                if (!ReferenceEquals(values[i], Unset))
-                {
-                    _vectors[i].Set(slot, values[i]);
-                    Bytes += SizeOf(values[i]);
-                }
-            }
-
-            return;
-        }
-
-        AddSlot(key, operation);
-        for (var i = 0; i < _vectors.Length; i++)
-        {
-            if (ReferenceEquals(values[i], Unset))
-            {
-                _vectors[i].AppendUnmodified();
-            }
-            else
-            {
-                _vectors[i].Append(values[i]);
-                Bytes += SizeOf(values[i]);
-            }
-        }
-    }
+    public void Add(object?[] values, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns) =>
+        Add(new BoxedCells(values), operation, key, columns);
 
     /// <summary>
     /// Folds one operation of a captured row: each column with a field, aligned with <paramref name="columns"/>, reads its
     /// value from <paramref name="row"/>, typed; the others are NULL in an upsert and left as they are in an update or delete.
     /// </summary>
-    public void Add(IReadOnlyList<TypedField?> fields, object row, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns)
+    public void Add(IReadOnlyList<TypedField?> fields, object row, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns) =>
+        Add(new TypedCells(fields, row, operation == RowOperation.Upsert), operation, key, columns);
+
+    // One fold for both kinds of cells; the struct type argument gives each its own compiled loop, with no indirection.
+    private void Add<TCells>(TCells cells, RowOperation operation, object key, IReadOnlyList<ColumnSchema> columns)
+        where TCells : struct, ICells
     {
         _vectors ??= [.. columns.Select(c => Rent(c.Type))];
-        var full = operation == RowOperation.Upsert;
         if (_rowByKey.TryGetValue(key, out var slot))
         {
             Fold(slot, operation);
             for (var i = 0; i < _vectors.Length; i++)
             {
-                if (fields[i] is { } field)
-                {
-                    Bytes += field.Set(row, _vectors[i], slot);
-                }
-                else if (full)
-                {
-                    _vectors[i].Set(slot, null);
-                    Bytes += SizeOf(null);
-                }
+                Bytes += cells.Set(i, _vectors[i], slot);
             }
 
             return;
@@ -91,19 +57,7 @@ internal sealed class PendingRows
         AddSlot(key, operation);
         for (var i = 0; i < _vectors.Length; i++)
         {
-            if (fields[i] is { } field)
-            {
-                Bytes += field.Append(row, _vectors[i]);
-            }
-            else if (full)
-            {
-                _vectors[i].Append(null);
-                Bytes += SizeOf(null);
-            }
-            else
-            {
-                _vectors[i].AppendUnmodified();
-            }
+            Bytes += cells.Append(i, _vectors[i]);
         }
     }
 
@@ -186,4 +140,80 @@ internal sealed class PendingRows
         decimal => 16,
         _ => 8,
     };
+
+    /// <summary>One operation's cells, by column: each appended to a new row, or set in a pending one.</summary>
+    private interface ICells
+    {
+        /// <summary>Appends the column's cell (unmodified when the operation leaves it). Returns its estimated bytes.</summary>
+        long Append(int column, ColumnVector vector);
+
+        /// <summary>Sets the column's cell in <paramref name="slot"/>, unless the operation leaves it. Returns its estimated bytes.</summary>
+        long Set(int column, ColumnVector vector, int slot);
+    }
+
+    // Coerced values, boxed; Unset where the operation leaves the cell.
+    private readonly struct BoxedCells(object?[] values) : ICells
+    {
+        public long Append(int column, ColumnVector vector)
+        {
+            var value = values[column];
+            if (ReferenceEquals(value, Unset))
+            {
+                vector.AppendUnmodified();
+                return 0;
+            }
+
+            vector.Append(value);
+            return SizeOf(value);
+        }
+
+        public long Set(int column, ColumnVector vector, int slot)
+        {
+            var value = values[column];
+            if (ReferenceEquals(value, Unset))
+            {
+                return 0;
+            }
+
+            vector.Set(slot, value);
+            return SizeOf(value);
+        }
+    }
+
+    // A captured row read through its typed fields; a column without one is NULL in an upsert (full), left otherwise.
+    private readonly struct TypedCells(IReadOnlyList<TypedField?> fields, object row, bool full) : ICells
+    {
+        public long Append(int column, ColumnVector vector)
+        {
+            if (fields[column] is { } field)
+            {
+                return field.Append(row, vector);
+            }
+
+            if (!full)
+            {
+                vector.AppendUnmodified();
+                return 0;
+            }
+
+            vector.Append(null);
+            return SizeOf(null);
+        }
+
+        public long Set(int column, ColumnVector vector, int slot)
+        {
+            if (fields[column] is { } field)
+            {
+                return field.Set(row, vector, slot);
+            }
+
+            if (!full)
+            {
+                return 0;
+            }
+
+            vector.Set(slot, null);
+            return SizeOf(null);
+        }
+    }
 }

@@ -244,28 +244,7 @@ internal sealed class TableWriter
         }
 
         var source = row.Source!;
-        object? key;
-        if (plan.Key.Length == 1)
-        {
-            key = plan.Key[0].Box(source);
-        }
-        else
-        {
-            var parts = new object[plan.Key.Length];
-            for (var i = 0; i < parts.Length; i++)
-            {
-                if (plan.Key[i].Box(source) is not { } part)
-                {
-                    return false;
-                }
-
-                parts[i] = part;
-            }
-
-            key = new RowKeys.Composite(parts);
-        }
-
-        if (key is null)
+        if (plan.KeyOf(source) is not { } key)
         {
             return false;
         }
@@ -312,7 +291,30 @@ internal sealed class TableWriter
     }
 
     /// <summary>A row type's typed path: the field of each column it sets (aligned with the columns), and of each key column.</summary>
-    private sealed record RowPlan(TypedField?[] Columns, TypedField[] Key);
+    private sealed record RowPlan(TypedField?[] Columns, TypedField[] Key)
+    {
+        /// <summary>The row's key, one value or a composite, as the general path makes it; <see langword="null"/> when a part is NULL.</summary>
+        public object? KeyOf(object row)
+        {
+            if (Key.Length == 1)
+            {
+                return Key[0].Box(row);
+            }
+
+            var parts = new object[Key.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (Key[i].Box(row) is not { } part)
+                {
+                    return null;
+                }
+
+                parts[i] = part;
+            }
+
+            return new RowKeys.Composite(parts);
+        }
+    }
 
     /// <summary>
     /// Maps a row onto the table's writable columns, coercing each value. Columns the row does not set are NULL

@@ -13,6 +13,7 @@ namespace Tributary.Sdk.Http.Reading;
 internal sealed class JsonRecordReader
 {
     private const int InitialBufferSize = 64 * 1024;
+    private const int RunLength = 16 * 1024;   // the records parsed as one document: their arrays stay off the large object heap
 
     private readonly string[] _path;
     private readonly Func<string, Exception> _malformed;
@@ -25,6 +26,10 @@ internal sealed class JsonRecordReader
     private JsonReaderState _state;
     private Mode _mode = Mode.Root;
     private bool _found;
+    private byte[] _run = [];   // the records of one pass, copied into "[…]"
+    private int _runStart;      // where they begin and end, in the span one pass reads
+    private int _runEnd;
+    private int _runCount;
 
     /// <param name="path">The property names leading to the records array; empty: the body itself.</param>
     /// <param name="malformed">Makes the exception for a body that is not what was expected, from a description of the problem.</param>
@@ -123,6 +128,7 @@ internal sealed class JsonRecordReader
             throw _malformed($"the body is not valid JSON at byte {_discarded + _start + reader.BytesConsumed} ({ex.Message})");
         }
 
+        ParseRun(records);
         _state = reader.CurrentState;
         _start += (int)reader.BytesConsumed;
     }
@@ -236,13 +242,54 @@ internal sealed class JsonRecordReader
             throw _malformed($"record {Count + 1} at '{(_path.Length == 0 ? "the body" : string.Join('.', _path))}' is a {Describe(reader.TokenType)}, not an object");
         }
 
-        if (!TryReadWhole(ref reader, out var record))
+        var end = reader;
+        if (!end.TrySkip())
         {
             return false;
         }
 
-        Add(records, record, Count);
+        // Parsed with the records after it in this buffer, as one document: see ParseRun.
+        if (_runCount > 0 && end.BytesConsumed - _runStart > RunLength)
+        {
+            ParseRun(records);
+        }
+
+        if (_runCount == 0)
+        {
+            _runStart = (int)reader.TokenStartIndex;
+        }
+
+        _runEnd = (int)end.BytesConsumed;
+        _runCount++;
+        Count++;
+        reader = end;
         return true;
+    }
+
+    // The records found in one pass over the buffer are parsed as one array: a document each cost twice as much. Between
+    // the first record's start and the last one's end there are only records, commas and white space.
+    private void ParseRun(List<JsonObject> records)
+    {
+        if (_runCount == 0)
+        {
+            return;
+        }
+
+        var length = _runEnd - _runStart;
+        if (_run.Length < length + 2)
+        {
+            _run = new byte[Math.Max(length + 2, RunLength + 2)];
+        }
+
+        _run[0] = (byte)'[';
+        _buffer.AsSpan(_start + _runStart, length).CopyTo(_run.AsSpan(1));
+        _run[length + 1] = (byte)']';
+        foreach (var element in JsonElement.Parse(_run.AsSpan(0, length + 2)).EnumerateArray())
+        {
+            records.Add(LastRecord = JsonObject.Create(element)!);
+        }
+
+        _runCount = 0;
     }
 
     private void Add(List<JsonObject> records, JsonNode? node, int index)

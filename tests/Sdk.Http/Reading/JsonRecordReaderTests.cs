@@ -74,9 +74,9 @@ public sealed class JsonRecordReaderTests
         body.Append("]}");
         var reader = new JsonRecordReader(["data"], problem => new InvalidDataException(problem));
         var count = 0;
-        await foreach (var _ in reader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(body.ToString())), CancellationToken.None))
+        await foreach (var record in reader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(body.ToString())), CancellationToken.None))
         {
-            count++;
+            Assert.Equal(count++, record["id"]!.GetValue<int>());
         }
 
         Assert.Equal(Count, count);

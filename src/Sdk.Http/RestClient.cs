@@ -167,7 +167,8 @@ public sealed partial class RestClient : IDisposable
     }
 
     /// <summary>
-    /// The records of every page, fetched by <paramref name="fetchers"/> requests at once and yielded in page order. Pages
+    /// The records of every page, fetched by <paramref name="fetchers"/> requests at once and yielded in page order. A slow
+    /// page holds up no other request: up to twice <paramref name="fetchers"/> pages are read ahead of the caller. Pages
     /// past the last may be requested and are dropped; when the first page gives a total, none are.
     /// </summary>
     /// <exception cref="RestException">A page answered with an error or is malformed; the pages before it were yielded.</exception>
@@ -181,6 +182,7 @@ public sealed partial class RestClient : IDisposable
         ArgumentNullException.ThrowIfNull(paginator);
         ArgumentOutOfRangeException.ThrowIfLessThan(fetchers, 1);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var requests = new SemaphoreSlim(fetchers);
         var window = new Queue<(long Index, Task<RestPage> Page)>();
         long next = 0, pageCount = long.MaxValue;
         try
@@ -205,7 +207,7 @@ public sealed partial class RestClient : IDisposable
                     yield break;
                 }
 
-                while (window.Count < fetchers && next < pageCount)
+                while (window.Count < 2 * fetchers && next < pageCount)
                 {
                     window.Enqueue((next, FetchAsync(next++)));
                 }
@@ -221,11 +223,19 @@ public sealed partial class RestClient : IDisposable
             }
         }
 
-        Task<RestPage> FetchAsync(long index)
+        async Task<RestPage> FetchAsync(long index)
         {
             var copy = request.Copy();
             paginator.Seek(copy, index);
-            return ReadPageAsync(copy, stop.Token);
+            await requests.WaitAsync(stop.Token);
+            try
+            {
+                return await ReadPageAsync(copy, stop.Token);
+            }
+            finally
+            {
+                requests.Release();
+            }
         }
     }
 

@@ -161,6 +161,33 @@ public sealed class RestClientTests
     }
 
     [Fact]
+    public async Task Concurrency_SlowPage_TheOtherFetchersMoveOn()
+    {
+        // The first page is read alone; then page 2 answers only once page 7 is asked for, which four fetchers reach only
+        // if pages 3 to 5 free their requests while page 2 is still out.
+        var seventhAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", async (int page) =>
+        {
+            if (page == 7)
+            {
+                seventhAsked.TrySetResult();
+            }
+            else if (page == 2)
+            {
+                await seventhAsked.Task;
+            }
+
+            return Results.Json(page > 8 ? [] : new[] { new { id = page } });
+        }));
+        using var client = Client(server);
+
+        var ids = await Pagination.PaginatorTests.IdsAsync(client.GetRecordsConcurrentlyAsync(new RestRequest("items"), new PageNumberPaginator(), fetchers: 4))
+            .WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Enumerable.Range(1, 8), ids);
+    }
+
+    [Fact]
     public async Task RateLimit_FiveRequestsPerSecond_SpreadsTenRequestsOverTwoSeconds()
     {
         await using var server = await TestServer.StartAsync(app => app.MapGet("/items", () => Results.Json(new { ok = true })));

@@ -18,6 +18,8 @@ internal sealed class JsonRecordReader
     private readonly string[] _path;
     private readonly Func<string, Exception> _malformed;
     private readonly Stack<JsonObject> _objects = new();   // the envelope objects on the path, innermost on top
+    private readonly List<string> _names = [];   // the property names of the last record, in order
+    private readonly List<KeyValuePair<string, JsonNode?>> _properties = [];   // the record being built
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
     private int _end;
@@ -284,12 +286,50 @@ internal sealed class JsonRecordReader
         _run[0] = (byte)'[';
         _buffer.AsSpan(_start + _runStart, length).CopyTo(_run.AsSpan(1));
         _run[length + 1] = (byte)']';
+        var index = Count - _runCount;
         foreach (var element in JsonElement.Parse(_run.AsSpan(0, length + 2)).EnumerateArray())
         {
-            records.Add(LastRecord = JsonObject.Create(element)!);
+            records.Add(LastRecord = Materialize(element, index++));
         }
 
         _runCount = 0;
+    }
+
+    // The record's properties, built now rather than on first use: a page's records usually share their names, so each
+    // name is one string for the page, not one per record.
+    private JsonObject Materialize(JsonElement record, int index)
+    {
+        _properties.Clear();
+        foreach (var property in record.EnumerateObject())
+        {
+            var position = _properties.Count;
+            if (position == _names.Count)
+            {
+                _names.Add(property.Name);
+            }
+            else if (!property.NameEquals(_names[position]))
+            {
+                _names[position] = property.Name;
+            }
+
+            var value = property.Value;
+            _properties.Add(new(_names[position], value.ValueKind switch
+            {
+                JsonValueKind.Object => JsonObject.Create(value),
+                JsonValueKind.Array => JsonArray.Create(value),
+                _ => JsonValue.Create(value),   // null for a JSON null
+            }));
+        }
+
+        try
+        {
+            return new JsonObject(_properties);
+        }
+        catch (ArgumentException)
+        {
+            var twice = _properties.GroupBy(p => p.Key).First(g => g.Count() > 1).Key;
+            throw _malformed($"record {index + 1} has the property '{twice}' more than once");
+        }
     }
 
     private void Add(List<JsonObject> records, JsonNode? node, int index)

@@ -13,12 +13,14 @@ public sealed class JsonRecordReaderTests
     [InlineData(4096)]
     public async Task Read_NestedPathWithEnvelopeOnBothSides_YieldsRecordsAndKeepsTheRest(int chunk)
     {
-        const string Body = """{"total":3,"paging":{"before":"a","results":[{"id":1,"tags":["x"]},{"id":2,"nested":{"a":{"b":[1,2]}}},{"id":3}],"next":{"after":"3"}},"done":true}""";
+        const string Body = """{"total":3,"paging":{"before":"a","results":[{"id":1,"tags":["x"]},{"id":2,"nested":{"a":{"b":[1,2]}}},{"id":3,"gone":null}],"next":{"after":"3"}},"done":true}""";
 
         var (records, reader) = await ReadAsync(Body, "paging.results", chunk);
 
         Assert.Equal([1, 2, 3], records.Select(r => r["id"]!.GetValue<int>()));
         Assert.Equal(2, records[1]["nested"]!["a"]!["b"]![1]!.GetValue<int>());
+        Assert.Equal("x", records[0]["tags"]!.AsArray().Single()!.GetValue<string>());
+        Assert.True(records[2].ContainsKey("gone") && records[2]["gone"] is null);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"total":3,"paging":{"before":"a","next":{"after":"3"}},"done":true}"""), reader.Envelope), reader.Envelope.ToJsonString());
         Assert.Equal(3, reader.Count);
         Assert.Equal(3, reader.LastRecord!["id"]!.GetValue<int>());
@@ -99,6 +101,7 @@ public sealed class JsonRecordReaderTests
     [InlineData("""{"items":[{"id":1}]}""", "data", "has no 'data'")]
     [InlineData("""{"data":{"id":1}}""", "data", "'data' is a object, not an array")]
     [InlineData("""{"data":[{"id":1},2]}""", "data", "record 2 at 'data' is a number")]
+    [InlineData("""{"data":[{"id":1},{"id":2,"name":"a","id":3}]}""", "data", "record 2 has the property 'id' more than once")]
     [InlineData("""[{"id":1}]""", "data", "the body is a array, not an object with 'data'")]
     [InlineData("""<html>busy</html>""", "data", "not valid JSON")]
     public async Task Read_MalformedBody_FailsNamingTheProblem(string body, string path, string expected)

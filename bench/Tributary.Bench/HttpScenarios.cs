@@ -13,8 +13,8 @@ using Microsoft.Extensions.Logging;
 using Tributary.Sdk.Http;
 
 /// <summary>
-/// The HTTP toolkit against a paginated API on this machine: N records, 1,000 a page, every request answered after 5 ms.
-/// Three readers take every record as a <see cref="JsonObject"/>:
+/// The HTTP toolkit against a paginated API on this machine, in a process of its own: N records, 1,000 a page, every
+/// request answered after 5 ms. Three readers take every record as a <see cref="JsonObject"/>:
 ///   raw        — an <see cref="HttpClient"/> loop: GET a page, parse it, take its <c>data</c> array, stop at <c>total_pages</c>;
 ///   toolkit    — <see cref="RestClient.GetRecordsAsync"/> with a <see cref="PageNumberPaginator"/>: the same requests, streamed;
 ///   concurrent — <see cref="RestClient.GetRecordsConcurrentlyAsync"/> with 8 fetchers.
@@ -26,8 +26,22 @@ internal static class HttpScenarios
 
     public static async Task<int> RunAsync(long records, int pageSize)
     {
-        var pages = (int)((records + pageSize - 1) / pageSize);
-        await using var api = await StartApiAsync(records, pages, pageSize);
+        using var api = StartApi(records, pageSize, out var baseUri);
+        try
+        {
+            await MeasureReadersAsync(baseUri, records, pageSize);
+            return 0;
+        }
+        finally
+        {
+            api.StandardInput.Close();
+            await api.WaitForExitAsync();
+        }
+    }
+
+    private static async Task MeasureReadersAsync(Uri baseUri, long records, int pageSize)
+    {
+        var pages = (records + pageSize - 1) / pageSize;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Tributary HTTP bench: {records:N0} records, {pageSize:N0} a page ({pages:N0} pages), {Latency.TotalMilliseconds} ms a request, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
 
@@ -37,9 +51,9 @@ internal static class HttpScenarios
         };
         for (var round = 0; round < 3; round++)
         {
-            runs["raw"].Add(await MeasureAsync(records, () => RawAsync(api.BaseUri(), pageSize)));
-            runs["toolkit"].Add(await MeasureAsync(records, () => ToolkitAsync(api.BaseUri(), pageSize)));
-            runs["concurrent"].Add(await MeasureAsync(records, () => ConcurrentAsync(api.BaseUri(), pageSize)));
+            runs["raw"].Add(await MeasureAsync(records, () => RawAsync(baseUri, pageSize)));
+            runs["toolkit"].Add(await MeasureAsync(records, () => ToolkitAsync(baseUri, pageSize)));
+            runs["concurrent"].Add(await MeasureAsync(records, () => ConcurrentAsync(baseUri, pageSize)));
         }
 
         Console.WriteLine();
@@ -54,7 +68,6 @@ internal static class HttpScenarios
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"toolkit overhead against the raw loop: {(medians["toolkit"] - medians["raw"]) / medians["raw"]:P1}; concurrent (8 fetchers) / single stream: {medians["toolkit"] / medians["concurrent"]:N1}x"));
-        return 0;
     }
 
     private static async Task<(double Seconds, double BytesPerRecord)> MeasureAsync(long expected, Func<Task<long>> read)
@@ -69,8 +82,7 @@ internal static class HttpScenarios
             throw new InvalidOperationException($"Read {count} records, expected {expected}.");
         }
 
-        // The server shares the process: its allocations are in the figure for every reader alike.
-        return (seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)count);
+        return (seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)count);   // the readers' alone: the API has its own process
     }
 
     private static async Task<long> RawAsync(Uri baseUri, int pageSize)
@@ -123,10 +135,15 @@ internal static class HttpScenarios
 
     private static PageNumberPaginator Paginator(int pageSize) => new() { PageSize = pageSize, PageSizeParameter = "per_page", TotalPagesPath = "meta.total_pages" };
 
-    // The API. A real source renders its pages on its own machines: here every page is rendered before the clock starts
-    // (1,000 pages of 1,000 records: about 140 MB), so the two cores measure the readers, not the server's JSON writer.
-    private static async Task<WebApplication> StartApiAsync(long records, int pages, int pageSize)
+    /// <summary>
+    /// Serves the API until standard input closes, after printing its address. A process of its own, as a real source is on
+    /// machines of its own: it shares the cores with the readers, not their thread pool, timers or heap. Every page is
+    /// rendered before the address is printed (1,000 pages of 1,000 records: about 140 MB), so the cores measure the
+    /// readers, not the server's JSON writer.
+    /// </summary>
+    public static async Task<int> ServeAsync(long records, int pageSize)
     {
+        var pages = (int)((records + pageSize - 1) / pageSize);
         var bodies = new byte[pages][];
         for (var page = 1; page <= pages; page++)
         {
@@ -136,7 +153,7 @@ internal static class HttpScenarios
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        await using var app = builder.Build();
         app.MapGet("/records", async (HttpContext context, int page, int per_page) =>
         {
             if (per_page != pageSize || page < 1 || page > pages)
@@ -150,7 +167,25 @@ internal static class HttpScenarios
             await context.Response.Body.WriteAsync(bodies[page - 1]);
         });
         await app.StartAsync();
-        return app;
+        Console.WriteLine(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        await Console.In.ReadToEndAsync();
+        return 0;
+    }
+
+    // The API's process: closing its standard input ends it.
+    private static Process StartApi(long records, int pageSize, out Uri baseUri)
+    {
+        var start = Parent.StartInfo();
+        start.RedirectStandardInput = true;
+        foreach (var argument in new[] { "--http-api", "--records", records.ToString(CultureInfo.InvariantCulture), "--page-size", pageSize.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        var address = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The API process ended before it printed its address.");
+        baseUri = new Uri(address.TrimEnd('/') + "/");
+        return process;
     }
 
     private static byte[] Render(int page, int pages, long records, int pageSize)
@@ -183,7 +218,4 @@ internal static class HttpScenarios
 
         return buffer.ToArray();
     }
-
-    private static Uri BaseUri(this WebApplication app) =>
-        new($"http://127.0.0.1:{new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port}/");
 }

@@ -23,12 +23,12 @@ using Tributary.Testing;
 // Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|delta|all]
 //   --http [--records N] [--page-size N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient
 //                    loop (HttpScenarios.cs).
-if (args is ["--http", .. var rest])
+if (args is [var http and ("--http" or "--http-api"), .. var rest])
 {
     string? Value(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-    return await HttpScenarios.RunAsync(
-        long.Parse(Value("--records") ?? "1000000", CultureInfo.InvariantCulture),
-        int.Parse(Value("--page-size") ?? "1000", CultureInfo.InvariantCulture));
+    var records = long.Parse(Value("--records") ?? "1000000", CultureInfo.InvariantCulture);
+    var pageSize = int.Parse(Value("--page-size") ?? "1000", CultureInfo.InvariantCulture);
+    return http == "--http" ? await HttpScenarios.RunAsync(records, pageSize) : await HttpScenarios.ServeAsync(records, pageSize);
 }
 
 var options = BenchOptions.Parse(args);
@@ -124,15 +124,7 @@ internal static class Parent
         Directory.CreateDirectory(directory);
         try
         {
-            var start = new ProcessStartInfo(Environment.ProcessPath!)
-            {
-                RedirectStandardOutput = true,
-            };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-            {
-                start.ArgumentList.Add(typeof(Parent).Assembly.Location);   // started as `dotnet Tributary.Bench.dll`
-            }
-
+            var start = StartInfo();
             foreach (var argument in new[] { "--child", mode, "--dir", directory, "--rows", options.Rows.ToString(CultureInfo.InvariantCulture), "--checkpoint-every", options.CheckpointEvery.ToString(CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(argument);
@@ -163,6 +155,18 @@ internal static class Parent
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>This bench again, as a child process; add its arguments.</summary>
+    public static ProcessStartInfo StartInfo()
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(Parent).Assembly.Location);   // started as `dotnet Tributary.Bench.dll`
+        }
+
+        return start;
     }
 }
 

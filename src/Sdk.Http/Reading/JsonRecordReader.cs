@@ -6,7 +6,7 @@ namespace Tributary.Sdk.Http.Reading;
 
 /// <summary>
 /// Streams the records of one JSON response: the objects of the array at a property path (or of the body itself when it is
-/// an array), parsed one at a time from a buffer that holds only what is being read, so a 100 MB page is never held whole.
+/// an array), parsed as they arrive from a buffer that holds only what is being read, so a 100 MB page is never held whole.
 /// Everything else in the body — totals, cursors, next-page links, before or after the records — is kept as the
 /// <see cref="Envelope"/> for the paginator.
 /// </summary>

@@ -35,6 +35,8 @@ public sealed class TableCounts
 
     /// <summary>Updates and deletes whose key did not exist: no-ops, counted and logged.</summary>
     public long UnknownKeys { get; set; }
+
+    internal TableCounts Copy() => (TableCounts)MemberwiseClone();
 }
 
 /// <summary>The record every run leaves beside the state: what ran, when, how it ended and what it did.</summary>
@@ -109,9 +111,6 @@ public sealed class RunRecord
         StateBytes = StateBytes,
         Error = Error,
         ErrorKind = ErrorKind,
-        Tables = Tables.ToDictionary(
-            p => p.Key,
-            p => new TableCounts { Upserts = p.Value.Upserts, Updates = p.Value.Updates, Deletes = p.Value.Deletes, Truncates = p.Value.Truncates, UnknownKeys = p.Value.UnknownKeys },
-            StringComparer.Ordinal),
+        Tables = Tables.ToDictionary(p => p.Key, p => p.Value.Copy(), StringComparer.Ordinal),
     };
 }

@@ -29,14 +29,14 @@ internal static class RowAppender
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var i = rows is null ? n : rows[n];
-            var row = appender.CreateRow();
-            foreach (var column in columns)
+            // AppendRow fills one row object, reused for every row; CreateRow would allocate one a row.
+            appender.AppendRow((Columns: columns, Index: rows is null ? n : rows[n]), static (row, current) =>
             {
-                column(row, i);
-            }
-
-            row.EndRow();
+                foreach (var column in current.Columns)
+                {
+                    column(row, current.Index);
+                }
+            });
         }
     }
 

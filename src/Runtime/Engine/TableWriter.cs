@@ -254,14 +254,12 @@ internal sealed class TableWriter
     }
 
     /// <summary>The typed path of a row type for the table's current columns; <see langword="null"/> when the type cannot take it.</summary>
-    private RowPlan? Plan(RowFields row, bool keysOnly)
-    {
-        if (_plans.TryGetValue((row.Type!, keysOnly), out var known))
-        {
-            return known;
-        }
+    private RowPlan? Plan(RowFields row, bool keysOnly) =>
+        _plans.TryGetValue((row.Type!, keysOnly), out var known) ? known : _plans[(row.Type!, keysOnly)] = NewPlan(row, keysOnly);
 
-        RowPlan? plan = null;
+    // Apart from Plan, which runs for every row: its lambdas' captures would be allocated on each call.
+    private RowPlan? NewPlan(RowFields row, bool keysOnly)
+    {
         var map = Map(row.Names);
         var fields = row.Type!.Fields;
         var columns = new TypedField?[_columns.Count];
@@ -281,13 +279,9 @@ internal sealed class TableWriter
             }
         }
 
-        if (typed && Array.TrueForAll(_keyIndexes, k => columns[k] is not null))
-        {
-            plan = new RowPlan(columns, [.. _keyIndexes.Select(k => columns[k]!)]);
-        }
-
-        _plans[(row.Type, keysOnly)] = plan;
-        return plan;
+        return typed && Array.TrueForAll(_keyIndexes, k => columns[k] is not null)
+            ? new RowPlan(columns, [.. _keyIndexes.Select(k => columns[k]!)])
+            : null;
     }
 
     /// <summary>A row type's typed path: the field of each column it sets (aligned with the columns), and of each key column.</summary>

@@ -15,17 +15,35 @@ internal sealed class BatchWriter(IDestination destination, ILogger log)
 {
     private readonly Channel<Write> _writes = Channel.CreateBounded<Write>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
     private int _schemaChanges;
+    private int _unfinished;   // items handed over and not yet done
+    private volatile TaskCompletionSource? _idle;
 
     /// <summary>Schema changes committed so far.</summary>
     public int SchemaChanges => Volatile.Read(ref _schemaChanges);
 
+    /// <summary>Whether everything handed over is done: what is handed over next starts at once.</summary>
+    public bool IsIdle => Volatile.Read(ref _unfinished) == 0;
+
+    /// <summary>Completes once everything handed over so far is done (at once when it is). For one waiter at a time.</summary>
+    public Task IdleAsync()
+    {
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _idle = idle;
+        if (IsIdle)
+        {
+            idle.TrySetResult();   // done before the waiter was there to be told
+        }
+
+        return idle.Task;
+    }
+
     /// <summary>Hands a batch over; <paramref name="owner"/> gets its vectors back once it is written.</summary>
     public ValueTask WriteAsync(WriteBatch batch, TableWriter owner, CancellationToken cancellationToken) =>
-        _writes.Writer.WriteAsync(new Write(batch, owner, null), cancellationToken);
+        HandOverAsync(new Write(batch, owner, null), cancellationToken);
 
     /// <summary>Hands over <paramref name="step"/>, run once every batch handed over before it is committed; if it throws, the writer fails.</summary>
     public ValueTask ThenAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
-        _writes.Writer.WriteAsync(new Write(null, null, step), cancellationToken);
+        HandOverAsync(new Write(null, null, step), cancellationToken);
 
     /// <summary>Returns once everything handed over before it is done; also ends at <paramref name="stop"/>.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken, CancellationToken stop)
@@ -47,31 +65,54 @@ internal sealed class BatchWriter(IDestination destination, ILogger log)
     {
         await foreach (var write in _writes.Reader.ReadAllAsync(cancellationToken))
         {
-            if (write.Batch is not { } batch)
+            await DoAsync(write, lease, written, cancellationToken);
+            if (Interlocked.Decrement(ref _unfinished) == 0)
             {
-                await write.Step!(cancellationToken);
-                continue;
+                _idle?.TrySetResult();
             }
-
-            lease.ThrowIfLost();
-            batch.Fence = lease.Epoch;   // the destination refuses it once a later lease has written the schema
-            var matched = await destination.WriteAsync(batch, cancellationToken);
-            foreach (var change in batch.Changes)
-            {
-                SyncLog.SchemaChanged(log, batch.Schema, batch.Table.Name, change.ToString());
-            }
-
-            Interlocked.Add(ref _schemaChanges, batch.Changes.Count);
-            if (matched < batch.RowCount)
-            {
-                var unknown = batch.RowCount - matched;   // every upsert applies; an update or delete of a missing key does not
-                write.Owner!.AddUnknownKeys(unknown);
-                SyncLog.UnknownKeys(log, batch.Table.Name, unknown);
-            }
-
-            write.Owner!.Recycle(batch);
-            written();
         }
+    }
+
+    private async ValueTask HandOverAsync(Write write, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _unfinished);
+        try
+        {
+            await _writes.Writer.WriteAsync(write, cancellationToken);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _unfinished);
+            throw;
+        }
+    }
+
+    private async Task DoAsync(Write write, IConnectorLease lease, Action written, CancellationToken cancellationToken)
+    {
+        if (write.Batch is not { } batch)
+        {
+            await write.Step!(cancellationToken);
+            return;
+        }
+
+        lease.ThrowIfLost();
+        batch.Fence = lease.Epoch;   // the destination refuses it once a later lease has written the schema
+        var matched = await destination.WriteAsync(batch, cancellationToken);
+        foreach (var change in batch.Changes)
+        {
+            SyncLog.SchemaChanged(log, batch.Schema, batch.Table.Name, change.ToString());
+        }
+
+        Interlocked.Add(ref _schemaChanges, batch.Changes.Count);
+        if (matched < batch.RowCount)
+        {
+            var unknown = batch.RowCount - matched;   // every upsert applies; an update or delete of a missing key does not
+            write.Owner!.AddUnknownKeys(unknown);
+            SyncLog.UnknownKeys(log, batch.Table.Name, unknown);
+        }
+
+        write.Owner!.Recycle(batch);
+        written();
     }
 
     /// <summary>A batch with the table writer that gets its vectors back; or, alone, a step.</summary>

@@ -57,6 +57,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private long? _recordSaved;  // when the last checkpoint that saves the run record was made
     private HttpClient? _http;
     private (string Source, TableWriter Writer)? _lastTable;
+    private Held? _held;   // the newest checkpoint not yet committed, while the writer was busy (see ApplyAsync)
 
     public SyncSession(
         SyncRequest request,
@@ -322,19 +323,42 @@ internal sealed class SyncSession : SyncContext, IDisposable
         try
         {
             var reader = _queue.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken))
+            while (true)
             {
-                while (reader.TryRead(out var chunk))
+                if (!reader.TryRead(out var chunk))
                 {
-                    foreach (var operation in chunk)
+                    // The connector is slower than the engine: a held checkpoint is committed once the writer is idle.
+                    var more = reader.WaitToReadAsync(cancellationToken).AsTask();
+                    if (_held is not null && !_writer.IsIdle)
                     {
-                        if (await ApplyAsync(operation, cancellationToken))
-                        {
-                            return;   // paused: nothing after this checkpoint is taken
-                        }
+                        await Task.WhenAny(more, _writer.IdleAsync());
                     }
 
-                    _queue.Recycle(chunk);
+                    if (!more.IsCompleted || !await more)
+                    {
+                        await CommitHeldAsync(cancellationToken);   // the writer is idle, or the connector is done
+                    }
+
+                    if (!await more)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                foreach (var operation in chunk)
+                {
+                    if (await ApplyAsync(operation, cancellationToken))
+                    {
+                        return;   // paused: nothing after this checkpoint is taken
+                    }
+                }
+
+                _queue.Recycle(chunk);
+                if (_writer.IsIdle)
+                {
+                    await CommitHeldAsync(cancellationToken);
                 }
             }
         }
@@ -346,11 +370,21 @@ internal sealed class SyncSession : SyncContext, IDisposable
     }
 
     // Returns true when the run pauses at this operation (a checkpoint after the budget).
+    // A checkpoint that meets the writer busy is held rather than committed: the rows after it join the same batches, and
+    // the next checkpoint replaces it. So a connector that checkpoints every page gets batches as large as the writer's
+    // pace allows, not a transaction and a state save per page. A held checkpoint is committed as soon as the writer is
+    // idle (checked between chunks, and while the queue is empty), a table's batch fills, or the run ends; a pausing
+    // checkpoint at once.
     private async ValueTask<bool> ApplyAsync(Operation operation, CancellationToken cancellationToken)
     {
         if (operation.Checkpoint is { } checkpoint)
         {
-            await CommitAsync(checkpoint.State, checkpoint.SaveRecord, cancellationToken);
+            _held = new Held(checkpoint.State, CheckState(checkpoint.State), checkpoint.SaveRecord || _held is { SaveRecord: true }, 1 + (_held?.Covers ?? 0));
+            if (_writer.IsIdle || checkpoint.Paused is not null)
+            {
+                await CommitHeldAsync(cancellationToken);
+            }
+
             if (checkpoint.Paused is not { } paused)
             {
                 return false;
@@ -407,6 +441,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
         if (writer.Buffered >= _options.BatchSize || writer.BufferedBytes >= _options.BatchBytes)
         {
             await WriteAsync(Take(writer), cancellationToken);
+            await CommitHeldAsync(cancellationToken);   // a held checkpoint waits at most a batch
         }
         else if (_bufferedBytes > 2 * _options.BatchBytes || _operations % BufferCheckInterval == 0)
         {
@@ -433,11 +468,10 @@ internal sealed class SyncSession : SyncContext, IDisposable
         return writer.TakeBatch(_request.Schema);
     }
 
-    // Writes every table's pending rows, then hands the writer the state to save once they are committed.
-    private async Task CommitAsync(JsonObject state, bool saveRecord, CancellationToken cancellationToken)
+    // The state's size in bytes, once it is checked: within the limit, and holding no secret.
+    private int CheckState(JsonObject state)
     {
-        var json = state.ToJsonString();
-        var bytes = Encoding.UTF8.GetByteCount(json);
+        var bytes = Encoding.UTF8.GetByteCount(state.ToJsonString());
         if (bytes > _options.MaxStateBytes)
         {
             throw new SyncException($"The checkpointed state is {bytes:N0} bytes; the limit is {_options.MaxStateBytes:N0}. Keep cursors in state, not data.");
@@ -448,21 +482,37 @@ internal sealed class SyncSession : SyncContext, IDisposable
             throw new SyncException($"The checkpointed state holds the value of secret '{secret}'; state is not encrypted, never put secrets in it.");
         }
 
+        return bytes;
+    }
+
+    private async Task CommitHeldAsync(CancellationToken cancellationToken)
+    {
+        if (_held is { } held)
+        {
+            _held = null;
+            await CommitAsync(held, cancellationToken);
+        }
+    }
+
+    // Writes every table's pending rows, then hands the writer the state to save once they are committed.
+    private async Task CommitAsync(Held checkpoint, CancellationToken cancellationToken)
+    {
         await FlushAllAsync(cancellationToken);
-        var record = saveRecord ? Snapshot() : null;   // the counts of what this checkpoint covers
-        await _writer.ThenAsync(token => SaveAsync(state, bytes, record, token), cancellationToken);
+        var record = checkpoint.SaveRecord ? Snapshot() : null;   // the counts of what this checkpoint covers
+        await _writer.ThenAsync(token => SaveAsync(checkpoint, record, token), cancellationToken);
     }
 
     // On the writer, after the rows before the checkpoint are committed: saves its state, then the run record as of it,
     // when the checkpoint took one.
-    private async Task SaveAsync(JsonObject state, int bytes, RunRecord? record, CancellationToken cancellationToken)
+    private async Task SaveAsync(Held checkpoint, RunRecord? record, CancellationToken cancellationToken)
     {
+        var (state, bytes) = (checkpoint.State, checkpoint.Bytes);
         _lease!.ThrowIfLost();
         var saved = await _store.WriteAsync(_request.Connection, state, _stateVersion, _lease.Epoch, cancellationToken);
         _stateVersion = saved.Version;
         lock (_record)
         {
-            _record.Checkpoints++;
+            _record.Checkpoints += checkpoint.Covers;
             _record.LastCheckpointAt = saved.SavedAt;
             _record.StateBytes = bytes;
         }
@@ -655,4 +705,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     }
 
     private static object Required(object row) => row ?? throw new ArgumentNullException(nameof(row));
+
+    /// <summary>A checked checkpoint waiting to be committed; <paramref name="Covers"/> counts it and those it replaced.</summary>
+    private sealed record Held(JsonObject State, int Bytes, bool SaveRecord, int Covers);
 }

@@ -70,6 +70,64 @@ public sealed class SyncRunnerCheckpointTests
     }
 
     [Fact]
+    public async Task CheckpointAsync_EveryRowWhileTheWriterIsBusy_HeldAndReplacedSoRowsShareBatchesAndNoStateIsAheadOfThem()
+    {
+        await using var harness = new EngineHarness();
+        harness.Options.QueueCapacity = 1;   // one chunk queued: once checkpoint k + 2 is queued, the consumer has taken in k
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Destination.BeforeWrite = async (_, _) =>
+        {
+            writing.TrySetResult();
+            await release.Task;
+        };
+
+        const int Checkpoints = 100;
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            await context.UpsertAsync("a", new { id = 0 }, ct);
+            await context.CheckpointAsync(new JsonObject { ["n"] = 0 }, ct);   // the writer is idle: committed at once
+            await writing.Task;   // the writer now holds row 0
+            for (var i = 1; i <= Checkpoints; i++)
+            {
+                await context.UpsertAsync("a", new { id = i }, ct);
+                await context.CheckpointAsync(new JsonObject { ["n"] = i }, ct);
+            }
+
+            harness.Events.Add("connector done");
+            release.TrySetResult();
+        }).WaitAsync(TimeSpan.FromMinutes(1));
+
+        RunAssert.Succeeded(run);
+        var events = harness.Events.Snapshot();
+        Assert.Equal(["connector done", "write a 1 upsert", """state {"n":0}"""], events.Take(3));
+
+        // Checkpoints 1 to 98 were taken in while the writer held row 0, so each replaced the one before it; only those of the
+        // last chunks can be committed on their own. Without holding, every checkpoint would be a batch and a state save.
+        var saves = events.Skip(3).Where(e => e.StartsWith("state", StringComparison.Ordinal)).ToList();
+        Assert.InRange(saves.Count, 1, 3);
+        Assert.Equal("""state {"n":100}""", saves[^1]);
+
+        // Each state is saved after the rows it covers: rows 1..n are written before state n.
+        var written = 0;
+        foreach (var e in events.Skip(3))
+        {
+            if (e.StartsWith("write a ", StringComparison.Ordinal))
+            {
+                written += int.Parse(e.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (e.StartsWith("state", StringComparison.Ordinal))
+            {
+                Assert.True(written >= (int)JsonNode.Parse(e["state ".Length..])!["n"]!, $"{e} was saved after only {written} of its rows: {string.Join(" | ", events)}");
+            }
+        }
+
+        Assert.Equal(Checkpoints, written);
+        Assert.Equal(Checkpoints + 1, run.Checkpoints);   // every checkpoint counts, committed alone or with those after it
+        Assert.Equal(Checkpoints + 1, harness.Rows("a").Count);
+    }
+
+    [Fact]
     public async Task CheckpointAsync_StateSaved_NextRunReadsIt()
     {
         await using var harness = new EngineHarness();

@@ -102,7 +102,8 @@ public abstract class SyncContext
     /// <summary>Commits everything emitted so far, then saves <paramref name="state"/> (a <see cref="JsonObject"/>,
     /// a dictionary or any object that serialises to a JSON object) for the next sync to start from. The call returns once
     /// the checkpoint is queued, so the connector reads on while the engine commits; a checkpoint that cannot be committed
-    /// fails the sync, and the connector's next call is refused.</summary>
+    /// fails the sync, and the connector's next call is refused. One made while the engine is still writing may be
+    /// replaced by the next: its state is then never saved, but the later one covers it.</summary>
     /// <exception cref="SyncPausedException">The time budget is spent: the checkpoint was committed and the
     /// sync is paused; the run continues from this state.</exception>
     public abstract ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default);

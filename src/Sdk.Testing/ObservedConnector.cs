@@ -62,7 +62,15 @@ internal sealed class ObservedConnector(Connector inner, List<EmittedOperation> 
         public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default) =>
             Data(OperationKind.Truncate, table, null) ? inner.TruncateAsync(table, cancellationToken) : Killed();
 
-        public override async ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default)
+        public override ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default) =>
+            CheckpointAsync(state, inner.CheckpointAsync, cancellationToken);
+
+        public override ValueTask CheckpointAndWaitAsync(object state, CancellationToken cancellationToken = default) =>
+            CheckpointAsync(state, inner.CheckpointAndWaitAsync, cancellationToken);
+
+        public void Dispose() => _http?.Dispose();
+
+        private async ValueTask CheckpointAsync(object state, Func<object, CancellationToken, ValueTask> checkpoint, CancellationToken cancellationToken)
         {
             if (killAfterOperations is { } limit && Volatile.Read(ref _done) > limit)
             {
@@ -73,7 +81,7 @@ internal sealed class ObservedConnector(Connector inner, List<EmittedOperation> 
             var saved = Json(state);
             try
             {
-                await inner.CheckpointAsync(state, cancellationToken);
+                await checkpoint(state, cancellationToken);
             }
             catch (SyncPausedException)
             {
@@ -83,8 +91,6 @@ internal sealed class ObservedConnector(Connector inner, List<EmittedOperation> 
 
             Record(new EmittedOperation(OperationKind.Checkpoint, null, saved, at));
         }
-
-        public void Dispose() => _http?.Dispose();
 
         // Records a data operation; false when the sync dies here instead.
         private bool Data(OperationKind kind, string table, object? value)

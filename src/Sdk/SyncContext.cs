@@ -15,8 +15,9 @@ namespace Tributary.Sdk;
 /// or a <see cref="JsonObject"/>; its keys are the source column names.
 /// </para>
 /// <para>
-/// <see cref="CheckpointAsync"/> covers every operation that completed before it was called: it returns
-/// once they are durably in the destination and the state is saved. When the run's time budget is spent,
+/// <see cref="CheckpointAsync"/> covers every operation that completed before it was called: it returns once
+/// the checkpoint is queued, and the engine commits them, then saves the state. <see cref="CheckpointAndWaitAsync"/>
+/// returns only once they are committed and the state is saved. When the run's time budget is spent,
 /// the first checkpoint after it commits and then pauses the sync by throwing <see cref="SyncPausedException"/> (an
 /// <see cref="OperationCanceledException"/>); let it propagate and the run continues from that state later.
 /// </para>
@@ -107,4 +108,13 @@ public abstract class SyncContext
     /// <exception cref="SyncPausedException">The time budget is spent: the checkpoint was committed and the
     /// sync is paused; the run continues from this state.</exception>
     public abstract ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default);
+
+    /// <summary>Checkpoints as <see cref="CheckpointAsync"/> does, and returns only once everything emitted before it is
+    /// committed and <paramref name="state"/> is saved: for a source that may acknowledge what it read only once it is
+    /// durable, such as a queue's messages. The engine commits at once instead of gathering later rows into the same
+    /// batch, so call it once a batch of the source, not once a row.</summary>
+    /// <exception cref="SyncPausedException">The time budget is spent: the checkpoint was committed and the
+    /// sync is paused; the run continues from this state.</exception>
+    /// <exception cref="OperationCanceledException">The run stopped or failed before the checkpoint was saved.</exception>
+    public abstract ValueTask CheckpointAndWaitAsync(object state, CancellationToken cancellationToken = default);
 }

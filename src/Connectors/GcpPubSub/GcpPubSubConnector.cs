@@ -7,7 +7,8 @@ namespace Tributary.Connectors.GcpPubSub;
 
 /// <summary>
 /// Messages of a Pub/Sub subscription, acknowledged only once they are in the destination: each pulled batch is upserted
-/// (keyed by message id), checkpointed, and only after <see cref="SyncContext.CheckpointAsync"/> has returned acknowledged.
+/// (keyed by message id), checkpointed, and only after <see cref="SyncContext.CheckpointAndWaitAsync"/> has returned (the batch
+/// is committed) acknowledged.
 /// A sync that dies before its checkpoint acknowledges nothing; Pub/Sub delivers those messages again once their ack
 /// deadline passes, and the upsert by message id keeps the table exact. The subscription is the cursor, so the state stays empty.
 /// </summary>
@@ -60,7 +61,7 @@ public sealed partial class GcpPubSubConnector : Connector
             var ackIds = batch.Select(m => m.AckId).ToList();
             try
             {
-                await context.CheckpointAsync(context.State, cancellationToken);
+                await context.CheckpointAndWaitAsync(context.State, cancellationToken);
             }
             catch (SyncPausedException)
             {

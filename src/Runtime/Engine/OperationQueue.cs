@@ -16,10 +16,11 @@ internal enum Op
 
 /// <summary>
 /// A checkpoint on its way to the consumer; its state is saved after the rows before it, and the run record too when
-/// <paramref name="SaveRecord"/>. <paramref name="Paused"/> is set when the run pauses here: its caller waits on it until
-/// the state is saved. Any other checkpoint's caller goes on at once.
+/// <paramref name="SaveRecord"/>. <paramref name="Saved"/> is set when its caller waits until the state is saved: it
+/// asked to (<see cref="Tributary.Sdk.SyncContext.CheckpointAndWaitAsync"/>), or the run pauses here (<paramref name="Pauses"/>).
+/// Any other checkpoint's caller goes on at once.
 /// </summary>
-internal sealed record Checkpoint(JsonObject State, bool SaveRecord, TaskCompletionSource? Paused);
+internal sealed record Checkpoint(JsonObject State, bool SaveRecord, TaskCompletionSource? Saved, bool Pauses);
 
 /// <summary>One operation of a connector, in call order.</summary>
 internal readonly record struct Operation(Op Kind, string Table, RowFields Row, Checkpoint? Checkpoint);

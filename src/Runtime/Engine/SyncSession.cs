@@ -260,30 +260,41 @@ internal sealed class SyncSession : SyncContext, IDisposable
         return EnqueueAsync(new Operation(Op.Truncate, TableName(table), default, null), cancellationToken);
     }
 
-    public override async ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default)
+    public override ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default) =>
+        CheckpointAsync(state, wait: false, cancellationToken);
+
+    public override ValueTask CheckpointAndWaitAsync(object state, CancellationToken cancellationToken = default) =>
+        CheckpointAsync(state, wait: true, cancellationToken);
+
+    private async ValueTask CheckpointAsync(object state, bool wait, CancellationToken cancellationToken)
     {
-        _end.ThrowIfClosed(nameof(CheckpointAsync));
+        _end.ThrowIfClosed(wait ? nameof(CheckpointAndWaitAsync) : nameof(CheckpointAsync));
         ArgumentNullException.ThrowIfNull(state);
         var snapshot = (state is JsonObject json ? json.DeepClone() : JsonSerializer.SerializeToNode(state)) as JsonObject
             ?? throw new ArgumentException($"State must serialise to a JSON object; a {state.GetType().Name} does not.", nameof(state));
         // Pause only a run that got somewhere: a continuation whose one checkpoint adds nothing finishes instead of looping.
         var pauses = _request.TimeBudget is { } budget && _time.GetElapsedTime(_started) >= budget && _queue.Operations > 0;
-        var paused = pauses ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        var saved = pauses || wait ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         var saveRecord = _recordSaved is not { } last || _time.GetElapsedTime(last) >= RecordInterval;
         if (saveRecord)
         {
             _recordSaved = _time.GetTimestamp();
         }
 
-        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, saveRecord, paused)), cancellationToken);
-        if (paused is null)
+        await EnqueueAsync(new Operation(Op.Checkpoint, string.Empty, default, new Checkpoint(snapshot, saveRecord, saved, pauses)), cancellationToken);
+        if (saved is null)
         {
             return;   // the connector reads on while the engine commits the rows before this checkpoint, then saves its state
         }
 
         // The wait also ends when the run stops (a failed consumer never completes the barrier).
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        await paused.Task.WaitAsync(stopped.Token);
+        await saved.Task.WaitAsync(stopped.Token);
+        if (!pauses)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         throw new SyncPausedException("The time budget is spent: the sync paused at this checkpoint and continues from it.", _stop.Token);
     }
@@ -373,27 +384,27 @@ internal sealed class SyncSession : SyncContext, IDisposable
     // A checkpoint that meets the writer busy is held rather than committed: the rows after it join the same batches, and
     // the next checkpoint replaces it. So a connector that checkpoints every page gets batches as large as the writer's
     // pace allows, not a transaction and a state save per page. A held checkpoint is committed as soon as the writer is
-    // idle (checked between chunks, and while the queue is empty), a table's batch fills, or the run ends; a pausing
-    // checkpoint at once.
+    // idle (checked between chunks, and while the queue is empty), a table's batch fills, or the run ends; a checkpoint
+    // whose caller waits for it (it pauses the run, or the connector asked to) at once.
     private async ValueTask<bool> ApplyAsync(Operation operation, CancellationToken cancellationToken)
     {
         if (operation.Checkpoint is { } checkpoint)
         {
             _held = new Held(checkpoint.State, CheckState(checkpoint.State), checkpoint.SaveRecord || _held is { SaveRecord: true }, 1 + (_held?.Covers ?? 0));
-            if (_writer.IsIdle || checkpoint.Paused is not null)
+            if (_writer.IsIdle || checkpoint.Saved is not null)
             {
                 await CommitHeldAsync(cancellationToken);
             }
 
-            if (checkpoint.Paused is not { } paused)
+            if (checkpoint.Saved is not { } saved)
             {
                 return false;
             }
 
             await _writer.DrainAsync(cancellationToken, _stop.Token);
-            _paused = true;
-            paused.TrySetResult();
-            return true;
+            _paused = checkpoint.Pauses;
+            saved.TrySetResult();
+            return checkpoint.Pauses;
         }
 
         _operations++;

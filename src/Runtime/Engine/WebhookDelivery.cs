@@ -96,4 +96,7 @@ internal sealed class WebhookSession(SyncContext sync, WebhookDelivery delivery)
 
     public override ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default) =>
         sync.CheckpointAsync(state, cancellationToken);
+
+    public override ValueTask CheckpointAndWaitAsync(object state, CancellationToken cancellationToken = default) =>
+        sync.CheckpointAndWaitAsync(state, cancellationToken);
 }

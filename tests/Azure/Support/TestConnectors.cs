@@ -159,4 +159,6 @@ public abstract class DelegatingSyncContext(SyncContext inner) : SyncContext
     public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default) => inner.TruncateAsync(table, cancellationToken);
 
     public override ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default) => inner.CheckpointAsync(state, cancellationToken);
+
+    public override ValueTask CheckpointAndWaitAsync(object state, CancellationToken cancellationToken = default) => inner.CheckpointAndWaitAsync(state, cancellationToken);
 }

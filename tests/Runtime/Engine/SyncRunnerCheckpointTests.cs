@@ -128,6 +128,43 @@ public sealed class SyncRunnerCheckpointTests
     }
 
     [Fact]
+    public async Task CheckpointAndWaitAsync_WhileTheWriterIsBusy_ReturnsOnlyOnceItsRowsAreWrittenAndItsStateSaved()
+    {
+        await using var harness = new EngineHarness();
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Destination.BeforeWrite = async (_, _) =>
+        {
+            writing.TrySetResult();
+            await release.Task;
+        };
+
+        var returnedAtOnce = true;
+        IReadOnlyDictionary<string, object?>[] rowsOnReturn = [];
+        JsonObject? stateOnReturn = null;
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            await context.UpsertAsync("a", new { id = 0 }, ct);
+            await context.CheckpointAsync(new JsonObject { ["n"] = 0 }, ct);
+            await writing.Task;   // the writer holds row 0 until released: nothing after it can be committed yet
+            await context.UpsertAsync("a", new { id = 1 }, ct);
+            var call = context.CheckpointAndWaitAsync(new JsonObject { ["n"] = 1 }, ct).AsTask();
+            returnedAtOnce = call.IsCompleted;
+            release.TrySetResult();
+            await call;
+            rowsOnReturn = [.. harness.Rows("a")];
+            stateOnReturn = (await harness.ReadStateAsync()).State;
+            await context.UpsertAsync("a", new { id = 2 }, ct);   // the sync goes on after the wait
+        }).WaitAsync(TimeSpan.FromMinutes(1));
+
+        RunAssert.Succeeded(run);
+        Assert.False(returnedAtOnce, "CheckpointAndWaitAsync returned while the rows before it were still unwritten.");
+        Assert.Equal([0L, 1L], rowsOnReturn.Select(r => Convert.ToInt64(r["id"], System.Globalization.CultureInfo.InvariantCulture)));
+        RunAssert.JsonEqual("""{"n":1}""", stateOnReturn);
+        Assert.Equal(3, harness.Rows("a").Count);
+    }
+
+    [Fact]
     public async Task CheckpointAsync_StateSaved_NextRunReadsIt()
     {
         await using var harness = new EngineHarness();

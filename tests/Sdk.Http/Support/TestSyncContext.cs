@@ -44,4 +44,6 @@ public sealed class TestSyncContext(IReadOnlyDictionary<string, string>? configu
     public override ValueTask TruncateAsync(string table, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public override ValueTask CheckpointAsync(object state, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public override ValueTask CheckpointAndWaitAsync(object state, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -17,10 +17,12 @@ using Tributary.Testing;
 //   interleaved    — the same upserts with the connector's interleaved shape: a delete of an earlier key after every
 //                    second upsert and an update of another key after every fifth (1.7 operations per row);
 //   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY);
-//   delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB destination's
-//                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
+//   delta-engine, delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB
+//                    destination's (delta-engine, the engine path run beside it), then incremental upserts of 1 % of the
+//                    keys (DeltaScenarios.cs).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
-// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--destination duckdb|postgres|delta|all]
+// Each path runs --rounds times (3 by default), interleaved with the others, and its median round is reported.
+// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--rounds N] [--destination duckdb|postgres|delta|all]
 //   --http [--records N] [--page-size N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient
 //                    loop (HttpScenarios.cs).
 if (args is [var http and ("--http" or "--http-api"), .. var rest])
@@ -37,54 +39,73 @@ if (options.Child is { } mode)
     return await Child.RunAsync(mode, options);
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into {options.Destination}, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
-var triples = new List<(Result Raw, Result Engine, Result Interleaved)>();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into {options.Destination}, {options.Rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+
+// Every path runs once a round, the paths of a destination one after another, so a noisy neighbour slows them alike; each
+// path's median round is reported, with every round's seconds beside it.
+var paths = new List<string>();
 if (options.Destination is "duckdb" or "all")
 {
-    triples.Add((Parent.Measure("raw", options), Parent.Measure("engine", options), Parent.Measure("interleaved", options)));
+    paths.AddRange(["raw", "engine", "interleaved"]);
 }
 
 if (options.Destination is "postgres" or "all")
 {
-    await using var cluster = await PostgresServer.StartAsync(CancellationToken.None);
-    async Task<Result> MeasureAsync(string mode) =>
-        Parent.Measure(mode, options with { ConnectionString = await cluster.CreateDatabaseAsync(CancellationToken.None) });
-    triples.Add((await MeasureAsync("pg-raw"), await MeasureAsync("pg-engine"), await MeasureAsync("pg-interleaved")));
+    paths.AddRange(["pg-raw", "pg-engine", "pg-interleaved"]);
 }
 
-Result? deltaEngine = null, delta = null, incremental = null;
 if (options.Destination is "delta" or "all")
 {
-    (deltaEngine, delta, incremental) = (Parent.Measure("engine", options), Parent.Measure("delta", options), Parent.Measure("delta-incremental", options));
+    paths.AddRange(["delta-engine", "delta", "delta-incremental"]);
 }
 
-Console.WriteLine();
-Console.WriteLine("path            rows/s   operations/s    seconds   peak RSS");
-foreach (var result in triples.SelectMany(p => new[] { p.Raw, p.Engine, p.Interleaved }).Concat(new[] { deltaEngine, delta }.OfType<Result>()))
+var rounds = new List<List<Result>>();
+await using var cluster = options.Destination is "postgres" or "all" ? await PostgresServer.StartAsync(CancellationToken.None) : null;
+for (var round = 0; round < options.Rounds; round++)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Mode,-14}  {result.RowsPerSecond,9:N0}  {result.OperationsPerSecond,13:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB"));
+    var results = new List<Result>();
+    foreach (var path in paths)
+    {
+        results.Add(Parent.Measure(path, path.StartsWith("pg-", StringComparison.Ordinal)
+            ? options with { ConnectionString = await cluster!.CreateDatabaseAsync(CancellationToken.None) }
+            : options));
+    }
+
+    rounds.Add(results);
 }
 
-foreach (var (raw, engine, interleaved) in triples)
+var medians = paths.ToDictionary(path => path, path => rounds.Select(r => r.Single(x => x.Mode == path)).OrderBy(x => x.Seconds).ElementAt(options.Rounds / 2), StringComparer.Ordinal);
+Console.WriteLine();
+Console.WriteLine("path                 rows/s   operations/s    seconds   peak RSS   seconds, every round");
+foreach (var result in medians.Values.Where(r => r.Mode != "delta-incremental"))
+{
+    var every = string.Join(" / ", rounds.Select(r => r.Single(x => x.Mode == result.Mode).Seconds.ToString("N2", CultureInfo.InvariantCulture)));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{result.Mode,-17}  {result.RowsPerSecond,9:N0}  {result.OperationsPerSecond,13:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB   {every}"));
+}
+
+foreach (var (raw, engine, interleaved) in paths.Where(p => p.EndsWith("raw", StringComparison.Ordinal))
+    .Select(p => p[..^"raw".Length]).Select(prefix => (medians[prefix + "raw"], medians[prefix + "engine"], medians[prefix + "interleaved"])))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}; {interleaved.Mode} / {engine.Mode}: {interleaved.RowsPerSecond / engine.RowsPerSecond:P0} in rows/s, {interleaved.OperationsPerSecond / engine.OperationsPerSecond:P0} in operations/s"));
 }
 
-if (deltaEngine is not null && delta is not null && incremental is not null)
+if (medians.TryGetValue("delta", out var delta))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"delta / engine (DuckDB destination): {delta.RowsPerSecond / deltaEngine.RowsPerSecond:P0}; incremental, after a load of {options.Rows:N0} rows:"));
-    Console.Write(incremental.Details);
+        $"delta / delta-engine (the DuckDB destination): {delta.RowsPerSecond / medians["delta-engine"].RowsPerSecond:P0}; incremental, after a load of {options.Rows:N0} rows (median round):"));
+    Console.Write(medians["delta-incremental"].Details);
 }
 
 return 0;
 
-internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Child, string Directory, string Destination = "duckdb", string? ConnectionString = null)
+internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Child, string Directory, string Destination = "duckdb", string? ConnectionString = null, int Rounds = 3)
 {
     public static BenchOptions Parse(string[] args)
     {
         long rows = 1_000_000, checkpointEvery = 100_000;
+        var rounds = 3;
         string? child = null, directory = null, connectionString = null;
         var destination = "duckdb";
         for (var i = 0; i < args.Length; i++)
@@ -97,7 +118,8 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
                 case "--dir": directory = args[++i]; break;
                 case "--destination": destination = args[++i]; break;
                 case "--connection-string": connectionString = args[++i]; break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N and --destination duckdb|postgres|delta|all.");
+                case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N, --rounds N and --destination duckdb|postgres|delta|all.");
             }
         }
 
@@ -106,7 +128,12 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
             throw new ArgumentException($"Unknown destination '{destination}'. Use duckdb, postgres, delta or all.");
         }
 
-        return new BenchOptions(rows, checkpointEvery, child, directory ?? "", destination, connectionString);
+        if (rounds < 1)
+        {
+            throw new ArgumentException($"--rounds is {rounds}; it must be 1 or more.");
+        }
+
+        return new BenchOptions(rows, checkpointEvery, child, directory ?? "", destination, connectionString, rounds);
     }
 }
 
@@ -183,7 +210,7 @@ internal static class Child
             case "raw":
                 Raw(database, options.Rows);
                 break;
-            case "engine" or "interleaved":
+            case "engine" or "delta-engine" or "interleaved":
                 operations = await EngineAsync(database, options, mode);
                 break;
             case "pg-raw":

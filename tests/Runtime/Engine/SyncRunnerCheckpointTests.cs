@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Tributary.Runtime.Destinations;
+using Tributary.Runtime.State;
 using Tributary.Runtime.Tests.Support;
 using Tributary.Sdk;
 
@@ -162,6 +163,35 @@ public sealed class SyncRunnerCheckpointTests
         Assert.Equal([0L, 1L], rowsOnReturn.Select(r => Convert.ToInt64(r["id"], System.Globalization.CultureInfo.InvariantCulture)));
         RunAssert.JsonEqual("""{"n":1}""", stateOnReturn);
         Assert.Equal(3, harness.Rows("a").Count);
+    }
+
+    [Fact]
+    public async Task CheckpointAndWaitAsync_TheWriteFails_ThrowsSoTheConnectorAcknowledgesNothingAndTheStateStays()
+    {
+        await using var harness = new EngineHarness();
+        harness.Destination.BeforeWrite = (_, _) => throw new InvalidOperationException("warehouse broke");
+        Exception? thrown = null;
+        var run = await harness.RunAsync(async (context, ct) =>
+        {
+            await context.UpsertAsync("a", new { id = 0 }, ct);
+            try
+            {
+                await context.CheckpointAndWaitAsync(new JsonObject { ["n"] = 0 }, ct);
+            }
+            catch (Exception ex)
+            {
+                thrown = ex;
+                throw;
+            }
+
+            harness.Events.Add("acknowledged");
+        }).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Contains("warehouse broke", run.Error, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<OperationCanceledException>(thrown);
+        Assert.DoesNotContain("acknowledged", harness.Events.Snapshot());
+        Assert.Empty((await harness.ReadStateAsync()).State);
     }
 
     [Fact]

@@ -44,13 +44,7 @@ public sealed class SyncRunnerCheckpointTests
     public async Task CheckpointAsync_WhileItsRowsAreStillBeingWritten_ReturnsAndSavesTheStateAfterThem()
     {
         await using var harness = new EngineHarness();
-        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        harness.Destination.BeforeWrite = async (_, _) =>
-        {
-            writing.TrySetResult();
-            await release.Task;
-        };
+        var (writing, release) = HoldWrites(harness);
 
         var run = await harness.RunAsync(async (context, ct) =>
         {
@@ -75,13 +69,7 @@ public sealed class SyncRunnerCheckpointTests
     {
         await using var harness = new EngineHarness();
         harness.Options.QueueCapacity = 1;   // one chunk queued: once checkpoint k + 2 is queued, the consumer has taken in k
-        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        harness.Destination.BeforeWrite = async (_, _) =>
-        {
-            writing.TrySetResult();
-            await release.Task;
-        };
+        var (writing, release) = HoldWrites(harness);
 
         const int Checkpoints = 100;
         var run = await harness.RunAsync(async (context, ct) =>
@@ -132,13 +120,7 @@ public sealed class SyncRunnerCheckpointTests
     public async Task CheckpointAndWaitAsync_WhileTheWriterIsBusy_ReturnsOnlyOnceItsRowsAreWrittenAndItsStateSaved()
     {
         await using var harness = new EngineHarness();
-        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        harness.Destination.BeforeWrite = async (_, _) =>
-        {
-            writing.TrySetResult();
-            await release.Task;
-        };
+        var (writing, release) = HoldWrites(harness);
 
         var returnedAtOnce = true;
         IReadOnlyDictionary<string, object?>[] rowsOnReturn = [];
@@ -390,5 +372,19 @@ public sealed class SyncRunnerCheckpointTests
         var run = await harness.RunAsync(async (context, ct) => await context.CheckpointAsync(new[] { 1, 2 }, ct));
 
         Assert.Contains("JSON object", RunAssert.Failed(run), StringComparison.Ordinal);
+    }
+
+    // Holds every write until release is set; writing is set once the first write has begun.
+    private static (TaskCompletionSource Writing, TaskCompletionSource Release) HoldWrites(EngineHarness harness)
+    {
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Destination.BeforeWrite = async (_, _) =>
+        {
+            writing.TrySetResult();
+            await release.Task;
+        };
+
+        return (writing, release);
     }
 }

@@ -92,7 +92,7 @@ public sealed class CrashingSyntheticConnector(CrashSwitch crash, long crashAfte
     }
 }
 
-/// <summary>Writes one row per step, waits for the test at each step, then checkpoints the step.</summary>
+/// <summary>Writes one row per step, waits for the test at each step, then checkpoints the step and waits until it is saved.</summary>
 public sealed class SteppingConnector(int steps, Func<int, Task> onStep) : Connector
 {
     public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration) =>
@@ -105,7 +105,7 @@ public sealed class SteppingConnector(int steps, Func<int, Task> onStep) : Conne
         {
             await context.UpsertAsync("steps", new { step }, cancellationToken);
             await onStep(step);
-            await context.CheckpointAsync(new JsonObject { ["step"] = step }, cancellationToken);
+            await context.CheckpointAndWaitAsync(new JsonObject { ["step"] = step }, cancellationToken);   // step n + 1 starts with n saved
         }
     }
 }

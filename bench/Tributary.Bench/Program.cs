@@ -17,9 +17,8 @@ using Tributary.Testing;
 //   interleaved    — the same upserts with the connector's interleaved shape: a delete of an earlier key after every
 //                    second upsert and an update of another key after every fifth (1.7 operations per row);
 //   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY);
-//   delta-engine, delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB
-//                    destination's (delta-engine, the engine path run beside it), then incremental upserts of 1 % of the
-//                    keys (DeltaScenarios.cs).
+//   delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB destination's
+//                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
 // Each path runs --rounds times (3 by default), interleaved with the others, and its median round is reported.
 // Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--rounds N] [--destination duckdb|postgres|delta|all]
@@ -56,30 +55,27 @@ if (options.Destination is "postgres" or "all")
 
 if (options.Destination is "delta" or "all")
 {
-    paths.AddRange(["delta-engine", "delta", "delta-incremental"]);
+    paths.AddRange(paths.Contains("engine") ? ["delta", "delta-incremental"] : ["engine", "delta", "delta-incremental"]);
 }
 
-var rounds = new List<List<Result>>();
+var runs = paths.ToDictionary(path => path, _ => new List<Result>(), StringComparer.Ordinal);
 await using var cluster = options.Destination is "postgres" or "all" ? await PostgresServer.StartAsync(CancellationToken.None) : null;
 for (var round = 0; round < options.Rounds; round++)
 {
-    var results = new List<Result>();
     foreach (var path in paths)
     {
-        results.Add(Parent.Measure(path, path.StartsWith("pg-", StringComparison.Ordinal)
+        runs[path].Add(Parent.Measure(path, path.StartsWith("pg-", StringComparison.Ordinal)
             ? options with { ConnectionString = await cluster!.CreateDatabaseAsync(CancellationToken.None) }
             : options));
     }
-
-    rounds.Add(results);
 }
 
-var medians = paths.ToDictionary(path => path, path => rounds.Select(r => r.Single(x => x.Mode == path)).OrderBy(x => x.Seconds).ElementAt(options.Rounds / 2), StringComparer.Ordinal);
+var medians = paths.ToDictionary(path => path, path => runs[path].OrderBy(r => r.Seconds).ElementAt(options.Rounds / 2), StringComparer.Ordinal);
 Console.WriteLine();
 Console.WriteLine("path                 rows/s   operations/s    seconds   peak RSS   seconds, every round");
 foreach (var result in medians.Values.Where(r => r.Mode != "delta-incremental"))
 {
-    var every = string.Join(" / ", rounds.Select(r => r.Single(x => x.Mode == result.Mode).Seconds.ToString("N2", CultureInfo.InvariantCulture)));
+    var every = string.Join(" / ", runs[result.Mode].Select(r => r.Seconds.ToString("N2", CultureInfo.InvariantCulture)));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{result.Mode,-17}  {result.RowsPerSecond,9:N0}  {result.OperationsPerSecond,13:N0}  {result.Seconds,8:N2}  {result.PeakRssMb,6:N0} MB   {every}"));
 }
@@ -94,7 +90,7 @@ foreach (var (raw, engine, interleaved) in paths.Where(p => p.EndsWith("raw", St
 if (medians.TryGetValue("delta", out var delta))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"delta / delta-engine (the DuckDB destination): {delta.RowsPerSecond / medians["delta-engine"].RowsPerSecond:P0}; incremental, after a load of {options.Rows:N0} rows (median round):"));
+        $"delta / engine (the DuckDB destination): {delta.RowsPerSecond / medians["engine"].RowsPerSecond:P0}; incremental, after a load of {options.Rows:N0} rows (median round):"));
     Console.Write(medians["delta-incremental"].Details);
 }
 
@@ -210,7 +206,7 @@ internal static class Child
             case "raw":
                 Raw(database, options.Rows);
                 break;
-            case "engine" or "delta-engine" or "interleaved":
+            case "engine" or "interleaved":
                 operations = await EngineAsync(database, options, mode);
                 break;
             case "pg-raw":

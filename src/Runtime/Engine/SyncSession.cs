@@ -45,7 +45,7 @@ internal sealed class SyncSession : SyncContext, IDisposable
     private CancellationToken _runToken;   // the connector's token: cancelled when the run stops for any reason
     private readonly long _started;
     private readonly ILogger _connectorLogger;
-    private Dictionary<string, TableSchema> _existing = [];
+    private Dictionary<string, TableSchema> _existing = [];   // the destination's tables, read by the consumer as it starts
     private IConnectorLease? _lease;
     private string? _stateVersion;
     private JsonObject _state = [];
@@ -133,9 +133,11 @@ internal sealed class SyncSession : SyncContext, IDisposable
                 }
             }
 
-            _existing = (await _destination.GetTablesAsync(_request.Schema, cancellationToken)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+            // The destination opens while the connector starts: a warehouse's open and catalog read, or a source's first
+            // request, need not wait for each other. The consumer waits for the tables before the first operation.
+            var existing = Task.Run(() => _destination.GetTablesAsync(_request.Schema, token), CancellationToken.None);
             writer = Task.Run(() => WriteBatchesAsync(writing.Token), CancellationToken.None);
-            consumer = Task.Run(() => ConsumeAsync(token), CancellationToken.None);
+            consumer = Task.Run(() => ConsumeAsync(existing, token), CancellationToken.None);
             Exception? producerFailure = null;
             try
             {
@@ -329,10 +331,11 @@ internal sealed class SyncSession : SyncContext, IDisposable
         ? throw new OperationCanceledException("The sync has stopped; the operation was refused.", _runToken)
         : _queue.EnqueueAsync(operation, cancellationToken);
 
-    private async Task ConsumeAsync(CancellationToken cancellationToken)
+    private async Task ConsumeAsync(Task<IReadOnlyList<TableSchema>> existing, CancellationToken cancellationToken)
     {
         try
         {
+            _existing = (await existing).ToDictionary(t => t.Name, StringComparer.Ordinal);
             var reader = _queue.Reader;
             while (true)
             {

@@ -57,11 +57,19 @@ public sealed class InMemoryDestination(EventLog? events = null) : IDestination
         }
     }
 
-    public Task<IReadOnlyList<TableSchema>> GetTablesAsync(string schema, CancellationToken cancellationToken)
+    /// <summary>Runs before the tables are listed (a run's start); a test can hold the engine here, or fail it.</summary>
+    public Func<CancellationToken, Task>? BeforeGetTables { get; set; }
+
+    public async Task<IReadOnlyList<TableSchema>> GetTablesAsync(string schema, CancellationToken cancellationToken)
     {
+        if (BeforeGetTables is { } hook)
+        {
+            await hook(cancellationToken);
+        }
+
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<TableSchema>>([.. _tables.Where(p => p.Key.Schema == schema).Select(p => p.Value.Schema)]);
+            return [.. _tables.Where(p => p.Key.Schema == schema).Select(p => p.Value.Schema)];
         }
     }
 

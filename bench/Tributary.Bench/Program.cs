@@ -21,7 +21,9 @@ using Tributary.Testing;
 //                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
 // PostgreSQL runs in a throwaway cluster the bench makes (the Debian postgresql package), one database per path.
 // Each path runs --rounds times (3 by default), interleaved with the others, and its median round is reported.
-// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--rounds N] [--destination duckdb|postgres|delta|all]
+// Each child is a fresh process, as `tributary debug` is; with --warm, each DuckDB path first runs once on 50,000 rows in
+// the same process, as a Functions host that has synced before, and only the second run is timed.
+// Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--rounds N] [--destination duckdb|postgres|delta|all] [--warm]
 //   --http [--records N] [--page-size N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient
 //                    loop (HttpScenarios.cs).
 if (args is [var http and ("--http" or "--http-api"), .. var rest])
@@ -38,7 +40,7 @@ if (options.Child is { } mode)
     return await Child.RunAsync(mode, options);
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into {options.Destination}, {options.Rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench: {options.Rows:N0} synthetic rows into {options.Destination}, {options.Rounds} rounds, {(options.Warm ? "warm" : "fresh")} processes, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
 
 // Every path runs once a round, the paths of a destination one after another, so a noisy neighbour slows them alike; each
 // path's median round is reported, with every round's seconds beside it.
@@ -96,12 +98,13 @@ if (medians.TryGetValue("delta", out var delta))
 
 return 0;
 
-internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Child, string Directory, string Destination = "duckdb", string? ConnectionString = null, int Rounds = 3)
+internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Child, string Directory, string Destination = "duckdb", string? ConnectionString = null, int Rounds = 3, bool Warm = false)
 {
     public static BenchOptions Parse(string[] args)
     {
         long rows = 1_000_000, checkpointEvery = 100_000;
         var rounds = 3;
+        var warm = false;
         string? child = null, directory = null, connectionString = null;
         var destination = "duckdb";
         for (var i = 0; i < args.Length; i++)
@@ -115,7 +118,8 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
                 case "--destination": destination = args[++i]; break;
                 case "--connection-string": connectionString = args[++i]; break;
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N, --rounds N and --destination duckdb|postgres|delta|all.");
+                case "--warm": warm = true; break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --rows N, --checkpoint-every N, --rounds N, --destination duckdb|postgres|delta|all and --warm.");
             }
         }
 
@@ -129,7 +133,12 @@ internal sealed record BenchOptions(long Rows, long CheckpointEvery, string? Chi
             throw new ArgumentException($"--rounds is {rounds}; it must be 1 or more.");
         }
 
-        return new BenchOptions(rows, checkpointEvery, child, directory ?? "", destination, connectionString, rounds);
+        if (warm && destination != "duckdb")
+        {
+            throw new ArgumentException("--warm measures the DuckDB paths only; use it with --destination duckdb.");
+        }
+
+        return new BenchOptions(rows, checkpointEvery, child, directory ?? "", destination, connectionString, rounds, warm);
     }
 }
 
@@ -157,6 +166,11 @@ internal static class Parent
             {
                 start.ArgumentList.Add("--connection-string");
                 start.ArgumentList.Add(connectionString);
+            }
+
+            if (options.Warm)
+            {
+                start.ArgumentList.Add("--warm");
             }
 
             using var process = Process.Start(start)!;
@@ -195,9 +209,24 @@ internal static class Parent
 
 internal static class Child
 {
+    private const long WarmUpRows = 50_000;
+
     public static async Task<int> RunAsync(string mode, BenchOptions options)
     {
         var database = Path.Combine(options.Directory, "warehouse.db");
+        if (options.Warm)
+        {
+            var warmUp = Directory.CreateDirectory(Path.Combine(options.Directory, "warm-up")).FullName;
+            if (mode == "raw")
+            {
+                Raw(Path.Combine(warmUp, "warehouse.db"), WarmUpRows);
+            }
+            else
+            {
+                await EngineAsync(Path.Combine(warmUp, "warehouse.db"), options with { Rows = WarmUpRows, Directory = warmUp }, mode);
+            }
+        }
+
         var stopwatch = Stopwatch.StartNew();
         double? timed = null;   // a path that times only part of its work
         long operations = options.Rows;

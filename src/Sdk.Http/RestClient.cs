@@ -94,8 +94,16 @@ public sealed partial class RestClient : IDisposable
     /// <exception cref="RestException">The source answered with an error, or the body does not read as <typeparamref name="T"/>.</exception>
     public async Task<T> GetJsonAsync<T>(RestRequest request, CancellationToken cancellationToken = default)
     {
-        var json = await GetJsonAsync(request, cancellationToken);
-        return Deserialize<T>(json, request, 0);
+        using var response = await SendAsync(request, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(body, WebJson, cancellationToken) ?? throw new JsonException("The body is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw Malformed(request.Method, Redact(response.RequestMessage!.RequestUri!), $"the body does not read as {typeof(T).Name} ({ex.Message})", ex);
+        }
     }
 
     /// <summary>
@@ -103,45 +111,22 @@ public sealed partial class RestClient : IDisposable
     /// <paramref name="paginator"/>, the one page the request names.
     /// </summary>
     /// <exception cref="RestException">A page answered with an error or is malformed; the records before it were yielded.</exception>
-    public async IAsyncEnumerable<JsonObject> GetRecordsAsync(
+    public IAsyncEnumerable<JsonObject> GetRecordsAsync(
         RestRequest request,
         Paginator? paginator = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var current = Begin(request, paginator);
-        while (true)
-        {
-            using var response = await SendAsync(current, cancellationToken);
-            var reader = new JsonRecordReader(JsonPath.Split(current.RecordsPath), Malformation(response));
-            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
-            {
-                await foreach (var record in reader.ReadAsync(body, cancellationToken))
-                {
-                    yield return record;
-                }
-            }
+        CancellationToken cancellationToken = default) =>
+        ReadRecordsAsync<JsonObject>(request, paginator, static (reader, _) => reader.Materialize, cancellationToken);
 
-            if (paginator is null || !paginator.Next(Page(response, reader, []), current))
-            {
-                yield break;
-            }
-        }
-    }
-
-    /// <summary>The records of every page, each read as <typeparamref name="T"/> (web defaults: camelCase, case-insensitive).</summary>
+    /// <summary>
+    /// The records of every page, each read as <typeparamref name="T"/> (web defaults: camelCase, case-insensitive) from its
+    /// JSON, streamed as <see cref="GetRecordsAsync(RestRequest, Paginator?, CancellationToken)"/> streams them.
+    /// </summary>
     /// <exception cref="RestException">A page answered with an error, is malformed, or holds a record that does not read as <typeparamref name="T"/>.</exception>
-    public async IAsyncEnumerable<T> GetRecordsAsync<T>(
+    public IAsyncEnumerable<T> GetRecordsAsync<T>(
         RestRequest request,
         Paginator? paginator = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var index = 0;
-        await foreach (var record in GetRecordsAsync(request, paginator, cancellationToken))
-        {
-            yield return Deserialize<T>(record, request, index++);
-        }
-    }
+        CancellationToken cancellationToken = default) =>
+        ReadRecordsAsync<T>(request, paginator, (_, response) => (record, index) => Deserialize<T>(record, response, index), cancellationToken);
 
     /// <summary>
     /// Every page with its records (held for one page at a time), its envelope and its headers: for a connector that
@@ -313,6 +298,34 @@ public sealed partial class RestClient : IDisposable
         return Page(response, reader, records);
     }
 
+    // Every page's records, streamed; `read` gives, for a page's reader and response, what makes each record from its JSON.
+    private async IAsyncEnumerable<TRecord> ReadRecordsAsync<TRecord>(
+        RestRequest request,
+        Paginator? paginator,
+        Func<JsonRecordReader, HttpResponseMessage, Func<JsonElement, int, TRecord>> read,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var current = Begin(request, paginator);
+        while (true)
+        {
+            using var response = await SendAsync(current, cancellationToken);
+            var reader = new JsonRecordReader(JsonPath.Split(current.RecordsPath), Malformation(response));
+            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+            {
+                await foreach (var record in reader.ReadAsync(body, read(reader, response), cancellationToken))
+                {
+                    yield return record;
+                }
+            }
+
+            if (paginator is null || !paginator.Next(Page(response, reader, []), current))
+            {
+                yield break;
+            }
+        }
+    }
+
     private RestPage Page(HttpResponseMessage response, JsonRecordReader reader, IReadOnlyList<JsonObject> records)
     {
         var uri = response.RequestMessage!.RequestUri!;
@@ -352,16 +365,16 @@ public sealed partial class RestClient : IDisposable
         return message;
     }
 
-    private T Deserialize<T>(JsonNode? json, RestRequest request, int index)
+    private T Deserialize<T>(JsonElement record, HttpResponseMessage response, int index)
     {
         try
         {
-            return json.Deserialize<T>(WebJson) ?? throw new JsonException("The value is null.");
+            return record.Deserialize<T>(WebJson) ?? throw new JsonException("The value is null.");
         }
         catch (JsonException ex)
         {
-            var uri = Redact(new Uri(BaseAddress, request.Path));
-            throw Malformed(request.Method, uri, $"record {index + 1} does not read as {typeof(T).Name} ({ex.Message})", ex);
+            var sent = response.RequestMessage!;
+            throw Malformed(sent.Method, Redact(sent.RequestUri!), $"record {index + 1} does not read as {typeof(T).Name} ({ex.Message})", ex);
         }
     }
 }

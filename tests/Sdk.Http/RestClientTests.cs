@@ -136,7 +136,43 @@ public sealed class RestClientTests
         });
 
         Assert.Equal("a", Assert.Single(items).Name);
-        Assert.Contains("record 2 does not read as Item", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"GET {server.BaseUri}items answered with a malformed body: record 2 does not read as Item", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetRecordsTyped_BadRecordPastTheFirstRunOfALongPage_FailsNamingItsIndexOnThePage()
+    {
+        // 1,000 records of about 60 bytes: the reader parses them in runs of 16 KB, so record 777 is in a later run.
+        var body = "[" + string.Join(',', Enumerable.Range(1, 1000).Select(i => i == 777
+            ? """{"id":"seven hundred seventy-seven","name":"bad"}"""
+            : $$"""{"id":{{i}},"name":"item number {{i}} of the page"}""")) + "]";
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", () => Results.Text(body, "application/json")));
+        using var client = Client(server);
+        var items = new List<Item>();
+
+        var error = await Assert.ThrowsAsync<RestException>(async () =>
+        {
+            await foreach (var item in client.GetRecordsAsync<Item>(new RestRequest("items")))
+            {
+                items.Add(item);
+            }
+        });
+
+        Assert.Equal(776, items.Count);
+        Assert.Equal(776, items[^1].Id);
+        Assert.Contains("record 777 does not read as Item", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetJsonTyped_BodyOfTheWrongShape_FailsNamingTheUrlAndTheType()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", () => Results.Text("""{"id":"x"}""", "application/json")));
+        using var client = Client(server);
+
+        var error = await Assert.ThrowsAsync<RestException>(() => client.GetJsonAsync<Item>(new RestRequest("items") { Query = { ["page"] = "2" } }));
+
+        Assert.Contains($"GET {server.BaseUri}items?page=2 answered with a malformed body: the body does not read as Item", error.Message, StringComparison.Ordinal);
+        Assert.IsType<System.Text.Json.JsonException>(error.InnerException);
     }
 
     [Fact]

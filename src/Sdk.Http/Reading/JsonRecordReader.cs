@@ -7,8 +7,9 @@ namespace Tributary.Sdk.Http.Reading;
 /// <summary>
 /// Streams the records of one JSON response: the objects of the array at a property path (or of the body itself when it is
 /// an array), parsed as they arrive from a buffer that holds only what is being read, so a 100 MB page is never held whole.
-/// Everything else in the body — totals, cursors, next-page links, before or after the records — is kept as the
-/// <see cref="Envelope"/> for the paginator.
+/// Each record is handed over as JSON, to be made a <see cref="JsonObject"/> (<see cref="Materialize"/>) or read as a type,
+/// without being parsed again. Everything else in the body — totals, cursors, next-page links, before or after the
+/// records — is kept as the <see cref="Envelope"/> for the paginator.
 /// </summary>
 internal sealed class JsonRecordReader
 {
@@ -20,6 +21,8 @@ internal sealed class JsonRecordReader
     private readonly Stack<JsonObject> _objects = new();   // the envelope objects on the path, innermost on top
     private readonly List<string> _names = [];   // the property names of the last record, in order
     private readonly List<KeyValuePair<string, JsonNode?>> _properties = [];   // the record being built
+    private readonly List<JsonElement> _records = [];   // the records parsed in one pass over the buffer
+    private JsonElement? _last;   // the last record parsed
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
     private int _end;
@@ -59,21 +62,31 @@ internal sealed class JsonRecordReader
     public int Count { get; private set; }
 
     /// <summary>The last record read, or <see langword="null"/>.</summary>
-    public JsonObject? LastRecord { get; private set; }
+    public JsonObject? LastRecord => _last is { } last ? JsonObject.Create(last) : null;
 
-    /// <summary>Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as soon as it is complete.</summary>
-    public async IAsyncEnumerable<JsonObject> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as a <see cref="JsonObject"/>.</summary>
+    public IAsyncEnumerable<JsonObject> ReadAsync(Stream stream, CancellationToken cancellationToken) =>
+        ReadAsync(stream, Materialize, cancellationToken);
+
+    /// <summary>
+    /// Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as soon as it is complete, made by
+    /// <paramref name="read"/> from its JSON and its index on the page.
+    /// </summary>
+    public async IAsyncEnumerable<TRecord> ReadAsync<TRecord>(
+        Stream stream,
+        Func<JsonElement, int, TRecord> read,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var records = new List<JsonObject>();
         while (true)
         {
-            Parse(records);
-            foreach (var record in records)
+            Parse();
+            var index = Count - _records.Count;
+            foreach (var record in _records)
             {
-                yield return record;
+                yield return read(record, index++);
             }
 
-            records.Clear();
+            _records.Clear();
             if (_mode == Mode.Done)
             {
                 yield break;
@@ -110,7 +123,7 @@ internal sealed class JsonRecordReader
     }
 
     // Reads every whole token in the buffer, keeping the reader's state and position for the next call.
-    private void Parse(List<JsonObject> records)
+    private void Parse()
     {
         var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _final, _state);
         try
@@ -118,7 +131,7 @@ internal sealed class JsonRecordReader
             while (_mode != Mode.Done)
             {
                 var before = reader;   // where to resume when a token or a whole value is not in the buffer yet
-                if (!reader.Read() || !Step(ref reader, records))
+                if (!reader.Read() || !Step(ref reader))
                 {
                     reader = before;
                     break;
@@ -130,13 +143,13 @@ internal sealed class JsonRecordReader
             throw _malformed($"the body is not valid JSON at byte {_discarded + _start + reader.BytesConsumed} ({ex.Message})");
         }
 
-        ParseRun(records);
+        ParseRun();
         _state = reader.CurrentState;
         _start += (int)reader.BytesConsumed;
     }
 
     // Handles the token just read; false when it starts a value that must be read whole and is not in the buffer yet.
-    private bool Step(ref Utf8JsonReader reader, List<JsonObject> records)
+    private bool Step(ref Utf8JsonReader reader)
     {
         switch (_mode)
         {
@@ -146,12 +159,12 @@ internal sealed class JsonRecordReader
                 return true;
             case Mode.Root when _path.Length == 0 && reader.TokenType == JsonTokenType.StartObject:
                 // A single object is one record.
-                if (!TryReadWhole(ref reader, out var single))
+                if (!TrySkipValue(ref reader, out var single))
                 {
                     return false;
                 }
 
-                Add(records, single, 0);
+                Add(JsonElement.Parse(single));
                 _found = true;
                 _mode = Mode.Done;
                 return true;
@@ -166,7 +179,7 @@ internal sealed class JsonRecordReader
             case Mode.InObject:
                 return StepInObject(ref reader);
             case Mode.InRecords:
-                return StepInRecords(ref reader, records);
+                return StepInRecords(ref reader);
             default:
                 return true;
         }
@@ -222,16 +235,16 @@ internal sealed class JsonRecordReader
             return true;
         }
 
-        if (!TryReadWhole(ref reader, out var value))
+        if (!TrySkipValue(ref reader, out var value))
         {
             return false;
         }
 
-        _objects.Peek()[name] = value;
+        _objects.Peek()[name] = JsonNode.Parse(value);
         return true;
     }
 
-    private bool StepInRecords(ref Utf8JsonReader reader, List<JsonObject> records)
+    private bool StepInRecords(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.EndArray)
         {
@@ -241,7 +254,7 @@ internal sealed class JsonRecordReader
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw _malformed($"record {Count + 1} at '{(_path.Length == 0 ? "the body" : string.Join('.', _path))}' is a {Describe(reader.TokenType)}, not an object");
+            throw _malformed($"record {Count + _runCount + 1} at '{(_path.Length == 0 ? "the body" : string.Join('.', _path))}' is a {Describe(reader.TokenType)}, not an object");
         }
 
         var end = reader;
@@ -253,7 +266,7 @@ internal sealed class JsonRecordReader
         // Parsed with the records after it in this buffer, as one document: see ParseRun.
         if (_runCount > 0 && end.BytesConsumed - _runStart > RunLength)
         {
-            ParseRun(records);
+            ParseRun();
         }
 
         if (_runCount == 0)
@@ -263,14 +276,13 @@ internal sealed class JsonRecordReader
 
         _runEnd = (int)end.BytesConsumed;
         _runCount++;
-        Count++;
         reader = end;
         return true;
     }
 
     // The records found in one pass over the buffer are parsed as one array: a document each cost twice as much. Between
     // the first record's start and the last one's end there are only records, commas and white space.
-    private void ParseRun(List<JsonObject> records)
+    private void ParseRun()
     {
         if (_runCount == 0)
         {
@@ -286,18 +298,19 @@ internal sealed class JsonRecordReader
         _run[0] = (byte)'[';
         _buffer.AsSpan(_start + _runStart, length).CopyTo(_run.AsSpan(1));
         _run[length + 1] = (byte)']';
-        var index = Count - _runCount;
         foreach (var element in JsonElement.Parse(_run.AsSpan(0, length + 2)).EnumerateArray())
         {
-            records.Add(LastRecord = Materialize(element, index++));
+            Add(element);
         }
 
         _runCount = 0;
     }
 
-    // The record's properties, built now rather than on first use: a page's records usually share their names, so each
-    // name is one string for the page, not one per record.
-    private JsonObject Materialize(JsonElement record, int index)
+    /// <summary>
+    /// The record as a <see cref="JsonObject"/>, its properties built now rather than on first use: a page's records usually
+    /// share their names, so each name is one string for the page, not one per record.
+    /// </summary>
+    public JsonObject Materialize(JsonElement record, int index)
     {
         _properties.Clear();
         foreach (var property in record.EnumerateObject())
@@ -332,26 +345,25 @@ internal sealed class JsonRecordReader
         }
     }
 
-    private void Add(List<JsonObject> records, JsonNode? node, int index)
+    private void Add(JsonElement record)
     {
-        var record = node as JsonObject ?? throw _malformed($"record {index + 1} is not an object");
-        records.Add(record);
+        _records.Add(record);
+        _last = record;
         Count++;
-        LastRecord = record;
     }
 
-    // The value starting at the current token, parsed whole; false when its end is not in the buffer yet.
-    private bool TryReadWhole(ref Utf8JsonReader reader, out JsonNode? value)
+    // The bytes of the value starting at the current token; false when its end is not in the buffer yet.
+    private bool TrySkipValue(ref Utf8JsonReader reader, out ReadOnlySpan<byte> value)
     {
         var end = reader;
         if (!end.TrySkip())
         {
-            value = null;
+            value = default;
             return false;
         }
 
         var start = (int)reader.TokenStartIndex;
-        value = JsonNode.Parse(_buffer.AsSpan(_start + start, (int)end.BytesConsumed - start));
+        value = _buffer.AsSpan(_start + start, (int)end.BytesConsumed - start);
         reader = end;
         return true;
     }

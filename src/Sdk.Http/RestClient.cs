@@ -115,7 +115,7 @@ public sealed partial class RestClient : IDisposable
         RestRequest request,
         Paginator? paginator = null,
         CancellationToken cancellationToken = default) =>
-        ReadRecordsAsync<JsonObject>(request, paginator, static (reader, _) => reader.Materialize, cancellationToken);
+        ReadRecordsAsync(request, paginator, static (reader, _, body, token) => reader.ReadAsync(body, token), cancellationToken);
 
     /// <summary>
     /// The records of every page, each read as <typeparamref name="T"/> (web defaults: camelCase, case-insensitive) from its
@@ -126,7 +126,7 @@ public sealed partial class RestClient : IDisposable
         RestRequest request,
         Paginator? paginator = null,
         CancellationToken cancellationToken = default) =>
-        ReadRecordsAsync<T>(request, paginator, (_, response) => (record, index) => Deserialize<T>(record, response, index), cancellationToken);
+        ReadRecordsAsync(request, paginator, (reader, response, body, token) => reader.ReadAsync(body, (json, index) => Deserialize<T>(json, response, index), token), cancellationToken);
 
     /// <summary>
     /// Every page with its records (held for one page at a time), its envelope and its headers: for a connector that
@@ -298,11 +298,11 @@ public sealed partial class RestClient : IDisposable
         return Page(response, reader, records);
     }
 
-    // Every page's records, streamed; `read` gives, for a page's reader and response, what makes each record from its JSON.
+    // Every page's records, streamed: `read` reads a page's body with the page's reader.
     private async IAsyncEnumerable<TRecord> ReadRecordsAsync<TRecord>(
         RestRequest request,
         Paginator? paginator,
-        Func<JsonRecordReader, HttpResponseMessage, Func<JsonElement, int, TRecord>> read,
+        Func<JsonRecordReader, HttpResponseMessage, Stream, CancellationToken, IAsyncEnumerable<TRecord>> read,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -313,7 +313,7 @@ public sealed partial class RestClient : IDisposable
             var reader = new JsonRecordReader(JsonPath.Split(current.RecordsPath), Malformation(response));
             await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
             {
-                await foreach (var record in reader.ReadAsync(body, read(reader, response), cancellationToken))
+                await foreach (var record in read(reader, response, body, cancellationToken))
                 {
                     yield return record;
                 }
@@ -365,11 +365,11 @@ public sealed partial class RestClient : IDisposable
         return message;
     }
 
-    private T Deserialize<T>(JsonElement record, HttpResponseMessage response, int index)
+    private T Deserialize<T>(ReadOnlySpan<byte> record, HttpResponseMessage response, int index)
     {
         try
         {
-            return record.Deserialize<T>(WebJson) ?? throw new JsonException("The value is null.");
+            return JsonSerializer.Deserialize<T>(record, WebJson) ?? throw new JsonException("The value is null.");
         }
         catch (JsonException ex)
         {

@@ -7,12 +7,15 @@ namespace Tributary.Sdk.Http.Reading;
 /// <summary>
 /// Streams the records of one JSON response: the objects of the array at a property path (or of the body itself when it is
 /// an array), parsed as they arrive from a buffer that holds only what is being read, so a 100 MB page is never held whole.
-/// Each record is handed over as JSON, to be made a <see cref="JsonObject"/> (<see cref="Materialize"/>) or read as a type,
-/// without being parsed again. Everything else in the body — totals, cursors, next-page links, before or after the
-/// records — is kept as the <see cref="Envelope"/> for the paginator.
+/// Records come as <see cref="JsonObject"/>s, or as their JSON text to a reader of a type, which then parses each only once.
+/// Everything else in the body — totals, cursors, next-page links, before or after the records — is kept as the
+/// <see cref="Envelope"/> for the paginator.
 /// </summary>
 internal sealed class JsonRecordReader
 {
+    /// <summary>Makes a record from its JSON text and its index on the page.</summary>
+    public delegate TRecord RecordReader<out TRecord>(ReadOnlySpan<byte> json, int index);
+
     private const int InitialBufferSize = 64 * 1024;
     private const int RunLength = 16 * 1024;   // the records parsed as one document: their arrays stay off the large object heap
 
@@ -22,6 +25,8 @@ internal sealed class JsonRecordReader
     private readonly List<string> _names = [];   // the property names of the last record, in order
     private readonly List<KeyValuePair<string, JsonNode?>> _properties = [];   // the record being built
     private readonly List<JsonElement> _records = [];   // the records parsed in one pass over the buffer
+    private readonly List<(int Start, int Length)> _texts = [];   // or, for a reader of a type, where they are in it
+    private bool _asText;   // records are handed over as their text (_texts), not parsed into _records
     private JsonElement? _last;   // the last record parsed
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
@@ -64,41 +69,61 @@ internal sealed class JsonRecordReader
     /// <summary>The last record read, or <see langword="null"/>.</summary>
     public JsonObject? LastRecord => _last is { } last ? JsonObject.Create(last) : null;
 
-    /// <summary>Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as a <see cref="JsonObject"/>.</summary>
-    public IAsyncEnumerable<JsonObject> ReadAsync(Stream stream, CancellationToken cancellationToken) =>
-        ReadAsync(stream, Materialize, cancellationToken);
-
-    /// <summary>
-    /// Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as soon as it is complete, made by
-    /// <paramref name="read"/> from its JSON and its index on the page.
-    /// </summary>
-    public async IAsyncEnumerable<TRecord> ReadAsync<TRecord>(
-        Stream stream,
-        Func<JsonElement, int, TRecord> read,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as a <see cref="JsonObject"/> as soon as it is complete.</summary>
+    public async IAsyncEnumerable<JsonObject> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (true)
+        while (await ReadMoreAsync(stream, cancellationToken))
         {
-            Parse();
             var index = Count - _records.Count;
             foreach (var record in _records)
             {
-                yield return read(record, index++);
+                yield return Materialize(record, index++);
             }
 
             _records.Clear();
-            if (_mode == Mode.Done)
-            {
-                yield break;
-            }
-
-            if (_final)
-            {
-                throw _malformed($"the body ends at byte {_discarded + _end} before its JSON does");
-            }
-
-            await FillAsync(stream, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="stream"/> to the end of its JSON value, yielding each record as soon as it is complete, made by
+    /// <paramref name="read"/> from its JSON text, which this reader finds but does not parse. The text is valid only
+    /// during the call.
+    /// </summary>
+    public async IAsyncEnumerable<TRecord> ReadAsync<TRecord>(
+        Stream stream,
+        RecordReader<TRecord> read,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _asText = true;
+        while (await ReadMoreAsync(stream, cancellationToken))
+        {
+            var index = Count - _texts.Count;
+            foreach (var (start, length) in _texts)
+            {
+                yield return read(_buffer.AsSpan(start, length), index++);
+            }
+
+            _texts.Clear();
+        }
+    }
+
+    // Reads more of the body and parses it; false once the body's JSON has ended. The records found stay where they are in
+    // the buffer until the next call.
+    private async ValueTask<bool> ReadMoreAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (_mode == Mode.Done)
+        {
+            return false;
+        }
+
+        if (_final)
+        {
+            throw _malformed($"the body ends at byte {_discarded + _end} before its JSON does");
+        }
+
+        await FillAsync(stream, cancellationToken);
+        Parse();
+        return true;
     }
 
     // Moves what is unread to the front, grows the buffer when a single value fills it, and reads more.
@@ -144,6 +169,12 @@ internal sealed class JsonRecordReader
         }
 
         ParseRun();
+        if (_asText && _texts.Count > 0)
+        {
+            var (start, length) = _texts[^1];
+            _last = JsonElement.Parse(_buffer.AsSpan(start, length));   // for a paginator that reads the last record
+        }
+
         _state = reader.CurrentState;
         _start += (int)reader.BytesConsumed;
     }
@@ -164,7 +195,7 @@ internal sealed class JsonRecordReader
                     return false;
                 }
 
-                Add(JsonElement.Parse(single));
+                Add(single);
                 _found = true;
                 _mode = Mode.Done;
                 return true;
@@ -240,7 +271,7 @@ internal sealed class JsonRecordReader
             return false;
         }
 
-        _objects.Peek()[name] = JsonNode.Parse(value);
+        _objects.Peek()[name] = JsonNode.Parse(_buffer.AsSpan(value.Start, value.Length));
         return true;
     }
 
@@ -261,6 +292,13 @@ internal sealed class JsonRecordReader
         if (!end.TrySkip())
         {
             return false;
+        }
+
+        if (_asText)
+        {
+            Add((_start + (int)reader.TokenStartIndex, (int)(end.BytesConsumed - reader.TokenStartIndex)));
+            reader = end;
+            return true;
         }
 
         // Parsed with the records after it in this buffer, as one document: see ParseRun.
@@ -306,11 +344,9 @@ internal sealed class JsonRecordReader
         _runCount = 0;
     }
 
-    /// <summary>
-    /// The record as a <see cref="JsonObject"/>, its properties built now rather than on first use: a page's records usually
-    /// share their names, so each name is one string for the page, not one per record.
-    /// </summary>
-    public JsonObject Materialize(JsonElement record, int index)
+    // The record's properties, built now rather than on first use: a page's records usually share their names, so each
+    // name is one string for the page, not one per record.
+    private JsonObject Materialize(JsonElement record, int index)
     {
         _properties.Clear();
         foreach (var property in record.EnumerateObject())
@@ -352,8 +388,22 @@ internal sealed class JsonRecordReader
         Count++;
     }
 
-    // The bytes of the value starting at the current token; false when its end is not in the buffer yet.
-    private bool TrySkipValue(ref Utf8JsonReader reader, out ReadOnlySpan<byte> value)
+    // A whole record's text in the buffer: kept as it is for a reader of a type, parsed otherwise.
+    private void Add((int Start, int Length) text)
+    {
+        if (_asText)
+        {
+            _texts.Add(text);
+            Count++;
+        }
+        else
+        {
+            Add(JsonElement.Parse(_buffer.AsSpan(text.Start, text.Length)));
+        }
+    }
+
+    // Where the value starting at the current token is in the buffer; false when its end is not in the buffer yet.
+    private bool TrySkipValue(ref Utf8JsonReader reader, out (int Start, int Length) value)
     {
         var end = reader;
         if (!end.TrySkip())
@@ -363,7 +413,7 @@ internal sealed class JsonRecordReader
         }
 
         var start = (int)reader.TokenStartIndex;
-        value = _buffer.AsSpan(_start + start, (int)end.BytesConsumed - start);
+        value = (_start + start, (int)end.BytesConsumed - start);
         reader = end;
         return true;
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tributary.Sdk.Http.Reading;
 
@@ -21,6 +22,30 @@ public sealed class JsonRecordReaderTests
         Assert.Equal(2, records[1]["nested"]!["a"]!["b"]![1]!.GetValue<int>());
         Assert.Equal("x", records[0]["tags"]!.AsArray().Single()!.GetValue<string>());
         Assert.True(records[2].ContainsKey("gone") && records[2]["gone"] is null);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"total":3,"paging":{"before":"a","next":{"after":"3"}},"done":true}"""), reader.Envelope), reader.Envelope.ToJsonString());
+        Assert.Equal(3, reader.Count);
+        Assert.Equal(3, reader.LastRecord!["id"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task ReadTyped_NestedPathWithEnvelopeOnBothSides_GivesEachRecordsTextWhole(int chunk)
+    {
+        const string Body = """{"total":3,"paging":{"before":"a","results":[{"id":1,"name":"one"},{"id":2,"name":"t\u0077o"},{"id":3}],"next":{"after":"3"}},"done":true}""";
+        var reader = new JsonRecordReader(JsonPath.Split("paging.results"), problem => new InvalidDataException(problem));
+        var records = new List<(int Index, Item Item)>();
+
+        await foreach (var record in reader.ReadAsync(
+            new ChunkedStream(Encoding.UTF8.GetBytes(Body), chunk),
+            (json, index) => (index, JsonSerializer.Deserialize<Item>(json, JsonSerializerOptions.Web)!),
+            CancellationToken.None))
+        {
+            records.Add(record);
+        }
+
+        Assert.Equal([(0, new Item(1, "one")), (1, new Item(2, "two")), (2, new Item(3, null))], records);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"total":3,"paging":{"before":"a","next":{"after":"3"}},"done":true}"""), reader.Envelope), reader.Envelope.ToJsonString());
         Assert.Equal(3, reader.Count);
         Assert.Equal(3, reader.LastRecord!["id"]!.GetValue<int>());
@@ -147,6 +172,8 @@ public sealed class JsonRecordReaderTests
 
         return (records, reader);
     }
+
+    private sealed record Item(int Id, string? Name);
 
     /// <summary>A stream that hands out at most <c>chunk</c> bytes per read, as a slow network does.</summary>
     private sealed class ChunkedStream(byte[] bytes, int chunk) : MemoryStream(bytes)

@@ -94,29 +94,26 @@ internal static class HttpScenarios
         return (seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)count);   // the readers' alone: the API has its own process
     }
 
-    private static async Task<long> RawAsync(Uri baseUri, int pageSize)
+    private static Task<long> RawAsync(Uri baseUri, int pageSize) => RawLoopAsync(baseUri, pageSize, async body =>
     {
-        using var http = new HttpClient { BaseAddress = baseUri };
-        long count = 0;
-        for (var page = 1; ; page++)
+        var json = await JsonSerializer.DeserializeAsync<JsonObject>(body);
+        long records = 0;
+        foreach (var record in json!["data"]!.AsArray())
         {
-            using var response = await http.GetAsync(new Uri($"records?page={page}&per_page={pageSize}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
-            response.EnsureSuccessStatusCode();
-            await using var body = await response.Content.ReadAsStreamAsync();
-            var json = await JsonSerializer.DeserializeAsync<JsonObject>(body);
-            foreach (var record in json!["data"]!.AsArray())
-            {
-                count += record is JsonObject { Count: > 0 } ? 1 : 0;   // each record read, as the toolkit readers read theirs
-            }
-
-            if (page >= json["meta"]!["total_pages"]!.GetValue<int>())
-            {
-                return count;
-            }
+            records += record is JsonObject { Count: > 0 } ? 1 : 0;   // each record read, as the toolkit readers read theirs
         }
-    }
 
-    private static async Task<long> RawTypedAsync(Uri baseUri, int pageSize)
+        return (records, json["meta"]!["total_pages"]!.GetValue<int>());
+    });
+
+    private static Task<long> RawTypedAsync(Uri baseUri, int pageSize) => RawLoopAsync(baseUri, pageSize, async body =>
+    {
+        var customers = await JsonSerializer.DeserializeAsync<CustomerPage>(body, WebJson);
+        return (customers!.Data.Count(customer => customer.Id > 0), customers.Meta.TotalPages);
+    });
+
+    // An HttpClient loop: GET each page in turn, until the last one the API names; readPage reads a page's records and total.
+    private static async Task<long> RawLoopAsync(Uri baseUri, int pageSize, Func<Stream, Task<(long Records, int TotalPages)>> readPage)
     {
         using var http = new HttpClient { BaseAddress = baseUri };
         long count = 0;
@@ -125,9 +122,9 @@ internal static class HttpScenarios
             using var response = await http.GetAsync(new Uri($"records?page={page}&per_page={pageSize}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
             response.EnsureSuccessStatusCode();
             await using var body = await response.Content.ReadAsStreamAsync();
-            var customers = await JsonSerializer.DeserializeAsync<CustomerPage>(body, WebJson);
-            count += customers!.Data.Count(customer => customer.Id > 0);
-            if (page >= customers.Meta.TotalPages)
+            var (records, totalPages) = await readPage(body);
+            count += records;
+            if (page >= totalPages)
             {
                 return count;
             }

@@ -288,33 +288,31 @@ internal sealed class JsonRecordReader
             throw _malformed($"record {Count + _runCount + 1} at '{(_path.Length == 0 ? "the body" : string.Join('.', _path))}' is a {Describe(reader.TokenType)}, not an object");
         }
 
-        var end = reader;
-        if (!end.TrySkip())
+        if (!TrySkipValue(ref reader, out var text))
         {
             return false;
         }
 
         if (_asText)
         {
-            Add((_start + (int)reader.TokenStartIndex, (int)(end.BytesConsumed - reader.TokenStartIndex)));
-            reader = end;
+            Add(text);
             return true;
         }
 
         // Parsed with the records after it in this buffer, as one document: see ParseRun.
-        if (_runCount > 0 && end.BytesConsumed - _runStart > RunLength)
+        var (start, end) = (text.Start - _start, text.Start - _start + text.Length);   // where this pass's span has it
+        if (_runCount > 0 && end - _runStart > RunLength)
         {
             ParseRun();
         }
 
         if (_runCount == 0)
         {
-            _runStart = (int)reader.TokenStartIndex;
+            _runStart = start;
         }
 
-        _runEnd = (int)end.BytesConsumed;
+        _runEnd = end;
         _runCount++;
-        reader = end;
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -166,60 +167,94 @@ public sealed partial class RestClient : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(paginator);
         ArgumentOutOfRangeException.ThrowIfLessThan(fetchers, 1);
+
+        // The first page alone: it may say how many there are.
+        var first = await ReadPageAsync(Seek(0), cancellationToken);
+        foreach (var record in first.Records)
+        {
+            yield return record;
+        }
+
+        var pageCount = paginator.PageCount(first) ?? long.MaxValue;
+        if (paginator.IsLast(first, 0))
+        {
+            yield break;
+        }
+
+        // Each fetcher takes the next page as soon as it is done with one, while fewer than `ahead` pages wait for the caller.
+        var ahead = 2 * fetchers;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var requests = new SemaphoreSlim(fetchers);
-        var window = new Queue<(long Index, Task<RestPage> Page)>();
-        long next = 0, pageCount = long.MaxValue;
+        using var readAhead = new SemaphoreSlim(ahead);
+        var pages = new ConcurrentDictionary<long, TaskCompletionSource<RestPage>>();
+        long claimed = 0;
+        var running = Enumerable.Range(0, (int)Math.Min(fetchers, pageCount - 1)).Select(_ => FetchAsync()).ToList();
         try
         {
-            // The first page alone: it may say how many there are.
-            window.Enqueue((next, FetchAsync(next++)));
-            while (window.TryDequeue(out var head))
+            for (long index = 1; index < pageCount; index++)
             {
-                var page = await head.Page;
-                if (head.Index == 0)
-                {
-                    pageCount = paginator.PageCount(page) ?? long.MaxValue;
-                }
-
+                var page = await Slot(index).Task.WaitAsync(cancellationToken);
+                pages.TryRemove(index, out _);
                 foreach (var record in page.Records)
                 {
                     yield return record;
                 }
 
-                if (paginator.IsLast(page, head.Index))
+                if (paginator.IsLast(page, index))
                 {
                     yield break;
                 }
 
-                while (window.Count < 2 * fetchers && next < pageCount)
-                {
-                    window.Enqueue((next, FetchAsync(next++)));
-                }
+                readAhead.Release();
             }
         }
         finally
         {
+            // Pages past the last, or after a failure: their outcome no longer matters, but is observed.
             await stop.CancelAsync();
-            foreach (var (_, pending) in window)
+            await Task.WhenAll(running);
+            foreach (var unread in pages.Values)
             {
-                // Pages past the last, or after a failure: their outcome no longer matters, but is observed.
-                await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = unread.Task.Exception;
             }
         }
 
-        async Task<RestPage> FetchAsync(long index)
+        RestRequest Seek(long index)
         {
             var copy = request.Copy();
             paginator.Seek(copy, index);
-            await requests.WaitAsync(stop.Token);
+            return copy;
+        }
+
+        TaskCompletionSource<RestPage> Slot(long index) =>
+            pages.GetOrAdd(index, static _ => new TaskCompletionSource<RestPage>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        async Task FetchAsync()
+        {
             try
             {
-                return await ReadPageAsync(copy, stop.Token);
+                while (true)
+                {
+                    await readAhead.WaitAsync(stop.Token);
+                    var index = Interlocked.Increment(ref claimed);
+                    if (index >= pageCount)
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        Slot(index).TrySetResult(await ReadPageAsync(Seek(index), stop.Token));
+                    }
+                    catch (Exception ex)
+                    {
+                        Slot(index).TrySetException(ex);   // the caller's to report, if it reads that far
+                        return;
+                    }
+                }
             }
-            finally
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                requests.Release();
+                // The caller stopped reading.
             }
         }
     }

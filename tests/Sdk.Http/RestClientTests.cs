@@ -224,6 +224,54 @@ public sealed class RestClientTests
     }
 
     [Fact]
+    public async Task Concurrency_CallerStopsReading_NoMoreThanTwiceTheFetchersPagesAreRequestedAhead()
+    {
+        // A page a record and no total: fetchers that were not held back would request pages without end.
+        var asked = 0;
+        var windowFull = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", (int page) =>
+        {
+            if (Interlocked.Increment(ref asked) == 5)
+            {
+                windowFull.TrySetResult();
+            }
+
+            return Results.Json(new[] { new { id = page } });
+        }));
+        using var client = Client(server);
+        var records = client.GetRecordsConcurrentlyAsync(new RestRequest("items"), new PageNumberPaginator(), fetchers: 2).GetAsyncEnumerator();
+
+        // The first page is read alone; the fetchers start once its record is taken, and the caller stops in the second page.
+        Assert.True(await records.MoveNextAsync());
+        Assert.True(await records.MoveNextAsync());
+        Assert.Equal(2, records.Current["id"]!.GetValue<int>());
+        await windowFull.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await records.DisposeAsync();
+
+        Assert.Equal(["/items?page=1", "/items?page=2", "/items?page=3", "/items?page=4", "/items?page=5"], server.Requests.Select(r => r.PathAndQuery).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Concurrency_PageFails_YieldsThePagesBeforeItThenItsError()
+    {
+        await using var server = await TestServer.StartAsync(app => app.MapGet("/items", (int page) =>
+            page == 5 ? Results.StatusCode(400) : Results.Json(page > 10 ? [] : new[] { new { id = page } })));
+        using var client = Client(server);
+        var ids = new List<int>();
+
+        var error = await Assert.ThrowsAsync<RestException>(async () =>
+        {
+            await foreach (var record in client.GetRecordsConcurrentlyAsync(new RestRequest("items"), new PageNumberPaginator(), fetchers: 4))
+            {
+                ids.Add(record["id"]!.GetValue<int>());
+            }
+        });
+
+        Assert.Equal([1, 2, 3, 4], ids);
+        Assert.Contains($"GET {server.BaseUri}items?page=5 answered 400", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RateLimit_FiveRequestsPerSecond_SpreadsTenRequestsOverTwoSeconds()
     {
         await using var server = await TestServer.StartAsync(app => app.MapGet("/items", () => Results.Json(new { ok = true })));

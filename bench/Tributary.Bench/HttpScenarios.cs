@@ -15,7 +15,7 @@ using Tributary.Sdk.Http;
 
 /// <summary>
 /// The HTTP toolkit against a paginated API on this machine, in a process of its own: N records, 1,000 a page, every
-/// request answered after 5 ms. Four readers take every record as a <see cref="JsonObject"/>:
+/// request answered after 5 ms (or --latency). Four readers take every record as a <see cref="JsonObject"/>:
 ///   raw        — an <see cref="HttpClient"/> loop: GET a page, parse it, take its <c>data</c> array, stop at <c>total_pages</c>;
 ///   toolkit    — <see cref="RestClient.GetRecordsAsync"/> with a <see cref="PageNumberPaginator"/>: the same requests, streamed;
 ///   concurrent — <see cref="RestClient.GetRecordsConcurrentlyAsync"/> with 8 fetchers;
@@ -25,19 +25,18 @@ using Tributary.Sdk.Http;
 ///   raw-typed  — the raw loop, each page deserialised as a whole;
 ///   typed      — <see cref="RestClient.GetRecordsAsync{T}"/>, streamed.
 /// Each runs three times, interleaved, and the median is reported, with the reader's CPU seconds: a paginated stream waits
-/// on the API most of the time, so its seconds hide what the toolkit costs and its CPU shows it. Usage: dotnet run -c Release --project bench/Tributary.Bench -- --http [--records N] [--page-size N]
+/// on the API most of the time, so its seconds hide what the toolkit costs and its CPU shows it. Usage: dotnet run -c Release --project bench/Tributary.Bench -- --http [--records N] [--page-size N] [--latency MS]
 /// </summary>
 internal static class HttpScenarios
 {
-    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(5);
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
-    public static async Task<int> RunAsync(long records, int pageSize)
+    public static async Task<int> RunAsync(long records, int pageSize, TimeSpan latency)
     {
-        using var api = StartApi(records, pageSize, out var baseUri);
+        using var api = StartApi(records, pageSize, latency, out var baseUri);
         try
         {
-            await MeasureReadersAsync(baseUri, records, pageSize);
+            await MeasureReadersAsync(baseUri, records, pageSize, latency);
             return 0;
         }
         finally
@@ -47,11 +46,11 @@ internal static class HttpScenarios
         }
     }
 
-    private static async Task MeasureReadersAsync(Uri baseUri, long records, int pageSize)
+    private static async Task MeasureReadersAsync(Uri baseUri, long records, int pageSize, TimeSpan latency)
     {
         var pages = (records + pageSize - 1) / pageSize;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Tributary HTTP bench: {records:N0} records, {pageSize:N0} a page ({pages:N0} pages), {Latency.TotalMilliseconds} ms a request, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            $"Tributary HTTP bench: {records:N0} records, {pageSize:N0} a page ({pages:N0} pages), {latency.TotalMilliseconds} ms a request, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
 
         var runs = new Dictionary<string, List<(double Seconds, double CpuSeconds, double BytesPerRecord)>>
         {
@@ -208,7 +207,7 @@ internal static class HttpScenarios
     /// rendered before the address is printed (1,000 pages of 1,000 records: about 140 MB), so the cores measure the
     /// readers, not the server's JSON writer.
     /// </summary>
-    public static async Task<int> ServeAsync(long records, int pageSize)
+    public static async Task<int> ServeAsync(long records, int pageSize, TimeSpan latency)
     {
         var pages = (int)((records + pageSize - 1) / pageSize);
         var bodies = new byte[pages][];
@@ -229,7 +228,7 @@ internal static class HttpScenarios
                 return;
             }
 
-            await Task.Delay(Latency);
+            await Task.Delay(latency);
             context.Response.ContentType = "application/json";
             await context.Response.Body.WriteAsync(bodies[page - 1]);
         });
@@ -240,11 +239,11 @@ internal static class HttpScenarios
     }
 
     // The API's process: closing its standard input ends it.
-    private static Process StartApi(long records, int pageSize, out Uri baseUri)
+    private static Process StartApi(long records, int pageSize, TimeSpan latency, out Uri baseUri)
     {
         var start = Parent.StartInfo();
         start.RedirectStandardInput = true;
-        foreach (var argument in new[] { "--http-api", "--records", records.ToString(CultureInfo.InvariantCulture), "--page-size", pageSize.ToString(CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { "--http-api", "--records", records.ToString(CultureInfo.InvariantCulture), "--page-size", pageSize.ToString(CultureInfo.InvariantCulture), "--latency", latency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }

@@ -24,14 +24,15 @@ using Tributary.Testing;
 // Each child is a fresh process, as `tributary debug` is; with --warm, each DuckDB path first runs once on 50,000 rows in
 // the same process, as a Functions host that has synced before, and only the second run is timed.
 // Usage: dotnet run -c Release --project bench/Tributary.Bench -- [--rows N] [--checkpoint-every N] [--rounds N] [--destination duckdb|postgres|delta|all] [--warm]
-//   --http [--records N] [--page-size N] — the HTTP toolkit against a paginated API with 5 ms latency, beside a raw HttpClient
-//                    loop (HttpScenarios.cs).
+//   --http [--records N] [--page-size N] [--latency MS] — the HTTP toolkit against a paginated API that answers each request
+//                    after 5 ms (or MS), beside a raw HttpClient loop (HttpScenarios.cs).
 if (args is [var http and ("--http" or "--http-api"), .. var rest])
 {
     string? Value(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
     var records = long.Parse(Value("--records") ?? "1000000", CultureInfo.InvariantCulture);
     var pageSize = int.Parse(Value("--page-size") ?? "1000", CultureInfo.InvariantCulture);
-    return http == "--http" ? await HttpScenarios.RunAsync(records, pageSize) : await HttpScenarios.ServeAsync(records, pageSize);
+    var latency = TimeSpan.FromMilliseconds(int.Parse(Value("--latency") ?? "5", CultureInfo.InvariantCulture));
+    return http == "--http" ? await HttpScenarios.RunAsync(records, pageSize, latency) : await HttpScenarios.ServeAsync(records, pageSize, latency);
 }
 
 var options = BenchOptions.Parse(args);

@@ -14,7 +14,7 @@ namespace Tributary.Destinations.DuckDb;
 /// keys as PRIMARY KEY constraints (built after the initial load, see <see cref="InitialLoads"/>), each column's
 /// Tributary type kept in its comment. Each batch is one transaction: its schema changes (<see cref="SchemaChanges"/>),
 /// then its rows (<see cref="RowStatements"/>), upserts appended straight into the table while their keys are new. A
-/// commit that changed the schema is checkpointed at once. One connection, opened on first use.
+/// commit that widened a column is checkpointed at once. One connection, opened on first use.
 /// </summary>
 public sealed class DuckDbDestination : IDestination
 {
@@ -30,10 +30,10 @@ public sealed class DuckDbDestination : IDestination
     private bool _disposed;
 
     /// <summary>
-    /// Whether a batch with schema changes is checkpointed once committed, so the change is in the database file and no
+    /// Whether a batch that widens a column is checkpointed once committed, so the change is in the database file and no
     /// longer only in the write-ahead log. On by default; the kill tests turn it off to leave the change in the log.
     /// </summary>
-    internal bool CheckpointsAfterSchemaChanges { get; init; } = true;
+    internal bool CheckpointsAfterWidening { get; init; } = true;
 
     /// <summary>Rows a new table loads before its key is built (<see cref="InitialLoads.DefaultMaxRows"/>); tests set fewer.</summary>
     internal long InitialLoadRows
@@ -171,7 +171,7 @@ public sealed class DuckDbDestination : IDestination
             }
 
             result = batch.RowCount == 0 ? truncated : applied;
-            CheckpointAfterSchemaChanges(connection, batch, keyBuilt: buildKey is not null);
+            CheckpointAfterWidening(connection, batch);
             return true;
         }
         catch (Exception ex)
@@ -326,12 +326,14 @@ public sealed class DuckDbDestination : IDestination
     }
 
     /// <summary>
-    /// Checkpoints after a batch with schema changes (or a table's key built) committed, so no change waits in the
-    /// write-ahead log for a kill.
+    /// Checkpoints after a batch that widened a column committed, so no rewrite of a column's values waits in the
+    /// write-ahead log for a kill. A created table, an added column or a built key is left to DuckDB's own checkpoints:
+    /// their log replays (the kill tests show it for every kind of change), and a checkpoint costs in proportion to every
+    /// table in the file, so one after each new table or key made a load of many small tables quadratic (bench/).
     /// </summary>
-    private void CheckpointAfterSchemaChanges(DuckDBConnection connection, WriteBatch batch, bool keyBuilt)
+    private void CheckpointAfterWidening(DuckDBConnection connection, WriteBatch batch)
     {
-        if (batch.Changes.Count == 0 && !keyBuilt || !CheckpointsAfterSchemaChanges)
+        if (!batch.Changes.Any(c => c.Kind == SchemaChangeKind.WidenColumn) || !CheckpointsAfterWidening)
         {
             return;
         }

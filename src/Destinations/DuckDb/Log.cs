@@ -24,6 +24,6 @@ internal static partial class Log
     public static partial void KeyBuildFailed(ILogger logger, string schema, Exception exception);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
-        Message = "Checkpointing after the schema changes to {Schema}.{Table} failed; they are committed, and DuckDB checkpoints them later")]
+        Message = "Checkpointing after a widening of {Schema}.{Table} failed; it is committed, and DuckDB checkpoints it later")]
     public static partial void CheckpointFailed(ILogger logger, string schema, string table, Exception exception);
 }

@@ -43,6 +43,7 @@ public sealed class KillAfterSchemaChangeTests : IDisposable
         {
             var table = Assert.Single(await rerun.GetTablesAsync(KillScenario.Schema, CancellationToken.None));
             Assert.Equal(scenario.Change.Table.Columns, table.Columns);
+            Assert.Equal(scenario.Change.Table.PrimaryKey, table.PrimaryKey);
 
             // The rerun finds the change made and writes the same rows again, without it.
             var change = scenario.Change;

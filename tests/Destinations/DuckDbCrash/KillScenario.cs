@@ -6,8 +6,9 @@ using Tributary.Sdk;
 namespace Tributary.Destinations.DuckDb.Crash;
 
 /// <summary>
-/// One kind of schema change for the kill tests: an optional setup batch (written and checkpointed first), then the
-/// batch that makes the change, after whose commit the process is killed. Column <c>v</c> of table <c>t</c> (key
+/// One kind of schema change for the kill tests: an optional setup batch (written and checkpointed first, or written by
+/// the same destination when the change ends its initial load), then the batch that makes the change, after whose commit
+/// the process is killed. Column <c>v</c> of table <c>t</c> (key
 /// <c>id</c>) carries the values.
 /// </summary>
 public sealed class KillScenario
@@ -23,12 +24,13 @@ public sealed class KillScenario
 
     private static readonly Dictionary<string, KillScenario> All = Build().ToDictionary(s => s.Name, StringComparer.Ordinal);
 
-    private KillScenario(string name, WriteBatch? setup, WriteBatch change, IReadOnlyList<object?[]> expected)
+    private KillScenario(string name, WriteBatch? setup, WriteBatch change, IReadOnlyList<object?[]> expected, bool setupStillLoading = false)
     {
         Name = name;
         Setup = setup;
         Change = change;
         Expected = expected;
+        SetupStillLoading = setupStillLoading;
     }
 
     /// <summary>Names the scenario on the child's command line.</summary>
@@ -36,6 +38,12 @@ public sealed class KillScenario
 
     /// <summary>Written, and the warehouse closed, before the change; none for a scenario that creates the table.</summary>
     public WriteBatch? Setup { get; }
+
+    /// <summary>
+    /// Whether <see cref="Setup"/> is written by the destination that then writes the change, without closing it: the
+    /// table is still in its initial load, and the change builds its key.
+    /// </summary>
+    public bool SetupStillLoading { get; }
 
     /// <summary>The batch with the schema change, and a row written after it.</summary>
     public WriteBatch Change { get; }
@@ -68,6 +76,14 @@ public sealed class KillScenario
             Batch(before, [[1, "a"]], new SchemaChange(SchemaChangeKind.CreateTable, null), T1),
             Batch(added, [[2, "b", 5L]], new SchemaChange(SchemaChangeKind.AddColumn, new ColumnSchema("w", ColumnType.Long)), T2),
             [[1, "a", null], [2, "b", 5L]]);
+
+        // An upsert of a key the table holds ends its initial load: the key is built, then the row merged.
+        var keyed = Table(("v", ColumnType.String));
+        yield return new KillScenario("build key",
+            Batch(keyed, [[1, "a"], [2, null]], new SchemaChange(SchemaChangeKind.CreateTable, null), T1),
+            Batch(keyed, [[1, "b"]], null, T2),
+            [[1, "b"], [2, null]],
+            setupStillLoading: true);
 
         var dec = ColumnType.Decimal(10, 2);
         (ColumnType From, ColumnType To, object Old, object Other, object New)[] widenings =
@@ -131,10 +147,10 @@ public sealed class KillScenario
     private static TableSchema Table(params (string Name, ColumnType Type)[] columns) =>
         new("t", [new ColumnSchema("id", ColumnType.Int), .. columns.Select(c => new ColumnSchema(c.Name, c.Type)), .. Sys.Trailing()], ["id"]);
 
-    private static WriteBatch Batch(TableSchema table, object?[][] rows, SchemaChange change, DateTimeOffset syncedAt)
+    private static WriteBatch Batch(TableSchema table, object?[][] rows, SchemaChange? change, DateTimeOffset syncedAt)
     {
         var columns = Writable(table);
         var coerced = rows.Select(r => r.Select((v, i) => TypeSystem.Coerce(v, table.Find(columns[i])!.Type)).ToArray()).ToList();
-        return new WriteBatch(Schema, table, Sys, OperationKind.Upsert, columns, coerced, [change], syncedAt);
+        return new WriteBatch(Schema, table, Sys, OperationKind.Upsert, columns, coerced, change is null ? [] : [change], syncedAt);
     }
 }

@@ -4,8 +4,9 @@ using Tributary.Destinations.DuckDb.Crash;
 
 // tributary-duckdb-crash <scenario> <database path> [--no-checkpoint]
 // Applies the scenario's setup (then closes the warehouse, which checkpoints it), applies its schema change in a new
-// instance, writes "ready" and waits to be killed. With --no-checkpoint the destination does not checkpoint after the
-// change, so the change is only in DuckDB's write-ahead log when the kill lands.
+// instance (a setup still loading is written by that instance first), writes "ready" and waits to be killed. With
+// --no-checkpoint the destination does not checkpoint after the change, so the change is only in DuckDB's write-ahead
+// log when the kill lands.
 // tributary-duckdb-crash unreplayable <database path>
 // Leaves a write-ahead log that DuckDB cannot replay: an ALTER with a USING expression, as earlier versions ran.
 if (args.Length is < 2 or > 3 || (args.Length == 3 && args[2] != "--no-checkpoint"))
@@ -32,13 +33,18 @@ else
 {
     var scenario = KillScenario.Named(args[0]);
     var options = new DuckDbDestinationOptions { DatabasePath = args[1] };
-    if (scenario.Setup is { } setup)
+    if (scenario.Setup is { } setup && !scenario.SetupStillLoading)
     {
         await using var first = new DuckDbDestination(options);
         await first.WriteAsync(setup, CancellationToken.None);
     }
 
-    var destination = new DuckDbDestination(options) { CheckpointsAfterSchemaChanges = args.Length == 2 };
+    var destination = new DuckDbDestination(options) { CheckpointsAfterWidening = args.Length == 2 };
+    if (scenario.SetupStillLoading)
+    {
+        await destination.WriteAsync(scenario.Setup!, CancellationToken.None);
+    }
+
     await destination.WriteAsync(scenario.Change, CancellationToken.None);
 }
 

@@ -15,7 +15,10 @@ using Tributary.Testing;
 //   raw            — the rows straight through a DuckDB appender into a table of the same shape and key;
 //   engine         — the synthetic connector through SyncRunner into DuckDbDestination (what `tributary debug` does);
 //   interleaved    — the same upserts with the connector's interleaved shape: a delete of an earlier key after every
-//                    second upsert and an update of another key after every fifth (1.7 operations per row);
+//                    second upsert and an update of another key, anywhere in the table, after every fifth (1.7
+//                    operations per row);
+//   raw-tables, tables — a tenth of the rows spread over 1,000 tables, 100 rows each for a million rows, one table after
+//                    another (a database's many small tables): one appender a table, and the engine;
 //   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY);
 //   delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB destination's
 //                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
@@ -48,7 +51,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench:
 var paths = new List<string>();
 if (options.Destination is "duckdb" or "all")
 {
-    paths.AddRange(["raw", "engine", "interleaved"]);
+    paths.AddRange(["raw", "engine", "interleaved", "raw-tables", "tables"]);
 }
 
 if (options.Destination is "postgres" or "all")
@@ -88,6 +91,12 @@ foreach (var (raw, engine, interleaved) in paths.Where(p => p.EndsWith("raw", St
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{engine.Mode} / {raw.Mode}: {engine.RowsPerSecond / raw.RowsPerSecond:P0}; {interleaved.Mode} / {engine.Mode}: {interleaved.RowsPerSecond / engine.RowsPerSecond:P0} in rows/s, {interleaved.OperationsPerSecond / engine.OperationsPerSecond:P0} in operations/s"));
+}
+
+if (medians.TryGetValue("tables", out var tables))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"tables / raw-tables ({ManyTables.Count:N0} tables of {ManyTables.Rows(options.Rows) / ManyTables.Count:N0} rows): {tables.RowsPerSecond / medians["raw-tables"].RowsPerSecond:P0}"));
 }
 
 if (medians.TryGetValue("delta", out var delta))
@@ -187,7 +196,8 @@ internal static class Parent
             var seconds = double.Parse(fields[0], CultureInfo.InvariantCulture);
             var details = string.Concat(lines[..^1].Select(line => "  " + line.TrimEnd() + Environment.NewLine));
             var operations = double.Parse(fields[2], CultureInfo.InvariantCulture);
-            return new Result(mode, seconds, options.Rows / seconds, operations / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024, details);
+            var rows = mode.EndsWith("tables", StringComparison.Ordinal) ? ManyTables.Rows(options.Rows) : options.Rows;
+            return new Result(mode, seconds, rows / seconds, operations / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024, details);
         }
         finally
         {
@@ -239,6 +249,13 @@ internal static class Child
             case "engine" or "interleaved":
                 operations = await EngineAsync(database, options, mode);
                 break;
+            case "raw-tables":
+                operations = ManyTables.Rows(options.Rows);
+                ManyTables.Raw(database, operations);
+                break;
+            case "tables":
+                operations = await EngineAsync(database, options with { Rows = ManyTables.Rows(options.Rows) }, mode);
+                break;
             case "pg-raw":
                 await PostgresRawAsync(Required(options.ConnectionString), options.Rows);
                 break;
@@ -266,7 +283,7 @@ internal static class Child
     private static async Task<long> EngineAsync(string database, BenchOptions options, string mode)
     {
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = database });
-        return await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
+        return await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal), mode == "tables" ? ManyTables.Count : 1);
     }
 
     private static async Task<long> PostgresEngineAsync(string connectionString, BenchOptions options, string mode)
@@ -276,7 +293,7 @@ internal static class Child
     }
 
     // Returns the operations the connector made: upserts, updates and deletes.
-    private static async Task<long> SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, bool interleaved)
+    private static async Task<long> SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, bool interleaved, int tables = 1)
     {
         var runner = new SyncRunner(warehouse, new FileStateStore(options.Directory));
         var configuration = new ConnectorConfiguration(new Dictionary<string, string>
@@ -284,6 +301,7 @@ internal static class Child
             ["rows"] = options.Rows.ToString(CultureInfo.InvariantCulture),
             ["checkpoint_every"] = options.CheckpointEvery.ToString(CultureInfo.InvariantCulture),
             ["shape"] = interleaved ? "interleaved" : "upserts",
+            ["tables"] = tables.ToString(CultureInfo.InvariantCulture),
         });
         var run = await runner.RunAsync(new SyncRequest("synthetic", new SyntheticConnector(), configuration), CancellationToken.None);
         if (run.Outcome != RunOutcome.Succeeded)
@@ -299,11 +317,17 @@ internal static class Child
     {
         using var connection = new DuckDBConnection($"Data Source={database}");
         connection.Open();
+        Append(connection, "synthetic_rows", 0, rows);
+    }
+
+    // Rows [from, to) into a new table of the synthetic connector's shape, through one appender.
+    internal static void Append(DuckDBConnection connection, string table, long from, long to)
+    {
         using (var create = connection.CreateCommand())
         {
-            create.CommandText = """
-                CREATE SCHEMA synthetic;
-                CREATE TABLE synthetic.synthetic_rows (
+            create.CommandText = $"""
+                CREATE SCHEMA IF NOT EXISTS synthetic;
+                CREATE TABLE synthetic.{table} (
                     id BIGINT NOT NULL PRIMARY KEY, name VARCHAR, amount DOUBLE, flag BOOLEAN, created_at TIMESTAMPTZ,
                     _tributary_synced TIMESTAMPTZ, _tributary_deleted BOOLEAN);
                 """;
@@ -312,8 +336,8 @@ internal static class Child
 
         var epoch = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var synced = TimeProvider.System.GetUtcNow();
-        using var appender = connection.CreateAppender("synthetic", "synthetic_rows");
-        for (long i = 0; i < rows; i++)
+        using var appender = connection.CreateAppender("synthetic", table);
+        for (var i = from; i < to; i++)
         {
             appender.CreateRow()
                 .AppendValue(i)
@@ -366,5 +390,24 @@ internal static class Child
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+}
+
+// The many-small-tables shape: a tenth of the bench's rows over a thousand tables of the synthetic connector.
+internal static class ManyTables
+{
+    public const int Count = 1000;
+
+    public static long Rows(long rows) => Math.Max(rows / 10, Count);
+
+    // The baseline: each table created and its rows appended, one appender a table, one table after another.
+    public static void Raw(string database, long rows)
+    {
+        using var connection = new DuckDBConnection($"Data Source={database}");
+        connection.Open();
+        for (var t = 0; t < Count; t++)
+        {
+            Child.Append(connection, string.Create(CultureInfo.InvariantCulture, $"synthetic_rows_{t + 1}"), rows * t / Count, rows * (t + 1) / Count);
+        }
     }
 }

@@ -6,7 +6,8 @@ namespace Tributary.Connectors.Synthetic;
 
 /// <summary>
 /// Generates a configurable number of deterministic rows, as plain upserts or interleaved with updates and deletes of
-/// earlier keys (a change feed's shape); the benchmark and load-test source.
+/// earlier keys (a change feed's shape), into one table or spread over many (a database's shape); the benchmark and
+/// load-test source.
 /// </summary>
 [Connector("synthetic", Description = "Generates N deterministic rows into synthetic_rows; the benchmark source.")]
 public sealed class SyntheticConnector : Connector
@@ -15,6 +16,7 @@ public sealed class SyntheticConnector : Connector
     private const string RowsKey = "rows";
     private const string CheckpointEveryKey = "checkpoint_every";
     private const string ShapeKey = "shape";
+    private const string TablesKey = "tables";
     private const string NextKey = "next";
 
     /// <summary>Rows generated when <c>rows</c> is not configured.</summary>
@@ -29,30 +31,27 @@ public sealed class SyntheticConnector : Connector
     /// <inheritdoc />
     public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration)
     {
-        _ = ReadSettings(configuration);
+        var settings = ReadSettings(configuration);
 
         // Every column declared: on the hot path the runtime checks types and infers nothing.
-        return
-        [
-            new TableDefinition(Table)
+        return Enumerable.Range(0, settings.Tables).Select(t => new TableDefinition(TableName(t, settings.Tables))
+        {
+            PrimaryKey = ["id"],
+            Columns = new Dictionary<string, ColumnType>
             {
-                PrimaryKey = ["id"],
-                Columns = new Dictionary<string, ColumnType>
-                {
-                    ["id"] = ColumnType.Long,
-                    ["name"] = ColumnType.String,
-                    ["amount"] = ColumnType.Double,
-                    ["flag"] = ColumnType.Boolean,
-                    ["created_at"] = ColumnType.UtcDateTime,
-                },
+                ["id"] = ColumnType.Long,
+                ["name"] = ColumnType.String,
+                ["amount"] = ColumnType.Double,
+                ["flag"] = ColumnType.Boolean,
+                ["created_at"] = ColumnType.UtcDateTime,
             },
-        ];
+        });
     }
 
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        var (rows, checkpointEvery, interleaved) = ReadSettings(context.Configuration);
+        var (rows, checkpointEvery, interleaved, tables) = ReadSettings(context.Configuration);
         var next = context.State[NextKey]?.GetValue<long>() ?? 0;
         if (next < 0)
         {
@@ -60,13 +59,15 @@ public sealed class SyntheticConnector : Connector
                 string.Create(CultureInfo.InvariantCulture, $"State '{NextKey}' is {next}; it must be 0 or more. Reset the connector."));
         }
 
+        var names = Enumerable.Range(0, tables).Select(t => TableName(t, tables)).ToArray();
+        Func<long, string> tableOf = key => names[TableOf(key, rows, tables)];
         long sinceCheckpoint = 0;
         for (var i = next; i < rows; i++)
         {
-            await context.UpsertAsync(Table, Row(i), cancellationToken);
+            await context.UpsertAsync(tableOf(i), Row(i), cancellationToken);
             if (interleaved)
             {
-                await InterleaveAsync(context, i, cancellationToken);
+                await InterleaveAsync(context, i, tableOf, cancellationToken);
             }
 
             if (++sinceCheckpoint == checkpointEvery)
@@ -85,20 +86,35 @@ public sealed class SyntheticConnector : Connector
 
     /// <summary>
     /// The interleaved shape, after upsert <paramref name="i"/>: every second upsert, a delete of key i / 2; every fifth, an
-    /// update of the name of key (i × 7919) mod i, a key anywhere in the table.
+    /// update of the name of key <see cref="UpdatedKey"/>(i), a key anywhere in the table (or tables: each in the one that
+    /// holds it).
     /// </summary>
-    private static async Task InterleaveAsync(SyncContext context, long i, CancellationToken cancellationToken)
+    private static async Task InterleaveAsync(SyncContext context, long i, Func<long, string> tableOf, CancellationToken cancellationToken)
     {
         if (i % 2 == 1)
         {
-            await context.DeleteAsync(Table, new { id = i / 2 }, cancellationToken);
+            await context.DeleteAsync(tableOf(i / 2), new { id = i / 2 }, cancellationToken);
         }
 
         if (i % 5 == 4)
         {
-            await context.UpdateAsync(Table, new { id = i * 7919 % i, name = string.Create(CultureInfo.InvariantCulture, $"updated-{i}") }, cancellationToken);
+            var key = UpdatedKey(i);
+            await context.UpdateAsync(tableOf(key), new { id = key, name = string.Create(CultureInfo.InvariantCulture, $"updated-{i}") }, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The key whose name the interleaved shape updates after upsert <paramref name="i"/>: (i × 0x9E3779B97F4A7C15 mod
+    /// 2^64) mod i, spread over every key written so far (Fibonacci hashing), not the latest ones a batch would fold.
+    /// </summary>
+    internal static long UpdatedKey(long i) => (long)(unchecked((ulong)i * 0x9E3779B97F4A7C15UL) % (ulong)i);
+
+    /// <summary>The name of table <paramref name="t"/> of <paramref name="tables"/>: <c>synthetic_rows</c> when there is one, else numbered from 1.</summary>
+    private static string TableName(int t, int tables) =>
+        tables == 1 ? Table : string.Create(CultureInfo.InvariantCulture, $"{Table}_{t + 1}");
+
+    /// <summary>The table row <paramref name="i"/> goes to: the rows are split in order into equal runs, one a table.</summary>
+    private static int TableOf(long i, long rows, int tables) => (int)(i * tables / rows);
 
     /// <summary>Row <paramref name="i"/>: one small object and its name string per row.</summary>
     internal static object Row(long i) => new
@@ -110,7 +126,7 @@ public sealed class SyntheticConnector : Connector
         created_at = Epoch.AddSeconds(i),
     };
 
-    private static (long Rows, long CheckpointEvery, bool Interleaved) ReadSettings(ConnectorConfiguration configuration)
+    private static (long Rows, long CheckpointEvery, bool Interleaved, int Tables) ReadSettings(ConnectorConfiguration configuration)
     {
         var rows = configuration.GetInt64(RowsKey, DefaultRows);
         if (rows < 0)
@@ -132,6 +148,13 @@ public sealed class SyntheticConnector : Connector
             throw new ConfigurationException($"Configuration key '{ShapeKey}' must be 'upserts' or 'interleaved'; got '{shape}'.");
         }
 
-        return (rows, checkpointEvery, shape == "interleaved");
+        var tables = configuration.GetInt64(TablesKey, 1);
+        if (tables is < 1 or > 100_000)
+        {
+            throw new ConfigurationException(
+                string.Create(CultureInfo.InvariantCulture, $"Configuration key '{TablesKey}' must be from 1 to 100000; got '{tables}'."));
+        }
+
+        return (rows, checkpointEvery, shape == "interleaved", (int)tables);
     }
 }

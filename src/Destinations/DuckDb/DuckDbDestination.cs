@@ -280,6 +280,11 @@ public sealed class DuckDbDestination : IDestination
             // Nothing here should depend on the machine's zone; should a cast of an instant run, it runs in UTC.
             Execute(connection, "SET SESSION TimeZone = 'UTC'");
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {_threads}"));
+
+            // DuckDB checkpoints when its write-ahead log passes 16 MB. A checkpoint recompresses every row group updated
+            // since the last one, and a change feed's updates and deletes reach most of them: a larger log rewrites the
+            // table less often (bench/ interleaved, a million rows: 3.8-4.2 s against 6.8-7.0 s, 80 MB more memory).
+            Execute(connection, "SET checkpoint_threshold = '256MB'");
         }
         catch (DuckDBException ex) when (ex.Message.Contains("replaying WAL", StringComparison.OrdinalIgnoreCase))
         {

@@ -118,7 +118,7 @@ public sealed class SyntheticConnectorTests
 
             if (i % 5 == 4)
             {
-                expected[i * 7919 % i] = expected[i * 7919 % i] with { Name = $"updated-{i}" };
+                expected[SyntheticConnector.UpdatedKey(i)] = expected[SyntheticConnector.UpdatedKey(i)] with { Name = $"updated-{i}" };
             }
         }
 
@@ -126,6 +126,43 @@ public sealed class SyntheticConnectorTests
         Assert.Equal(
             expected.OrderBy(p => p.Key).Select(p => $"{p.Key}|{p.Value.Name}|{p.Value.Deleted}"),
             rows.Select(r => $"{r["id"]}|{r["name"]}|{r[RunAssert.Deleted]}"));
+    }
+
+    [Fact]
+    public void UpdatedKey_SpreadOverEveryKeyWrittenSoFar()
+    {
+        var keys = Enumerable.Range(1, 200_000).Select(n => 5L * n - 1).Select(i => (I: i, Key: SyntheticConnector.UpdatedKey(i))).ToList();
+
+        Assert.All(keys, k => Assert.InRange(k.Key, 0, k.I - 1));
+        Assert.True(keys.Select(k => k.Key).Distinct().Count() > keys.Count * 3 / 4, "Most updates reach a key no other update reaches.");
+        Assert.True(keys.Count(k => k.Key < k.I / 2) > keys.Count / 3, "Many updates reach the older half of the table.");
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ThreeTables_SplitsTheRowsInOrderAndInterleavesInTheTableOfEachKey()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+        var configuration = Configuration(12, 5);
+        configuration["tables"] = "3";
+        configuration["shape"] = "interleaved";
+
+        var run = await harness.RunAsync(new SyntheticConnector(), configuration);
+
+        // Rows 0-3 in synthetic_rows_1, 4-7 in _2, 8-11 in _3; keys 0-5 deleted (each after upsert 2k + 1), and keys 0
+        // and 1 renamed after upserts 4 and 9.
+        RunAssert.Succeeded(run);
+        Assert.Equal(["synthetic_rows_1", "synthetic_rows_2", "synthetic_rows_3"], run.Tables.Keys.Order());
+        string[][] expected =
+        [
+            ["0|updated-4|True", "1|updated-9|True", "2|name-2|True", "3|name-3|True"],
+            ["4|name-4|True", "5|name-5|True", "6|name-6|False", "7|name-7|False"],
+            ["8|name-8|False", "9|name-9|False", "10|name-10|False", "11|name-11|False"],
+        ];
+        for (var t = 0; t < 3; t++)
+        {
+            var rows = await harness.RowsAsync($"synthetic_rows_{t + 1}", "id");
+            Assert.Equal(expected[t], rows.Select(r => $"{r["id"]}|{r["name"]}|{r[RunAssert.Deleted]}"));
+        }
     }
 
     [Fact]
@@ -149,6 +186,7 @@ public sealed class SyntheticConnectorTests
     [InlineData("rows", "many")]
     [InlineData("checkpoint_every", "0")]
     [InlineData("checkpoint_every", "-5")]
+    [InlineData("tables", "0")]
     public async Task UpdateAsync_InvalidSetting_FailsNamingKey(string key, string value)
     {
         await using var harness = new ConnectorHarness("synthetic");

@@ -8,8 +8,7 @@ namespace Tributary.Destinations.DuckDb.Crash;
 /// <summary>
 /// One kind of schema change for the kill tests: an optional setup batch (written and checkpointed first, or written by
 /// the same destination when the change ends its initial load), then the batch that makes the change, after whose commit
-/// the process is killed. Column <c>v</c> of table <c>t</c> (key
-/// <c>id</c>) carries the values.
+/// the process is killed. Column <c>v</c> of table <c>t</c> (key <c>id</c>) carries the values.
 /// </summary>
 public sealed class KillScenario
 {

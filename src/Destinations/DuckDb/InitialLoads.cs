@@ -109,9 +109,10 @@ internal sealed class InitialLoads
             Forget(schema, table);
         }
 
+        // One checkpoint for every key built here, so a run starts (or the file closes) with them in the file.
         if (pending.Count > 0)
         {
-            DuckDbDestination.Execute(connection, "CHECKPOINT");   // as after any schema change: nothing of it waits in the log
+            DuckDbDestination.Execute(connection, "CHECKPOINT");
         }
     }
 

@@ -46,6 +46,40 @@ public abstract partial class DestinationContractTests
     }
 
     [Fact]
+    public async Task WriteAsync_MoreKindsOfUpdateThanStatements_ChangesEachRowsOwnCells()
+    {
+        // Ten combinations of changed columns and deleted flag, more than BatchPlan.MaxModifyKinds: one statement for all.
+        await using var w = await OpenAsync();
+        var table = Table("kinds", ["id"], ("id", ColumnType.Long), ("a", ColumnType.Long), ("b", ColumnType.Long), ("c", ColumnType.Long), ("d", ColumnType.Long));
+        await w.CreateAsync(table, [.. Enumerable.Range(1, 10).Select(i => new object?[] { (long)i, 0L, 0L, 0L, 0L })]);
+        var U = Unmodified;
+        var batch = MixedBatch(
+            table,
+            T2,
+            truncate: false,
+            [],
+            (RowOperation.Update, [1L, 1L, U, U, U]),
+            (RowOperation.Update, [2L, U, 2L, U, U]),
+            (RowOperation.Update, [3L, U, U, 3L, U]),
+            (RowOperation.Update, [4L, U, U, U, 4L]),
+            (RowOperation.Update, [5L, 5L, 5L, U, U]),
+            (RowOperation.Update, [6L, U, U, 6L, 6L]),
+            (RowOperation.Update, [7L, 7L, U, U, null]),
+            (RowOperation.Delete, [8L, U, U, U, U]),
+            (RowOperation.Delete, [9L, U, 9L, 9L, U]),
+            (RowOperation.Update, [10L, 10L, 10L, 10L, 10L]),
+            (RowOperation.Update, [11L, 11L, U, U, U]));   // an unknown key changes nothing
+
+        Assert.Equal(10, await w.WriteAsync(batch));
+
+        Assert.Equal(
+            ["1|1|0|0|0|false", "2|0|2|0|0|false", "3|0|0|3|0|false", "4|0|0|0|4|false", "5|5|5|0|0|false", "6|0|0|6|6|false",
+                "7|7|0|0|NULL|false", "8|0|0|0|0|true", "9|0|9|9|0|true", "10|10|10|10|10|false"],
+            await w.ShowAsync("SELECT id, a, b, c, d, _tributary_deleted FROM \"conn\".\"kinds\" ORDER BY id"));
+        Assert.Equal([$"{S2}"], await w.ShowAsync("SELECT DISTINCT _tributary_synced FROM \"conn\".\"kinds\""));
+    }
+
+    [Fact]
     public async Task WriteAsync_FirstBatchOfNewTableWithDeletedUpserts_CreatesTheRowsDeleted()
     {
         await using var w = await OpenAsync();
@@ -181,10 +215,13 @@ public abstract partial class DestinationContractTests
     private static WriteBatch MixedBatch(DateTimeOffset syncedAt, bool truncate, params (RowOperation Operation, object?[] Row)[] rows) =>
         MixedBatch(syncedAt, truncate, [], rows);
 
-    private static WriteBatch MixedBatch(DateTimeOffset syncedAt, bool truncate, SchemaChange[] changes, params (RowOperation Operation, object?[] Row)[] rows)
+    private static WriteBatch MixedBatch(DateTimeOffset syncedAt, bool truncate, SchemaChange[] changes, params (RowOperation Operation, object?[] Row)[] rows) =>
+        MixedBatch(Mixed, syncedAt, truncate, changes, rows);
+
+    private static WriteBatch MixedBatch(TableSchema table, DateTimeOffset syncedAt, bool truncate, SchemaChange[] changes, params (RowOperation Operation, object?[] Row)[] rows)
     {
-        var columns = Writable(Mixed);
-        var vectors = columns.Select(c => ColumnVector.Create(Mixed.Find(c)!.Type)).ToArray();
+        var columns = Writable(table);
+        var vectors = columns.Select(c => ColumnVector.Create(table.Find(c)!.Type)).ToArray();
         foreach (var (_, row) in rows)
         {
             for (var i = 0; i < vectors.Length; i++)
@@ -200,7 +237,7 @@ public abstract partial class DestinationContractTests
             }
         }
 
-        return new WriteBatch(Schema, Mixed, Sys, columns, vectors, [.. rows.Select(r => r.Operation)], rows.Length, truncate, changes, syncedAt);
+        return new WriteBatch(Schema, table, Sys, columns, vectors, [.. rows.Select(r => r.Operation)], rows.Length, truncate, changes, syncedAt);
     }
 
     private static async Task<RunRecord> RunScriptAsync(

@@ -49,14 +49,15 @@ internal static class RowStatements
     }
 
     /// <summary>
-    /// Stages the update and delete rows and applies them with one statement joined by key. Returns how many rows matched
-    /// an existing key.
+    /// Stages the update and delete rows and applies them joined by key, a statement for each kind of row
+    /// (<see cref="BatchPlan.ModifyKinds"/>). Returns how many rows matched an existing key.
     /// </summary>
     public static long Modify(DuckDBConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
         var statements = new SetBasedStatements(batch, plan, Sql.Quote, "$synced");
         Stage(connection, Columns(batch, statements.ModifyStage), plan.Modifies, batch.RowCount, cancellationToken);
-        var matched = Execute(connection, statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), StageRef), batch.SyncedAt, cancellationToken);
+        var matched = statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), StageRef)
+            .Sum(sql => Execute(connection, sql, batch.SyncedAt, cancellationToken));
         DropStage(connection);
         return matched;
     }

@@ -394,8 +394,8 @@ public sealed class PostgresDestination : IDestination
     }
 
     /// <summary>
-    /// Stages the update and delete rows and applies them with one statement joined by key. Returns how many rows matched
-    /// an existing key.
+    /// Stages the update and delete rows and applies them joined by key, a statement for each kind of row
+    /// (<see cref="BatchPlan.ModifyKinds"/>). Returns how many rows matched an existing key.
     /// </summary>
     private static async Task<long> ModifyAsync(NpgsqlConnection connection, WriteBatch batch, BatchPlan plan, CancellationToken cancellationToken)
     {
@@ -406,7 +406,13 @@ public sealed class PostgresDestination : IDestination
         // (a nested loop: work in proportion to the batch) instead of hashing the whole table for every batch (in proportion
         // to the table: measured 87 ms against 222–490 ms for 16,667 keys of a 500,000-row table, and growing with it).
         await ExecuteAsync(connection, "SET LOCAL random_page_cost = 1.1", cancellationToken);
-        return await ExecuteAsync(connection, statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), $"pg_temp.{ModifyStage}"), batch.SyncedAt, cancellationToken);
+        long matched = 0;
+        foreach (var sql in statements.Modify(Sql.Table(batch.Schema, batch.Table.Name), $"pg_temp.{ModifyStage}"))
+        {
+            matched += await ExecuteAsync(connection, sql, batch.SyncedAt, cancellationToken);
+        }
+
+        return matched;
     }
 
     private static Task<long> TruncateAsync(NpgsqlConnection connection, WriteBatch batch, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public enum StagedValue
 public sealed record StagedColumn(string Name, StagedValue Holds, int Index);
 
 /// <summary>
-/// The two statements a SQL destination with <c>INSERT … ON CONFLICT</c> and <c>UPDATE … FROM</c> (DuckDB, PostgreSQL)
+/// The statements a SQL destination with <c>INSERT … ON CONFLICT</c> and <c>UPDATE … FROM</c> (DuckDB, PostgreSQL)
 /// runs for a batch's rows once they are staged: the upserts merged by key, then the updates and deletes joined by key
 /// (see <see cref="BatchPlan"/>). Written once here, so every such dialect applies a batch alike; a destination supplies
 /// its identifier quoting and the placeholder bound to <see cref="WriteBatch.SyncedAt"/>, and stages the listed columns.
@@ -92,29 +92,54 @@ public sealed class SetBasedStatements
             $"ON CONFLICT ({string.Join(", ", key.Select(_quote))}) DO UPDATE SET {string.Join(", ", replaced)}";
     }
 
-    /// <summary>Applies the staged updates and deletes to the rows with their keys: each changed cell, the deleted flag where set, the synced time.</summary>
+    /// <summary>
+    /// The statements that apply the staged updates and deletes to the rows with their keys: one for each of
+    /// <see cref="BatchPlan.ModifyKinds"/>, writing only the cells its rows change; for a batch with more kinds than that,
+    /// one for every row, writing each modified column and keeping the cells a row leaves unmodified. Each sets the
+    /// deleted flag where its rows set it, and the synced time. No row is matched by two of them, so their counts add up
+    /// to the rows with an existing key.
+    /// </summary>
     /// <param name="table">The quoted, qualified table.</param>
     /// <param name="stage">The quoted staging table, with <see cref="ModifyStage"/>'s columns.</param>
-    public string Modify(string table, string stage)
+    public IReadOnlyList<string> Modify(string table, string stage)
     {
-        var set = new List<string>();
-        foreach (var column in _plan.ModifiedColumns)
-        {
-            var name = _quote(_batch.Columns[column.Index]);
-            set.Add(column.Rows == Share.All
-                ? $"{name} = s.c{column.Index}"
-                : $"{name} = CASE WHEN s.m{column.Index} THEN s.c{column.Index} ELSE t.{name} END");
-        }
-
         var deleted = _quote(_batch.SystemColumns.Deleted);
-        if (_plan.Deletes != Share.None)
+        var synced = $"{_quote(_batch.SystemColumns.Synced)} = {_synced}";
+        var match = string.Join(" AND ", _batch.Table.PrimaryKey.Select(k => $"t.{_quote(k)} = s.c{KeyIndex(k)}"));
+        if (_plan.ModifyKinds.Count == 0)
         {
-            set.Add(_plan.Deletes == Share.All ? $"{deleted} = true" : $"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
+            var set = _plan.ModifiedColumns.Select(c => (Name: _quote(_batch.Columns[c.Index]), c.Index, c.Rows))
+                .Select(c => c.Rows == Share.All ? $"{c.Name} = s.c{c.Index}" : $"{c.Name} = CASE WHEN s.m{c.Index} THEN s.c{c.Index} ELSE t.{c.Name} END")
+                .ToList();
+            if (_plan.Deletes != Share.None)
+            {
+                set.Add(_plan.Deletes == Share.All ? $"{deleted} = true" : $"{deleted} = CASE WHEN s.d THEN true ELSE t.{deleted} END");
+            }
+
+            return [$"UPDATE {table} AS t SET {string.Join(", ", set.Append(synced))} FROM {stage} AS s WHERE {match}"];
         }
 
-        set.Add($"{_quote(_batch.SystemColumns.Synced)} = {_synced}");
-        var match = string.Join(" AND ", _batch.Table.PrimaryKey.Select(k => $"t.{_quote(k)} = s.c{KeyIndex(k)}"));
-        return $"UPDATE {table} AS t SET {string.Join(", ", set)} FROM {stage} AS s WHERE {match}";
+        return
+        [
+            .. _plan.ModifyKinds.Select(kind =>
+            {
+                var set = kind.Columns.Select(i => $"{_quote(_batch.Columns[i])} = s.c{i}").ToList();
+                if (kind.Deletes)
+                {
+                    set.Add($"{deleted} = true");
+                }
+
+                // The flags that tell this kind's rows from the others': a column only some rows change, the deleted flag.
+                var rows = _plan.ModifiedColumns.Where(c => c.Rows == Share.Some)
+                    .Select(c => kind.Columns.Contains(c.Index) ? $" AND s.m{c.Index}" : $" AND NOT s.m{c.Index}");
+                if (_plan.Deletes == Share.Some)
+                {
+                    rows = rows.Append(kind.Deletes ? " AND s.d" : " AND NOT s.d");
+                }
+
+                return $"UPDATE {table} AS t SET {string.Join(", ", set.Append(synced))} FROM {stage} AS s WHERE {match}{string.Concat(rows)}";
+            }),
+        ];
     }
 
     private static StagedColumn Value(int index) => new($"c{index}", StagedValue.Value, index);

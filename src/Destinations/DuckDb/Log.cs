@@ -24,6 +24,6 @@ internal static partial class Log
     public static partial void KeyBuildFailed(ILogger logger, string schema, Exception exception);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
-        Message = "Checkpointing after a widening of {Schema}.{Table} failed; it is committed, and DuckDB checkpoints it later")]
+        Message = "Checkpointing after a batch of {Schema}.{Table} failed; the batch is committed, and a later checkpoint or the close writes it to the database file")]
     public static partial void CheckpointFailed(ILogger logger, string schema, string table, Exception exception);
 }

@@ -358,6 +358,22 @@ public sealed class DuckDbDestinationTests
     }
 
     [Fact]
+    public async Task WriteAsync_LogPastItsLimit_CheckpointsIt()
+    {
+        await using var w = new Warehouse();
+        var log = w.DatabasePath + ".wal";
+        await w.CreateAsync(ItemsTable, Item(1, "one", 1, null));
+        Assert.True(new FileInfo(log).Length > 0, "a small batch stays in the log");
+        await w.Destination.DisposeAsync();
+
+        await using var destination = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = w.DatabasePath }) { CheckpointLogBytes = 1 };
+        await destination.WriteAsync(new WriteBatch(Schema, ItemsTable, Sys, OperationKind.Upsert, Writable(ItemsTable), [Item(2, "two", 2, null)], [], T2), CancellationToken.None);
+
+        Assert.True(!File.Exists(log) || new FileInfo(log).Length == 0, "the log was checkpointed into the database file");
+        Assert.Equal(2L, w.Scalar<long>($"SELECT count(*) FROM {Items}"));
+    }
+
+    [Fact]
     public void Constructor_EmptyPath_Throws()
     {
         Assert.Throws<ArgumentException>(() => new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = " " }));

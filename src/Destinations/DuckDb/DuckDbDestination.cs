@@ -14,7 +14,8 @@ namespace Tributary.Destinations.DuckDb;
 /// keys as PRIMARY KEY constraints (built after the initial load, see <see cref="InitialLoads"/>), each column's
 /// Tributary type kept in its comment. Each batch is one transaction: its schema changes (<see cref="SchemaChanges"/>),
 /// then its rows (<see cref="RowStatements"/>), upserts appended straight into the table while their keys are new. A
-/// commit that widened a column is checkpointed at once. One connection, opened on first use.
+/// commit that widened a column is checkpointed at once, and so is one that leaves the write-ahead log past 256 MB. One
+/// connection, opened on first use.
 /// </summary>
 public sealed class DuckDbDestination : IDestination
 {

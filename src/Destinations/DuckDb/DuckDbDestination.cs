@@ -36,7 +36,7 @@ public sealed class DuckDbDestination : IDestination
     /// </summary>
     internal bool CheckpointsAfterWidening { get; init; } = true;
 
-    /// <summary>Bytes of write-ahead log after which a committed batch is checkpointed (<see cref="CheckpointLargeLog"/>); tests set fewer.</summary>
+    /// <summary>Bytes of write-ahead log after which a committed batch is checkpointed (<see cref="CheckpointIfDue"/>); tests set fewer.</summary>
     internal long CheckpointLogBytes { get; init; } = 256L << 20;
 
     /// <summary>Rows a new table loads before its key is built (<see cref="InitialLoads.DefaultMaxRows"/>); tests set fewer.</summary>
@@ -175,8 +175,7 @@ public sealed class DuckDbDestination : IDestination
             }
 
             result = batch.RowCount == 0 ? truncated : applied;
-            CheckpointAfterWidening(connection, batch);
-            CheckpointLargeLog(connection, batch);
+            CheckpointIfDue(connection, batch);
             return true;
         }
         catch (Exception ex)
@@ -286,7 +285,7 @@ public sealed class DuckDbDestination : IDestination
             Execute(connection, "SET SESSION TimeZone = 'UTC'");
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {_threads}"));
 
-            // The destination checkpoints by the log's size itself (CheckpointLargeLog); DuckDB's own trigger is off.
+            // The destination checkpoints by the log's size itself (CheckpointIfDue); DuckDB's own trigger is off.
             Execute(connection, "SET checkpoint_threshold = '1TB'");
         }
         catch (DuckDBException ex) when (ex.Message.Contains("replaying WAL", StringComparison.OrdinalIgnoreCase))
@@ -334,41 +333,26 @@ public sealed class DuckDbDestination : IDestination
     }
 
     /// <summary>
-    /// Checkpoints after a batch that widened a column committed, so no rewrite of a column's values waits in the
-    /// write-ahead log for a kill. A created table, an added column or a built key is left to DuckDB's own checkpoints:
-    /// their log replays (the kill tests show it for every kind of change), and a checkpoint costs in proportion to every
-    /// table in the file, so one after each new table or key made a load of many small tables quadratic (bench/).
+    /// Checkpoints after a committed batch that widened a column, so no rewrite of a column's values waits in the
+    /// write-ahead log for a kill, and after one that leaves the log past <see cref="CheckpointLogBytes"/>; DuckDB's own
+    /// trigger is off (<see cref="Open"/>).
+    /// <list type="bullet">
+    /// <item>A created table, an added column or a built key waits for the next checkpoint: their log replays (the kill
+    /// tests show it for every kind of change), and a checkpoint costs in proportion to every table in the file, so one
+    /// after each new table or key made a load of many small tables quadratic (bench/).</item>
+    /// <item>A checkpoint recompresses every row group updated since the last one, and a change feed's updates and deletes
+    /// reach most of them, so the log is let grow well past DuckDB's 16 MB default (bench/ interleaved, a million rows:
+    /// 3.8-4.2 s against 6.8-7.0 s).</item>
+    /// <item>DuckDB's own trigger also counts what it expects a commit to add; for scattered updates on a large table that
+    /// estimate alone passes any threshold, and a table of 6 to 8 million rows was checkpointed every 2 to 6 batches with
+    /// 40 MB or less in its log, each checkpoint rewriting the whole table.</item>
+    /// </list>
     /// </summary>
-    private void CheckpointAfterWidening(DuckDBConnection connection, WriteBatch batch)
+    private void CheckpointIfDue(DuckDBConnection connection, WriteBatch batch)
     {
-        if (!batch.Changes.Any(c => c.Kind == SchemaChangeKind.WidenColumn) || !CheckpointsAfterWidening)
-        {
-            return;
-        }
-
-        try
-        {
-            Execute(connection, "CHECKPOINT");
-        }
-        catch (DuckDBException ex)
-        {
-            // The batch is committed, and its log replays; DuckDB checkpoints it later.
-            Log.CheckpointFailed(_logger, batch.Schema, batch.Table.Name, ex);
-        }
-    }
-
-    /// <summary>
-    /// Checkpoints once the write-ahead log passes <see cref="CheckpointLogBytes"/>. A checkpoint recompresses every row
-    /// group updated since the last one, and a change feed's updates and deletes reach most of them, so the log is let
-    /// grow well past DuckDB's 16 MB default (bench/ interleaved, a million rows: 3.8-4.2 s against 6.8-7.0 s). DuckDB's
-    /// own trigger also counts what it expects a commit to add; for scattered updates on a large table that estimate
-    /// alone passes any threshold, and a table of 6 to 8 million rows was checkpointed every 2 to 6 batches with 40 MB or
-    /// less in its log, each checkpoint rewriting the whole table.
-    /// </summary>
-    private void CheckpointLargeLog(DuckDBConnection connection, WriteBatch batch)
-    {
+        var widened = CheckpointsAfterWidening && batch.Changes.Any(c => c.Kind == SchemaChangeKind.WidenColumn);
         var log = new FileInfo(Path.GetFullPath(_databasePath) + ".wal");
-        if (!log.Exists || log.Length < CheckpointLogBytes)
+        if (!widened && (!log.Exists || log.Length < CheckpointLogBytes))
         {
             return;
         }
@@ -379,6 +363,7 @@ public sealed class DuckDbDestination : IDestination
         }
         catch (DuckDBException ex)
         {
+            // The batch is committed, and its log replays; a later checkpoint, or the close, writes it to the file.
             Log.CheckpointFailed(_logger, batch.Schema, batch.Table.Name, ex);
         }
     }

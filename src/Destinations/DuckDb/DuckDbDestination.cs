@@ -28,6 +28,7 @@ public sealed class DuckDbDestination : IDestination
     private readonly Dictionary<string, IReadOnlyList<ColumnSchema>> _layouts = new(StringComparer.Ordinal);   // tables' columns in DuckDB's order
     private readonly InitialLoads _loads = new();
     private DuckDBConnection? _connection;
+    private string? _walPath;   // the open database's write-ahead log
     private bool _disposed;
 
     /// <summary>
@@ -269,7 +270,9 @@ public sealed class DuckDbDestination : IDestination
             return _connection;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(_databasePath));
+        var path = Path.GetFullPath(_databasePath);
+        var wal = path + ".wal";
+        var directory = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
@@ -291,9 +294,8 @@ public sealed class DuckDbDestination : IDestination
         catch (DuckDBException ex) when (ex.Message.Contains("replaying WAL", StringComparison.OrdinalIgnoreCase))
         {
             connection.Dispose();
-            var wal = Path.GetFullPath(_databasePath) + ".wal";
             throw new InvalidOperationException(
-                $"DuckDB cannot open the warehouse {Path.GetFullPath(_databasePath)}: replaying its write-ahead log {wal} failed " +
+                $"DuckDB cannot open the warehouse {path}: replaying its write-ahead log {wal} failed " +
                 $"({ex.Message.ReplaceLineEndings(" ")}). That file holds every row committed since DuckDB's last checkpoint; nothing was " +
                 "deleted or moved. To keep those rows, open the warehouse once with a DuckDB version that replays the log (a newer DuckDB CLI) " +
                 $"and run CHECKPOINT; to go on without them, move {wal} aside and reset the connectors that wrote to the warehouse since, " +
@@ -307,6 +309,7 @@ public sealed class DuckDbDestination : IDestination
         }
 
         Log.Opened(_logger, _databasePath);
+        _walPath = wal;
         return _connection = connection;
     }
 
@@ -351,7 +354,7 @@ public sealed class DuckDbDestination : IDestination
     private void CheckpointIfDue(DuckDBConnection connection, WriteBatch batch)
     {
         var widened = CheckpointsAfterWidening && batch.Changes.Any(c => c.Kind == SchemaChangeKind.WidenColumn);
-        var log = new FileInfo(Path.GetFullPath(_databasePath) + ".wal");
+        var log = new FileInfo(_walPath!);
         if (!widened && (!log.Exists || log.Length < CheckpointLogBytes))
         {
             return;

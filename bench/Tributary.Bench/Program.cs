@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using DuckDB.NET.Data;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,6 +21,10 @@ using Tributary.Testing;
 //                    operations per row);
 //   raw-tables, tables — a tenth of the rows spread over 1,000 tables, 100 rows each for a million rows, one table after
 //                    another (a database's many small tables): one appender a table, and the engine;
+//   raw-api, api   — a tenth of the rows as a REST API gives them (the connector's api shape): JSON pages of 1,000 records
+//                    of 50 fields, parsed into a JsonDocument and appended field by field, and through the engine, the
+//                    connector reading the pages with the SDK's RestClient and upserting each record as the JsonObject it
+//                    gives, every column but the key inferred;
 //   pg-raw, pg-engine, pg-interleaved — the same against PostgreSQL (the raw path is one binary COPY);
 //   delta, delta-incremental — the Delta destination in a local folder: the initial load next to the DuckDB destination's
 //                    (engine), then incremental upserts of 1 % of the keys (DeltaScenarios.cs).
@@ -51,7 +57,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Tributary bench:
 var paths = new List<string>();
 if (options.Destination is "duckdb" or "all")
 {
-    paths.AddRange(["raw", "engine", "interleaved", "raw-tables", "tables"]);
+    paths.AddRange(["raw", "engine", "interleaved", "raw-tables", "tables", "raw-api", "api"]);
 }
 
 if (options.Destination is "postgres" or "all")
@@ -97,6 +103,12 @@ if (medians.TryGetValue("tables", out var tables))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"tables / raw-tables ({ManyTables.Count:N0} tables of {ManyTables.Rows(options.Rows) / ManyTables.Count:N0} rows): {tables.RowsPerSecond / medians["raw-tables"].RowsPerSecond:P0}"));
+}
+
+if (medians.TryGetValue("api", out var api))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"api / raw-api ({ApiRecords.Rows(options.Rows):N0} JSON records of {SyntheticConnector.ApiFields + 1} fields): {api.RowsPerSecond / medians["raw-api"].RowsPerSecond:P0}"));
 }
 
 if (medians.TryGetValue("delta", out var delta))
@@ -196,7 +208,8 @@ internal static class Parent
             var seconds = double.Parse(fields[0], CultureInfo.InvariantCulture);
             var details = string.Concat(lines[..^1].Select(line => "  " + line.TrimEnd() + Environment.NewLine));
             var operations = double.Parse(fields[2], CultureInfo.InvariantCulture);
-            var rows = mode.EndsWith("tables", StringComparison.Ordinal) ? ManyTables.Rows(options.Rows) : options.Rows;
+            var rows = mode.EndsWith("tables", StringComparison.Ordinal) ? ManyTables.Rows(options.Rows)
+                : mode.EndsWith("api", StringComparison.Ordinal) ? ApiRecords.Rows(options.Rows) : options.Rows;
             return new Result(mode, seconds, rows / seconds, operations / seconds, double.Parse(fields[1], CultureInfo.InvariantCulture) / 1024, details);
         }
         finally
@@ -256,6 +269,13 @@ internal static class Child
             case "tables":
                 operations = await EngineAsync(database, options with { Rows = ManyTables.Rows(options.Rows) }, mode);
                 break;
+            case "raw-api":
+                operations = ApiRecords.Rows(options.Rows);
+                ApiRecords.Raw(database, operations);
+                break;
+            case "api":
+                operations = await EngineAsync(database, options with { Rows = ApiRecords.Rows(options.Rows) }, mode);
+                break;
             case "pg-raw":
                 await PostgresRawAsync(Required(options.ConnectionString), options.Rows);
                 break;
@@ -283,24 +303,27 @@ internal static class Child
     private static async Task<long> EngineAsync(string database, BenchOptions options, string mode)
     {
         await using var warehouse = new DuckDbDestination(new DuckDbDestinationOptions { DatabasePath = database });
-        return await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal), mode == "tables" ? ManyTables.Count : 1);
+        return await SyncAsync(warehouse, options, ShapeOf(mode), mode == "tables" ? ManyTables.Count : 1);
     }
 
     private static async Task<long> PostgresEngineAsync(string connectionString, BenchOptions options, string mode)
     {
         await using var warehouse = new PostgresDestination(new PostgresDestinationOptions { ConnectionString = connectionString });
-        return await SyncAsync(warehouse, options, mode.EndsWith("interleaved", StringComparison.Ordinal));
+        return await SyncAsync(warehouse, options, ShapeOf(mode));
     }
 
+    // The synthetic connector's shape for a path.
+    private static string ShapeOf(string mode) => mode == "api" ? "api" : mode.EndsWith("interleaved", StringComparison.Ordinal) ? "interleaved" : "upserts";
+
     // Returns the operations the connector made: upserts, updates and deletes.
-    private static async Task<long> SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, bool interleaved, int tables = 1)
+    private static async Task<long> SyncAsync(Tributary.Runtime.Destinations.IDestination warehouse, BenchOptions options, string shape, int tables = 1)
     {
         var runner = new SyncRunner(warehouse, new FileStateStore(options.Directory));
         var configuration = new ConnectorConfiguration(new Dictionary<string, string>
         {
             ["rows"] = options.Rows.ToString(CultureInfo.InvariantCulture),
             ["checkpoint_every"] = options.CheckpointEvery.ToString(CultureInfo.InvariantCulture),
-            ["shape"] = interleaved ? "interleaved" : "upserts",
+            ["shape"] = shape,
             ["tables"] = tables.ToString(CultureInfo.InvariantCulture),
         });
         var run = await runner.RunAsync(new SyncRequest("synthetic", new SyntheticConnector(), configuration), CancellationToken.None);
@@ -408,6 +431,59 @@ internal static class ManyTables
         for (var t = 0; t < Count; t++)
         {
             Child.Append(connection, string.Create(CultureInfo.InvariantCulture, $"synthetic_rows_{t + 1}"), rows * t / Count, rows * (t + 1) / Count);
+        }
+    }
+}
+
+// The REST API's shape: a tenth of the bench's rows as the synthetic connector's api pages of JSON records.
+internal static class ApiRecords
+{
+    public static long Rows(long rows) => Math.Max(rows / 10, SyntheticConnector.ApiPageSize);
+
+    // The baseline: the same pages, each rendered into one reused buffer (as the connector's source does) and parsed into a
+    // JsonDocument, every record's fields appended as the types they have,
+    // into a table of the engine's shape (the key, the fields in order, the system columns), through one appender.
+    public static void Raw(string database, long rows)
+    {
+        using var connection = new DuckDBConnection($"Data Source={database}");
+        connection.Open();
+        var fields = string.Concat(Enumerable.Range(1, SyntheticConnector.ApiFields).Select(k => string.Create(CultureInfo.InvariantCulture,
+            $"field_{k} {(k % 4) switch { 1 => "VARCHAR", 2 => "DOUBLE", 3 => "BOOLEAN", _ => "BIGINT" }}, ")));
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = $"""
+                CREATE SCHEMA synthetic;
+                CREATE TABLE synthetic.synthetic_rows (id BIGINT NOT NULL PRIMARY KEY, {fields}_tributary_synced TIMESTAMPTZ, _tributary_deleted BOOLEAN);
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        var synced = TimeProvider.System.GetUtcNow();
+        var buffer = new ArrayBufferWriter<byte>();
+        using var appender = connection.CreateAppender("synthetic", "synthetic_rows");
+        for (long first = 0; first < rows; first += SyntheticConnector.ApiPageSize)
+        {
+            buffer.ResetWrittenCount();
+            SyntheticConnector.WriteApiPage(buffer, first, Math.Min(SyntheticConnector.ApiPageSize, rows - first));
+            using var page = JsonDocument.Parse(buffer.WrittenMemory);
+            foreach (var record in page.RootElement.EnumerateArray())
+            {
+                var row = appender.CreateRow();
+                var k = 0;
+                foreach (var field in record.EnumerateObject())
+                {
+                    var value = field.Value;
+                    row = (k++ % 4) switch
+                    {
+                        1 => row.AppendValue(value.GetString()),
+                        2 => row.AppendValue(value.GetDouble()),
+                        3 => row.AppendValue(value.GetBoolean()),
+                        _ => row.AppendValue(value.GetInt64()),
+                    };
+                }
+
+                row.AppendValue(synced).AppendValue(false).EndRow();
+            }
         }
     }
 }

@@ -1,13 +1,19 @@
+using System.Buffers;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Web;
 using Tributary.Sdk;
+using Tributary.Sdk.Http;
 
 namespace Tributary.Connectors.Synthetic;
 
 /// <summary>
 /// Generates a configurable number of deterministic rows, as plain upserts or interleaved with updates and deletes of
-/// earlier keys (a change feed's shape), into one table or spread over many (a database's shape); the benchmark and
-/// load-test source.
+/// earlier keys (a change feed's shape) or as wide JSON records read from pages (a REST API's shape), into one table or
+/// spread over many (a database's shape); the benchmark and load-test source.
 /// </summary>
 [Connector("synthetic", Description = "Generates N deterministic rows into synthetic_rows; the benchmark source.")]
 public sealed class SyntheticConnector : Connector
@@ -28,16 +34,32 @@ public sealed class SyntheticConnector : Connector
     /// <summary>The <c>created_at</c> of row 0; row i is i seconds later.</summary>
     internal static readonly DateTimeOffset Epoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Fields of an <c>api</c> record beside <c>id</c>: <c>field_1</c> to <c>field_49</c>.</summary>
+    internal const int ApiFields = 49;
+
+    /// <summary>Records in a page of the <c>api</c> shape.</summary>
+    internal const int ApiPageSize = 1000;
+
+    private static readonly JsonEncodedText[] ApiFieldNames = [.. Enumerable.Range(0, ApiFields + 1).Select(k => JsonEncodedText.Encode(k == 0 ? "id" : string.Create(CultureInfo.InvariantCulture, $"field_{k}")))];
+
+    private enum Shape
+    {
+        Upserts,
+        Interleaved,
+        Api,
+    }
+
     /// <inheritdoc />
     public override IEnumerable<TableDefinition> Schema(ConnectorConfiguration configuration)
     {
         var settings = ReadSettings(configuration);
 
-        // Every column declared: on the hot path the runtime checks types and infers nothing.
+        // Every column declared, so on the hot path the runtime checks types and infers nothing; the api shape declares its
+        // key only, as a port of a REST source does, and its columns are inferred from the records.
         return Enumerable.Range(0, settings.Tables).Select(t => new TableDefinition(TableName(t, settings.Tables))
         {
             PrimaryKey = ["id"],
-            Columns = new Dictionary<string, ColumnType>
+            Columns = settings.Shape == Shape.Api ? new Dictionary<string, ColumnType> { ["id"] = ColumnType.Long } : new Dictionary<string, ColumnType>
             {
                 ["id"] = ColumnType.Long,
                 ["name"] = ColumnType.String,
@@ -51,7 +73,7 @@ public sealed class SyntheticConnector : Connector
     /// <inheritdoc />
     public override async Task UpdateAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        var (rows, checkpointEvery, interleaved, tables) = ReadSettings(context.Configuration);
+        var (rows, checkpointEvery, shape, tables) = ReadSettings(context.Configuration);
         var next = context.State[NextKey]?.GetValue<long>() ?? 0;
         if (next < 0)
         {
@@ -62,10 +84,18 @@ public sealed class SyntheticConnector : Connector
         var names = Enumerable.Range(0, tables).Select(t => TableName(t, tables)).ToArray();
         Func<long, string> tableOf = key => names[TableOf(key, rows, tables)];
         long sinceCheckpoint = 0;
+
+        // The api shape reads its records through the SDK's REST client, as a REST connector does, from pages served in process.
+        using var api = shape == Shape.Api ? new RestClient(context, new RestClientOptions { BaseAddress = ApiPages.Address }, new ApiPages(rows)) : null;
+        await using var records = api?.GetRecordsAsync(new RestRequest("records"), new OffsetPaginator { Limit = ApiPageSize, StartOffset = next }, cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
         for (var i = next; i < rows; i++)
         {
-            await context.UpsertAsync(tableOf(i), Row(i), cancellationToken);
-            if (interleaved)
+            var row = records is null ? Row(i)
+                : await records.MoveNextAsync() ? records.Current
+                : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The api pages ended at record {i} of {rows}."));
+            await context.UpsertAsync(tableOf(i), row, cancellationToken);
+            if (shape == Shape.Interleaved)
             {
                 await InterleaveAsync(context, i, tableOf, cancellationToken);
             }
@@ -126,7 +156,37 @@ public sealed class SyntheticConnector : Connector
         created_at = Epoch.AddSeconds(i),
     };
 
-    private static (long Rows, long CheckpointEvery, bool Interleaved, int Tables) ReadSettings(ConnectorConfiguration configuration)
+    /// <summary>
+    /// Writes the JSON page of the <c>api</c> shape holding records <paramref name="first"/> to <paramref name="first"/> +
+    /// <paramref name="count"/> - 1 to <paramref name="output"/>: an array of records. Record i has <c>id</c> i and field k
+    /// (1 to 49), by k mod 4: 1 the text <c>value-k-i</c>, 2 the number i + k / 4, 3 whether i + k is even, 0 the integer i × k.
+    /// </summary>
+    internal static void WriteApiPage(IBufferWriter<byte> output, long first, long count)
+    {
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartArray();
+        for (var i = first; i < first + count; i++)
+        {
+            json.WriteStartObject();
+            json.WriteNumber(ApiFieldNames[0], i);
+            for (var k = 1; k <= ApiFields; k++)
+            {
+                switch (k % 4)
+                {
+                    case 1: json.WriteString(ApiFieldNames[k], string.Create(CultureInfo.InvariantCulture, $"value-{k}-{i}")); break;
+                    case 2: json.WriteNumber(ApiFieldNames[k], i + k / 4.0); break;
+                    case 3: json.WriteBoolean(ApiFieldNames[k], (i + k) % 2 == 0); break;
+                    default: json.WriteNumber(ApiFieldNames[k], i * k); break;
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static (long Rows, long CheckpointEvery, Shape Shape, int Tables) ReadSettings(ConnectorConfiguration configuration)
     {
         var rows = configuration.GetInt64(RowsKey, DefaultRows);
         if (rows < 0)
@@ -142,11 +202,13 @@ public sealed class SyntheticConnector : Connector
                 string.Create(CultureInfo.InvariantCulture, $"Configuration key '{CheckpointEveryKey}' must be 1 or more; got '{checkpointEvery}'."));
         }
 
-        var shape = configuration.GetString(ShapeKey, "upserts");
-        if (shape is not ("upserts" or "interleaved"))
+        var shape = configuration.GetString(ShapeKey, "upserts") switch
         {
-            throw new ConfigurationException($"Configuration key '{ShapeKey}' must be 'upserts' or 'interleaved'; got '{shape}'.");
-        }
+            "upserts" => Shape.Upserts,
+            "interleaved" => Shape.Interleaved,
+            "api" => Shape.Api,
+            var other => throw new ConfigurationException($"Configuration key '{ShapeKey}' must be 'upserts', 'interleaved' or 'api'; got '{other}'."),
+        };
 
         var tables = configuration.GetInt64(TablesKey, 1);
         if (tables is < 1 or > 100_000)
@@ -155,6 +217,28 @@ public sealed class SyntheticConnector : Connector
                 string.Create(CultureInfo.InvariantCulture, $"Configuration key '{TablesKey}' must be from 1 to 100000; got '{tables}'."));
         }
 
-        return (rows, checkpointEvery, shape == "interleaved", (int)tables);
+        return (rows, checkpointEvery, shape, (int)tables);
+    }
+
+    /// <summary>
+    /// The api shape's source: answers <c>GET records?offset=…&amp;limit=…</c> with that page of <paramref name="rows"/>
+    /// records, rendered into one buffer that each page reuses (the client reads a page to its end before it asks for the next).
+    /// </summary>
+    private sealed class ApiPages(long rows) : HttpMessageHandler
+    {
+        public static readonly Uri Address = new("http://synthetic.invalid/");
+
+        private readonly ArrayBufferWriter<byte> _page = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var query = HttpUtility.ParseQueryString(request.RequestUri!.Query);
+            var offset = long.Parse(query["offset"]!, CultureInfo.InvariantCulture);
+            var limit = long.Parse(query["limit"]!, CultureInfo.InvariantCulture);
+            _page.ResetWrittenCount();
+            WriteApiPage(_page, offset, Math.Clamp(rows - offset, 0, limit));
+            var content = new ReadOnlyMemoryContent(_page.WrittenMemory) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
+        }
     }
 }

@@ -166,6 +166,37 @@ public sealed class SyntheticConnectorTests
     }
 
     [Fact]
+    public async Task UpdateAsync_ApiShape_UpsertsJsonRecordsFromPagesAndInfersTheirColumnsAcrossResumedSyncs()
+    {
+        await using var harness = new ConnectorHarness("synthetic");
+        var configuration = Configuration(700, 1000);
+        configuration["shape"] = "api";
+
+        // The second sync resumes at next = 700, so its first page starts there and a page boundary falls at 1,700.
+        RunAssert.Succeeded(await harness.RunAsync(new SyntheticConnector(), configuration));
+        configuration["rows"] = "1800";
+        var run = await harness.RunAsync(new SyntheticConnector(), configuration);
+
+        RunAssert.Succeeded(run);
+        Assert.Equal(1100, run.Tables[Table].Upserts);
+        Assert.Equal(2, run.Checkpoints);   // after row 1,700 (1,000 rows into this sync) and after the last
+        RunAssert.JsonEqual("""{"next": 1800}""", await harness.ReadStateAsync());
+        var types = await harness.ColumnTypesAsync(Table);
+        Assert.Equal(
+            ["bigint", "varchar", "double", "boolean", "bigint"],
+            new[] { "id", "field_1", "field_2", "field_3", "field_4" }.Select(c => types[c]));
+        Assert.Equal(SyntheticConnector.ApiFields + 1, types.Keys.Count(c => c == "id" || c.StartsWith("field_", StringComparison.Ordinal)));
+        var rows = await harness.RowsAsync(Table, "id");
+        Assert.Equal(1800, rows.Count);
+        foreach (var i in new[] { 0, 699, 700, 1699, 1700, 1799 })
+        {
+            var row = rows[i];
+            Assert.Equal(((long)i, $"value-1-{i}", i + 0.5, (i + 3) % 2 == 0, 4L * i, $"value-49-{i}"),
+                (row["id"], row["field_1"], row["field_2"], row["field_3"], row["field_4"], row["field_49"]));
+        }
+    }
+
+    [Fact]
     public async Task UpdateAsync_KilledAfter15Rows_KeepsTheFirstCheckpointAndTheRerunConverges()
     {
         await using var harness = new ConnectorHarness("synthetic");

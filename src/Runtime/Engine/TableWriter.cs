@@ -329,7 +329,7 @@ internal sealed class TableWriter
         for (var i = 0; i < map.Length; i++)
         {
             var index = map[i];
-            var value = row.Values[i];
+            var value = TypeSystem.Unwrap(row.Values[i]);   // a JSON scalar read once, not again by each check below
             if (index < 0)
             {
                 var name = Names.Normalize(row.Names[i]);
@@ -338,7 +338,6 @@ internal sealed class TableWriter
                     throw new SyncException($"Table '{_sourceName}': column '{row.Names[i]}' is a system column name; rename it.");
                 }
 
-                value = TypeSystem.Unwrap(value);
                 var type = _declared.TryGetValue(name, out var declared) ? declared : TypeSystem.Infer(value);
                 if (!keysOnly && type is { } known)
                 {

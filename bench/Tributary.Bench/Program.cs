@@ -441,8 +441,8 @@ internal static class ApiRecords
     public static long Rows(long rows) => Math.Max(rows / 10, SyntheticConnector.ApiPageSize);
 
     // The baseline: the same pages, each rendered into one reused buffer (as the connector's source does) and parsed into a
-    // JsonDocument, every record's fields appended as the types they have,
-    // into a table of the engine's shape (the key, the fields in order, the system columns), through one appender.
+    // JsonDocument, every record's fields appended as the types they have, through one appender, into a table of the
+    // engine's shape (the key, the fields in order, the system columns).
     public static void Raw(string database, long rows)
     {
         using var connection = new DuckDBConnection($"Data Source={database}");
